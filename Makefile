@@ -1,0 +1,84 @@
+# suraksha: plain make with pkg-config (STYLE.md, Build).
+#   make                 build ./suraksha
+#   make SANITIZE=1      build with ASan + UBSan (separate object folder)
+#   make check           install missing packages, build, run every test
+#   make run             install, build, init demo data if none, serve on 127.0.0.1:8080
+#   make bench           benchmarks; they print figures, they never fail on them
+
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libcrypto libssl jansson libmagic libarchive \
+           libqrencode libqpdf libpng libjpeg libcurl
+CSTD    := -std=c17 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings \
+           -Wshadow -Wformat=2 -Wno-unused-parameter \
+           -Wno-format-truncation -Werror
+OPT     ?= -O2 -g
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -Isrc $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lhpdf -lpthread -lm
+
+ifeq ($(SANITIZE),1)
+VARIANT := san
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+VARIANT := std
+endif
+
+B       := build/$(VARIANT)
+SRCS    := $(shell find src -name '*.c' | sort)
+LIBSRCS := $(filter-out src/main.c,$(SRCS))
+OBJS    := $(LIBSRCS:%.c=$(B)/%.o)
+UNITSRC := $(wildcard tests/unit/test_*.c)
+UNITS   := $(UNITSRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all suraksha deps check unit e2e run bench fuzz lint clean
+all: suraksha
+
+suraksha: $(B)/suraksha
+	@cp -f $(B)/suraksha ./suraksha
+
+$(B)/suraksha: $(B)/src/main.o $(B)/libsuraksha.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libsuraksha.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/libsuraksha.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsuraksha.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+deps:
+	@sh scripts/deps.sh
+
+unit: suraksha $(UNITS)
+	@sh tests/run.sh unit $(UNITS)
+
+e2e: suraksha
+	@sh tests/run.sh e2e tests/e2e/t_*.sh
+
+check: deps
+	@$(MAKE) --no-print-directory suraksha $(UNITS)
+	@sh tests/run.sh all $(UNITS) tests/e2e/t_*.sh
+
+run: deps
+	@$(MAKE) --no-print-directory suraksha
+	@test -f storage/suraksha.db || ./suraksha init --demo
+	./suraksha serve
+
+bench: deps
+	@$(MAKE) --no-print-directory suraksha
+	@sh tests/bench/run.sh
+
+lint:
+	@! grep -nE '\b(sprintf|strcpy|strcat|atoi|strtok|gets)\s*\(' $(SRCS) || \
+	  (echo "lint: banned function (STYLE.md, Strings)"; exit 1)
+
+clean:
+	rm -rf build suraksha
+
+-include $(OBJS:.o=.d) $(B)/src/main.d
