@@ -42,11 +42,12 @@ $(B)/suraksha: $(B)/src/main.o $(B)/libsuraksha.a
 
 $(B)/libsuraksha.a: $(OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c $(B)/libsuraksha.a
 	@mkdir -p $(dir $@)

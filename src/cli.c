@@ -1,9 +1,11 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "config.h"
 
 struct command {
 	const char	*name;
@@ -12,6 +14,14 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "init", cmd_init, "create the database, storage folders, the portal CA and a "
+	    "default config (--demo: demo data)" },
+	{ "serve", cmd_serve, "run the HTTP server (--help lists every setting)" },
+	{ "import", cmd_import, "load offices or employees from a CSV file (--source "
+	    "offices|hkrnl|treasury)" },
+	{ "user", cmd_user, "staff accounts: add, disable, enable, scope, passwd, list" },
+	{ "audit", cmd_audit, "audit log: verify the hash chain" },
+	{ "backup", cmd_backup, "consistent online backup of the database and stored files" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -53,4 +63,74 @@ cmd_version(int argc, char **argv)
 {
 	puts("suraksha " SURAKSHA_VERSION);
 	return EXIT_OK;
+}
+
+int
+cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*value = a + n + 1;
+		*i += 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "suraksha: %s needs a value\n", name);
+		return -1;
+	}
+	*value = argv[*i + 1];
+	*i += 2;
+	return 1;
+}
+
+int
+cli_common_opt(int argc, char **argv, int *i, struct cli_common *c)
+{
+	int r;
+
+	if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
+		c->help = 1;
+		*i += 1;
+		return 1;
+	}
+	if ((r = cli_opt(argc, argv, i, "--data", &c->data)) != 0)
+		return r;
+	return cli_opt(argc, argv, i, "--config", &c->config);
+}
+
+int
+cli_load_config(const struct cli_common *c, struct config *cfg)
+{
+	char path[1024], err[512];
+	const char *data = c->data ? c->data : getenv("SURAKSHA_DATA");
+
+	config_defaults(cfg, data ? data : "./storage");
+	snprintf(path, sizeof(path), "%s/suraksha.conf", cfg->data_dir);
+	if (config_load_file(cfg, c->config ? c->config : path, c->config != NULL, err,
+	    sizeof(err)) != 0 || config_load_env(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "suraksha: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_read_secret(char *out, size_t outlen)
+{
+	size_t n;
+
+	if (fgets(out, (int)outlen, stdin) == NULL)
+		return -1;
+	n = strlen(out);
+	if (n > 0 && out[n - 1] != '\n' && !feof(stdin))
+		return -1;	/* longer than the buffer */
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return 0;
 }

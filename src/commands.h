@@ -6,5 +6,11 @@
 #define SURAKSHA_VERSION "0.1.0"
 
 int	cmd_version(int argc, char **argv);
+int	cmd_init(int argc, char **argv);	/* cmd_init.c */
+int	cmd_backup(int argc, char **argv);	/* cmd_init.c */
+int	cmd_serve(int argc, char **argv);	/* cmd_serve.c */
+int	cmd_import(int argc, char **argv);	/* import/cmd_import.c */
+int	cmd_user(int argc, char **argv);	/* auth/cmd_user.c */
+int	cmd_audit(int argc, char **argv);	/* audit/cmd_audit.c */
 
 #endif

@@ -1,0 +1,119 @@
+/* suraksha serve: settings, start-up checks, the server, and a clean exit on SIGTERM. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "config.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "util/fsx.h"
+#include "util/log.h"
+
+static void
+serve_usage(FILE *f)
+{
+	fprintf(f, "usage: suraksha serve [--data DIR] [--config FILE] [--listen ADDR:PORT] "
+	    "[--SETTING VALUE ...]\n\n");
+	config_help(f);
+}
+
+static enum log_level
+level_of(const char *s)
+{
+	if (strcmp(s, "debug") == 0)
+		return LOG_DEBUG;
+	if (strcmp(s, "warn") == 0)
+		return LOG_WARN;
+	if (strcmp(s, "error") == 0)
+		return LOG_ERROR;
+	return LOG_INFO;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	static struct app app;
+	struct cli_common c = { 0 };
+	char dbpath[1024], err[512];
+	struct db *db;
+	int i, r;
+
+	/* Common options first, so settings given as flags apply over the file. */
+	for (i = 1; i < argc;) {
+		if ((r = cli_common_opt(argc, argv, &i, &c)) < 0)
+			return EXIT_USAGE;
+		if (r == 0)
+			i++;
+	}
+	if (c.help) {
+		serve_usage(stdout);
+		return EXIT_OK;
+	}
+	if (cli_load_config(&c, &app.cfg) != 0)
+		return EXIT_USAGE;
+	for (i = 1; i < argc;) {
+		const char *name = argv[i], *value = NULL;
+		char key[64];
+		size_t n;
+
+		if ((r = cli_common_opt(argc, argv, &i, &c)) < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		if (strncmp(name, "--", 2) != 0) {
+			fprintf(stderr, "suraksha serve: unexpected argument '%s'\n", name);
+			return EXIT_USAGE;
+		}
+		n = strcspn(name + 2, "=");
+		if (n >= sizeof(key)) {
+			fprintf(stderr, "suraksha serve: unknown option '%s'\n", name);
+			return EXIT_USAGE;
+		}
+		memcpy(key, name + 2, n);
+		key[n] = '\0';
+		for (char *p = key; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		if (!config_known(key)) {
+			fprintf(stderr, "suraksha serve: unknown option '%s' (see --help)\n", name);
+			return EXIT_USAGE;
+		}
+		if (name[2 + n] == '=') {
+			value = name + 3 + n;
+			i++;
+		} else if (i + 1 < argc) {
+			value = argv[i + 1];
+			i += 2;
+		} else {
+			fprintf(stderr, "suraksha serve: %s needs a value\n", name);
+			return EXIT_USAGE;
+		}
+		if (config_set(&app.cfg, key, value, err, sizeof(err)) != 0) {
+			fprintf(stderr, "suraksha serve: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
+	log_set_level(level_of(app.cfg.log_level));
+	if (db_path(app.cfg.data_dir, dbpath, sizeof(dbpath)) != 0 || access(dbpath, F_OK) != 0) {
+		fprintf(stderr, "suraksha serve: no database in %s; run 'suraksha init --data %s' "
+		    "first\n", app.cfg.data_dir, app.cfg.data_dir);
+		return EXIT_USAGE;
+	}
+	/* Open once here so migrations run before any worker connects. */
+	if ((db = db_open(dbpath, 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "suraksha serve: %s\n", err);
+		return EXIT_USAGE;
+	}
+	db_close(db);
+	if (otp_key_load(app.cfg.data_dir, app.otp_key) != 0) {
+		fprintf(stderr, "suraksha serve: cannot read %s/keys/otp.key; run 'suraksha init'\n",
+		    app.cfg.data_dir);
+		return EXIT_USAGE;
+	}
+	fsx_join(app.ca_pem_path, sizeof(app.ca_pem_path), app.cfg.data_dir, "keys/ca.pem");
+	if (db_thread_init(dbpath) != 0)
+		return EXIT_USAGE;
+	return http_serve(&app) == 0 ? EXIT_OK : EXIT_NEGATIVE;
+}

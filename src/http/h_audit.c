@@ -1,0 +1,74 @@
+#include "http/handlers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "util/strict.h"
+#include "util/timeutil.h"
+
+#define PAGE_MAX 500
+
+static const char SQL_PAGE[] =
+    "SELECT id, at, actor, role, action, case_id, object, ip, before, after, hash"
+    " FROM audit WHERE (?1 IS NULL OR case_id = ?1) AND (?2 IS NULL OR actor = ?2)"
+    " AND (?3 IS NULL OR action = ?3) AND id < ?4 ORDER BY id DESC LIMIT ?5";
+
+static json_t *
+json_or_text(sqlite3_stmt *st, int i)
+{
+	json_t *v;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	v = json_loads(db_col_text(st, i), 0, NULL);
+	return v ? v : json_string(db_col_text(st, i));
+}
+
+/* Newest first; "before" is the id to page from (the next_before of the last page). */
+enum MHD_Result
+h_audit_list(struct req *r)
+{
+	char qcase[64], qactor[96], qaction[64], qbefore[24], qlimit[8], at[21];
+	const char *c, *a, *act, *b, *l;
+	int64_t before = INT64_MAX, limit = 100, last = 0;
+	json_t *items, *o;
+	sqlite3_stmt *st;
+	struct db *db;
+
+	c = req_query(r, "case", qcase, sizeof(qcase));
+	a = req_query(r, "actor", qactor, sizeof(qactor));
+	act = req_query(r, "action", qaction, sizeof(qaction));
+	b = req_query(r, "before", qbefore, sizeof(qbefore));
+	l = req_query(r, "limit", qlimit, sizeof(qlimit));
+	if ((b && strict_int64(b, 1, INT64_MAX, &before) != 0) ||
+	    (l && strict_int64(l, 1, PAGE_MAX, &limit) != 0))
+		return reply_error(r, ERR_INVALID_FIELD,
+		    "before must be a record id and limit a number from 1 to 500.");
+	if ((db = db_thread()) == NULL || (st = db_prepare(db, SQL_PAGE)) == NULL)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	db_bind_text(st, 1, c);
+	db_bind_text(st, 2, a);
+	db_bind_text(st, 3, act);
+	sqlite3_bind_int64(st, 4, before);
+	sqlite3_bind_int64(st, 5, limit);
+	items = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 0);
+		time_iso_utc(sqlite3_column_int64(st, 1), at);
+		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:s}",
+		    "id", (json_int_t)last, "at", at, "actor", db_col_text(st, 2),
+		    "role", db_col_text(st, 3), "action", db_col_text(st, 4),
+		    "case_id", sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null() :
+		    json_string(db_col_text(st, 5)),
+		    "object", db_col_text(st, 6), "ip", db_col_text(st, 7),
+		    "before", json_or_text(st, 8), "after", json_or_text(st, 9),
+		    "hash", db_col_text(st, 10));
+		json_array_append_new(items, o);
+	}
+	db_done(st);
+	o = json_pack("{s:o}", "items", items);
+	json_object_set_new(o, "next_before", (int64_t)json_array_size(items) == limit ?
+	    json_integer(last) : json_null());
+	return reply_json(r, 200, o);
+}

@@ -1,0 +1,157 @@
+#include "http/handlers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/otp.h"
+#include "auth/session.h"
+#include "auth/staff.h"
+#include "db/db.h"
+#include "util/strict.h"
+#include "util/timeutil.h"
+
+static enum MHD_Result
+rate_limited(struct req *r, enum err e, int64_t retry_after)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "%s (try again in %lld seconds)", err_message(e),
+	    (long long)(retry_after > 0 ? retry_after : 1));
+	return reply_error(r, e, msg);
+}
+
+enum MHD_Result
+h_otp_request(struct req *r)
+{
+	const char *emp, *fam;
+	char masked[16];
+	enum MHD_Result res;
+	int64_t retry;
+	struct db *db;
+	json_t *o;
+	enum err e;
+	int bad = 0;
+
+	if ((o = req_json(r, &res)) == NULL)
+		return res;
+	emp = json_str(o, "employee_id", 32, &bad);
+	fam = json_str(o, "family_id", 9, &bad);
+	if (bad || emp == NULL || fam == NULL || strict_code(emp) != 0) {
+		json_decref(o);
+		return reply_error(r, ERR_INVALID_FIELD,
+		    "Give employee_id (your HKRNL id or e-Salary UCP) and family_id.");
+	}
+	if ((db = db_thread()) == NULL) {
+		json_decref(o);
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	}
+	e = otp_request(db, &r->app->cfg, r->app->otp_key, emp, fam, r->ip, masked, &retry);
+	json_decref(o);
+	if (e == ERR_RATE_LIMITED)
+		return rate_limited(r, e, retry);
+	if (e != ERR_OK)
+		return reply_error(r, e, NULL);
+	return reply_json(r, 202, json_pack("{s:s, s:s, s:I}", "status", "sent",
+	    "masked_mobile", masked, "resend_after", (json_int_t)r->app->cfg.otp_resend_interval));
+}
+
+enum MHD_Result
+h_otp_verify(struct req *r)
+{
+	struct session_new s;
+	const char *emp, *code;
+	enum MHD_Result res;
+	struct db *db;
+	json_t *o;
+	enum err e;
+	int bad = 0;
+
+	if ((o = req_json(r, &res)) == NULL)
+		return res;
+	emp = json_str(o, "employee_id", 32, &bad);
+	code = json_str(o, "otp", 16, &bad);
+	if (bad || emp == NULL || code == NULL || strict_code(emp) != 0) {
+		json_decref(o);
+		return reply_error(r, ERR_INVALID_FIELD, "Give employee_id and the 6-digit otp.");
+	}
+	if ((db = db_thread()) == NULL) {
+		json_decref(o);
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	}
+	e = otp_verify(db, &r->app->cfg, r->app->otp_key, emp, code, r->ip, &s);
+	json_decref(o);
+	if (e != ERR_OK)
+		return reply_error(r, e, NULL);
+	return reply_session(r, 200, s.token, s.csrf, "employee", s.expires_at);
+}
+
+enum MHD_Result
+h_login(struct req *r)
+{
+	struct session_new s;
+	const char *user, *pass;
+	enum MHD_Result res;
+	enum role role;
+	int64_t retry;
+	struct db *db;
+	json_t *o;
+	enum err e;
+	int bad = 0;
+
+	if ((o = req_json(r, &res)) == NULL)
+		return res;
+	user = json_str(o, "username", 64, &bad);
+	pass = json_str(o, "password", 256, &bad);
+	if (bad || user == NULL || pass == NULL) {
+		json_decref(o);
+		return reply_error(r, ERR_INVALID_FIELD, "Give username and password.");
+	}
+	if ((db = db_thread()) == NULL) {
+		json_decref(o);
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	}
+	e = staff_login(db, &r->app->cfg, user, pass, r->ip, &s, &role, &retry);
+	json_decref(o);
+	if (e == ERR_LOCKED)
+		return rate_limited(r, e, retry);
+	if (e != ERR_OK)
+		return reply_error(r, e, NULL);
+	return reply_session(r, 200, s.token, s.csrf, role_name(role), s.expires_at);
+}
+
+enum MHD_Result
+h_logout(struct req *r)
+{
+	struct db *db = db_thread();
+
+	if (db == NULL || session_end(db, r->token) != 0)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	return reply_logout(r);
+}
+
+enum MHD_Result
+h_me(struct req *r)
+{
+	json_t *o, *offs, *deps;
+	char exp[21];
+	size_t i;
+
+	offs = json_array();
+	deps = json_array();
+	for (i = 0; i < r->who.noffices; i++)
+		json_array_append_new(offs, json_string(r->who.offices[i]));
+	for (i = 0; i < r->who.ndepartments; i++)
+		json_array_append_new(deps, json_string(r->who.departments[i]));
+	time_iso_utc(r->session_expires, exp);
+	o = json_pack("{s:s, s:s, s:{s:o, s:o}, s:s, s:s}", "role", role_name(r->who.role),
+	    "kind", r->who.role == ROLE_EMPLOYEE ? "employee" : "staff",
+	    "scope", "offices", offs, "departments", deps, "csrf_token", r->csrf,
+	    "expires_at", exp);
+	if (o == NULL)
+		return reply_error(r, ERR_INTERNAL, NULL);
+	if (r->who.role == ROLE_EMPLOYEE)
+		json_object_set_new(o, "employee_id", json_string(r->who.employee_id));
+	else
+		json_object_set_new(o, "username", json_string(r->who.username));
+	return reply_json(r, 200, o);
+}

@@ -1,0 +1,28 @@
+/* Every handler of the route table (routes.c), one h_<resource>.c per resource. */
+#ifndef HTTP_HANDLERS_H
+#define HTTP_HANDLERS_H
+
+#include "http/http.h"
+
+/* h_health.c */
+enum MHD_Result h_healthz(struct req *r);
+enum MHD_Result h_ca_pem(struct req *r);
+enum MHD_Result h_index(struct req *r);
+/* h_auth.c */
+enum MHD_Result h_otp_request(struct req *r);
+enum MHD_Result h_otp_verify(struct req *r);
+enum MHD_Result h_login(struct req *r);
+enum MHD_Result h_logout(struct req *r);
+enum MHD_Result h_me(struct req *r);
+/* h_employees.c */
+enum MHD_Result h_employee_get(struct req *r);
+/* h_audit.c */
+enum MHD_Result h_audit_list(struct req *r);
+/* h_admin.c */
+enum MHD_Result h_admin_users(struct req *r);
+enum MHD_Result h_admin_user_add(struct req *r);
+enum MHD_Result h_admin_user_disable(struct req *r);
+enum MHD_Result h_admin_user_enable(struct req *r);
+enum MHD_Result h_admin_user_scope(struct req *r);
+
+#endif

@@ -1,0 +1,109 @@
+/* The HTTP layer over libmicrohttpd: request context, route table, replies. Handlers
+ * (h_<resource>.c) are thin: parse, check scope, call the domain, reply. */
+#ifndef HTTP_HTTP_H
+#define HTTP_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/otp.h"
+#include "auth/roles.h"
+#include "config.h"
+#include "errors.h"
+#include "util/buf.h"
+
+#define ARG_MAX		4	/* captured path segments */
+#define ARG_LEN		256
+
+/* What the server shares with every handler; read-only after start. */
+struct app {
+	struct config	 cfg;
+	unsigned char	 otp_key[OTP_KEY_LEN];
+	char		 ca_pem_path[1024];
+};
+
+struct route;
+struct actor;
+
+/* One request, from the first MHD callback to the completion callback. */
+struct req {
+	struct MHD_Connection	*conn;
+	const struct app	*app;
+	const struct route	*route;
+	const char		*method;
+	const char		*url;
+	char			 rid[17];
+	char			 ip[64];
+	char			 args[ARG_MAX][ARG_LEN];
+	size_t			 nargs;
+	struct buf		 body;
+	int			 body_over;	/* more bytes came than the route takes */
+	int			 started;	/* first callback done */
+	int			 replied;
+	unsigned		 status;
+	int64_t			 start_us;
+	/* authentication */
+	int			 authed;
+	int			 via_cookie;
+	struct principal	 who;
+	char			 token[64];
+	char			 csrf[64];
+	int64_t			 session_expires;
+	/* streaming body handlers (uploads) keep their state here */
+	void			*stream;
+	void			(*stream_free)(void *);
+};
+
+typedef enum MHD_Result (*handler_fn)(struct req *r);
+
+/* Route flags. */
+#define R_AUTH		0x01	/* needs a session */
+#define R_PUBLIC	0x00
+
+struct route {
+	const char	*method;
+	const char	*pattern;	/* "/api/v1/cases/{}"; a final "{*}" takes the rest */
+	handler_fn	 handler;
+	unsigned	 flags;
+	unsigned	 roles;		/* bit mask of (1 << role); 0 = any authenticated */
+	size_t		 max_body;	/* 0: the route takes no body; SIZE_MAX: max_json_body */
+};
+
+#define ROLE_BIT(r)	(1u << (r))
+#define BODY_JSON	((size_t)-1)
+
+/* routes.c */
+const struct route *routes_match(const char *method, const char *path, struct req *r,
+	    int *method_mismatch, int *bad_escape);
+
+/* reply.c: every reply goes through these; they add the security headers and the request
+ * id. They return the value MHD expects from the access handler. */
+enum MHD_Result reply_error(struct req *r, enum err e, const char *detail);
+enum MHD_Result reply_json(struct req *r, unsigned status, json_t *body);	/* steals */
+enum MHD_Result reply_bytes(struct req *r, unsigned status, const char *content_type,
+	    const void *data, size_t len, const char *disposition);
+/* A login answer: sets the session cookie and sends token, csrf_token, role, expires_at. */
+enum MHD_Result reply_session(struct req *r, unsigned status, const char *token,
+	    const char *csrf, const char *role, int64_t expires_at);
+enum MHD_Result reply_logout(struct req *r);
+
+/* request helpers */
+/* The JSON object body, or NULL after replying 400 (caller returns *res). */
+json_t	*req_json(struct req *r, enum MHD_Result *res);
+/* A string member: NULL when absent; when present and not a string of 1..max bytes of
+ * text, *bad is set. */
+const char *json_str(json_t *o, const char *key, size_t max, int *bad);
+/* A decoded query parameter, or NULL. Copied into out. */
+const char *req_query(struct req *r, const char *name, char *out, size_t outlen);
+/* Percent-decoding (and '+' as space when plus is set); -1 on a bad escape, %00, or when
+ * out is too small. */
+int	http_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus);
+/* The actor of the request, for audit records. */
+void	req_actor(struct req *r, struct actor *a, char *name, size_t namelen);
+
+/* server.c */
+int	http_serve(struct app *app);
+
+#endif

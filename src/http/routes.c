@@ -1,0 +1,102 @@
+/* The static route table: a path that matches with the wrong method is 405, no match 404.
+ * Patterns match segment by segment; "{}" captures one percent-decoded segment and a final
+ * "{*}" the decoded rest of the path. */
+#include "http/http.h"
+
+#include <string.h>
+
+#include "http/handlers.h"
+
+#define STAFF	(ROLE_BIT(ROLE_DDO) | ROLE_BIT(ROLE_HOD) | ROLE_BIT(ROLE_ADMIN_SECRETARY) | \
+		 ROLE_BIT(ROLE_FINANCE) | ROLE_BIT(ROLE_AUDITOR) | ROLE_BIT(ROLE_ADMIN))
+#define ADMIN	ROLE_BIT(ROLE_ADMIN)
+#define AUDITOR	ROLE_BIT(ROLE_AUDITOR)
+
+static const struct route routes[] = {
+	{ "GET",  "/healthz", h_healthz, R_PUBLIC, 0, 0 },
+	{ "GET",  "/ca.pem", h_ca_pem, R_PUBLIC, 0, 0 },
+	{ "GET",  "/", h_index, R_PUBLIC, 0, 0 },
+	{ "POST", "/api/v1/otp/request", h_otp_request, R_PUBLIC, 0, BODY_JSON },
+	{ "POST", "/api/v1/otp/verify", h_otp_verify, R_PUBLIC, 0, BODY_JSON },
+	{ "POST", "/api/v1/login", h_login, R_PUBLIC, 0, BODY_JSON },
+	{ "POST", "/api/v1/logout", h_logout, R_AUTH, 0, BODY_JSON },
+	{ "GET",  "/api/v1/me", h_me, R_AUTH, 0, 0 },
+	{ "GET",  "/api/v1/employees/{}", h_employee_get, R_AUTH, 0, 0 },
+	{ "GET",  "/api/v1/audit", h_audit_list, R_AUTH, AUDITOR, 0 },
+	{ "GET",  "/api/v1/admin/users", h_admin_users, R_AUTH, ADMIN, 0 },
+	{ "POST", "/api/v1/admin/users", h_admin_user_add, R_AUTH, ADMIN, BODY_JSON },
+	{ "POST", "/api/v1/admin/users/{}/disable", h_admin_user_disable, R_AUTH, ADMIN, BODY_JSON },
+	{ "POST", "/api/v1/admin/users/{}/enable", h_admin_user_enable, R_AUTH, ADMIN, BODY_JSON },
+	{ "PUT",  "/api/v1/admin/users/{}/scope", h_admin_user_scope, R_AUTH, ADMIN, BODY_JSON },
+};
+
+/* Compare the path to a pattern; on a match fill r's args. 1 match, 0 not, -1 bad escape. */
+static int
+match(const char *pattern, const char *path, struct req *r)
+{
+	const char *p = pattern, *u = path;
+	size_t n = 0;
+
+	while (*p != '\0') {
+		const char *pe, *ue;
+
+		if (*p != '/' || *u != '/')
+			return 0;
+		p++;
+		u++;
+		pe = strchr(p, '/');
+		if (pe == NULL)
+			pe = p + strlen(p);
+		ue = strchr(u, '/');
+		if (ue == NULL)
+			ue = u + strlen(u);
+		if (pe - p == 3 && strncmp(p, "{*}", 3) == 0) {
+			ue = u + strlen(u);
+			if (ue == u || n >= ARG_MAX)
+				return 0;
+			if (http_decode(u, (size_t)(ue - u), r->args[n++], ARG_LEN, 0) != 0)
+				return -1;
+		} else if (pe - p == 2 && strncmp(p, "{}", 2) == 0) {
+			if (ue == u || n >= ARG_MAX)
+				return 0;
+			if (http_decode(u, (size_t)(ue - u), r->args[n++], ARG_LEN, 0) != 0)
+				return -1;
+		} else if (pe - p != ue - u || strncmp(p, u, (size_t)(pe - p)) != 0)
+			return 0;
+		p = pe;
+		u = ue;
+	}
+	if (*u != '\0')
+		return 0;
+	r->nargs = n;
+	return 1;
+}
+
+const struct route *
+routes_match(const char *method, const char *url, struct req *r, int *method_mismatch,
+    int *bad_escape)
+{
+	char path[2048];
+	const char *q = strchr(url, '?');
+	size_t i, len = q ? (size_t)(q - url) : strlen(url);
+	int m;
+
+	*method_mismatch = *bad_escape = 0;
+	if (len >= sizeof(path))
+		return NULL;
+	memcpy(path, url, len);
+	path[len] = '\0';
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if ((m = match(routes[i].pattern, path, r)) < 0) {
+			*bad_escape = 1;
+			return NULL;
+		}
+		if (m == 0)
+			continue;
+		if (strcmp(routes[i].method, method) == 0 ||
+		    (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+			return &routes[i];
+		*method_mismatch = 1;
+	}
+	return NULL;
+}

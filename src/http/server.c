@@ -1,0 +1,340 @@
+/* libmicrohttpd glue: the daemon (internal thread pool on epoll), the access handler that
+ * routes, authenticates and reads bodies within limits, the completion callback that logs
+ * and frees, and the shutdown that lets in-flight requests finish. */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/session.h"
+#include "db/db.h"
+#include "util/crypt.h"
+#include "util/log.h"
+#include "util/strict.h"
+#include "util/timeutil.h"
+
+static atomic_int in_flight;
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Paths are decoded segment by segment in routes.c (so "%2F" in an id stays inside its
+ * segment); query values are decoded by req_query(). MHD must not decode first. */
+static size_t
+no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	return strlen(s);
+}
+
+static void
+client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	snprintf(out, outlen, "unknown");
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+		    (socklen_t)outlen);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)outlen);
+}
+
+static const char *
+session_token(struct req *r, int *via_cookie)
+{
+	const char *h, *c;
+
+	h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h != NULL && strncmp(h, "Bearer ", 7) == 0) {
+		*via_cookie = 0;
+		return h + 7;
+	}
+	c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+	    r->app->cfg.secure_cookies ? "__Host-suraksha" : "suraksha");
+	*via_cookie = c != NULL;
+	return c;
+}
+
+static int
+is_safe_method(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+/* Authentication and authorisation, before any body byte is read. */
+static enum MHD_Result
+authenticate(struct req *r, int *done)
+{
+	const struct route *rt = r->route;
+	const char *token, *hdr;
+	struct db *db;
+	enum session_status s;
+
+	*done = 0;
+	token = session_token(r, &r->via_cookie);
+	if (token != NULL && strlen(token) < sizeof(r->token)) {
+		if ((db = db_thread()) == NULL) {
+			*done = 1;
+			return reply_error(r, ERR_UNAVAILABLE, NULL);
+		}
+		s = session_lookup(db, &r->app->cfg, token, &r->who, r->csrf, &r->session_expires);
+		if (s == SESSION_ERROR) {
+			*done = 1;
+			return reply_error(r, ERR_INTERNAL, NULL);
+		}
+		if (s == SESSION_OK) {
+			r->authed = 1;
+			snprintf(r->token, sizeof(r->token), "%s", token);
+		}
+	}
+	if (!(rt->flags & R_AUTH))
+		return MHD_YES;
+	*done = 1;
+	if (!r->authed)
+		return reply_error(r, ERR_UNAUTHENTICATED, NULL);
+	if (r->via_cookie && !is_safe_method(r->method)) {
+		hdr = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+		if (hdr == NULL || strlen(hdr) != strlen(r->csrf) ||
+		    !crypt_equal(hdr, r->csrf, strlen(r->csrf)))
+			return reply_error(r, ERR_CSRF, NULL);
+	}
+	if (rt->roles != 0 && !(rt->roles & ROLE_BIT(r->who.role)))
+		return reply_error(r, ERR_FORBIDDEN, NULL);
+	*done = 0;
+	return MHD_YES;
+}
+
+static size_t
+route_max_body(const struct req *r)
+{
+	return r->route->max_body == BODY_JSON ? (size_t)r->app->cfg.max_json_body :
+	    r->route->max_body;
+}
+
+static enum MHD_Result
+first_call(struct req *r)
+{
+	const char *cl;
+	int mismatch = 0, bad = 0, done;
+	size_t max;
+	int64_t len;
+	enum MHD_Result res;
+
+	if (strlen(r->url) > (size_t)r->app->cfg.max_url)
+		return reply_error(r, ERR_URI_TOO_LONG, NULL);
+	r->route = routes_match(r->method, r->url, r, &mismatch, &bad);
+	if (bad)
+		return reply_error(r, ERR_MALFORMED, "The address holds a bad %-escape.");
+	if (r->route == NULL)
+		return reply_error(r, mismatch ? ERR_METHOD : ERR_NO_ROUTE, NULL);
+	max = route_max_body(r);
+	cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL) {
+		if (strict_int64(cl, 0, INT64_MAX, &len) != 0)
+			return reply_error(r, ERR_MALFORMED, "Content-Length is not a number.");
+		if ((uint64_t)len > max)
+			return reply_error(r, ERR_TOO_LARGE, NULL);
+	}
+	res = authenticate(r, &done);
+	if (done)
+		return res;
+	buf_init(&r->body, max);
+	return MHD_YES;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct req *r = *con_cls;
+
+	if (r == NULL) {
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			return MHD_NO;
+		atomic_fetch_add(&in_flight, 1);
+		*con_cls = r;
+		r->conn = conn;
+		r->app = cls;
+		r->url = url;
+		r->method = method;
+		r->start_us = now_us();
+		if (crypt_random_hex(8, r->rid) != 0)
+			snprintf(r->rid, sizeof(r->rid), "norandom");
+		log_set_request_id(r->rid);
+		client_ip(conn, r->ip, sizeof(r->ip));
+		r->started = 1;
+		return first_call(r);
+	}
+	log_set_request_id(r->rid);
+	if (r->replied) {
+		/* An early reply was queued; drop whatever body still arrives. */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!r->body_over &&
+		    buf_append(&r->body, upload_data, *upload_data_size) != 0)
+			r->body_over = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->body_over)
+		return reply_error(r, ERR_TOO_LARGE, NULL);
+	if (r->route->max_body == 0 && r->body.len > 0)
+		return reply_error(r, ERR_MALFORMED, "This address takes no request body.");
+	return r->route->handler(r);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+
+	if (r == NULL)
+		return;
+	log_set_request_id(r->rid);
+	log_info("%s %.200s %u %lldus%s", r->method, r->url, r->status,
+	    (long long)(now_us() - r->start_us),
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	log_set_request_id(NULL);
+	if (r->stream_free)
+		r->stream_free(r->stream);
+	buf_free(&r->body);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	int64_t port;
+	size_t hl;
+
+	if (colon == NULL || strict_int64(colon + 1, 0, 65535, &port) != 0)
+		return -1;
+	hl = (size_t)(colon - listen);
+	if (hl >= sizeof(host))
+		return -1;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		host[hl - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+		return inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1 ? 0 : -1;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*s4);
+		return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -1;
+	}
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_warn("mhd: %s", msg);
+}
+
+int
+http_serve(struct app *app)
+{
+	const struct config *cfg = &app->cfg;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct MHD_Daemon *d;
+	sigset_t set;
+	unsigned threads;
+	int sig = 0;
+	int64_t deadline;
+
+	if (parse_listen(cfg->listen, &ss, &sslen) != 0) {
+		log_error("serve: cannot use listen address '%s'", cfg->listen);
+		return -1;
+	}
+	threads = cfg->threads > 0 ? (unsigned)cfg->threads :
+	    (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads == 0)
+		threads = 1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* Block the signals in every thread; the main thread takes them with sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	    MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    0, NULL, NULL, access_handler, app,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_limit,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_END);
+	if (d == NULL) {
+		log_error("serve: cannot listen on %s: %s", cfg->listen, strerror(errno));
+		return -1;
+	}
+	log_info("serving on http://%s with %u threads (data %s)", cfg->listen, threads,
+	    cfg->data_dir);
+	while (sigwait(&set, &sig) != 0)
+		;
+	log_info("signal %d: finishing in-flight requests", sig);
+	MHD_quiesce_daemon(d);
+	deadline = now_us() + cfg->shutdown_grace * 1000000;
+	while (atomic_load(&in_flight) > 0 && now_us() < deadline) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (atomic_load(&in_flight) > 0)
+		log_warn("shutdown: %d requests still open after the grace period",
+		    atomic_load(&in_flight));
+	MHD_stop_daemon(d);
+	db_thread_close();
+	curl_global_cleanup();
+	log_info("stopped");
+	return 0;
+}
