@@ -1,0 +1,32 @@
+/* Render and sign in one call: what approval needs when the server holds the key. */
+#include "letters/letter.h"
+
+#include <stdio.h>
+
+#include "letters/sign.h"
+
+int
+letter_issue(const struct letter_config *cfg, const struct letter_facts *f,
+    const struct pki_signer *signer, struct buf *pdf)
+{
+	struct letter_layout lay;
+	struct sig_request req;
+	char reason[160];
+	int rc, n;
+
+	if ((rc = letter_render(cfg, f, pdf, &lay)) != LETTER_OK)
+		return rc;
+	n = snprintf(reason, sizeof(reason), "Offer letter %s issued by the Head of Department",
+	    f->ref);
+	if (n < 0 || (size_t)n >= sizeof(reason))
+		return LETTER_ERR_FACTS;
+	req.signer_name = f->hod_name;
+	req.reason = reason;
+	req.letter_ref = f->ref;
+	req.signing_time = f->issued_at;
+	if (sig_sign(pdf, &lay, &req, signer) != SIG_OK) {
+		buf_reset(pdf);
+		return LETTER_ERR_SIGN;
+	}
+	return LETTER_OK;
+}

@@ -1,0 +1,981 @@
+/* Renders the offer letter with libharu. The wording comes from the template file (see
+ * templates/letter.txt for its format); the layout (letterhead, pay table, terms, QR code,
+ * signature block) is fixed here so the letter always looks the same. */
+#include "letters/letter.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hpdf.h>
+#include <hpdf_doc.h>
+#include <qrencode.h>
+
+#include "letters/text.h"
+#include "util/fsx.h"
+#include "util/log.h"
+#include "util/strict.h"
+#include "util/timeutil.h"
+
+#define PAGE_W		595.276f
+#define PAGE_H		841.89f
+#define MARGIN_L	62.0f
+#define MARGIN_R	62.0f
+#define MARGIN_T	50.0f
+#define TEXT_W		(PAGE_W - MARGIN_L - MARGIN_R)
+#define FOOT_TOP	178.0f		/* body text must stay above this */
+#define MAX_TEMPLATE	(64 * 1024)
+#define MAX_PARA	4096
+#define FONT_REGULAR	"DejaVuSerif-subset.ttf"
+/* Bold is drawn from the regular font by also stroking the outlines (as word processors
+ * do for a missing bold face): a second embedded font would cost ~4.5 KB a letter, and the
+ * letter must stay under 32 KB with its 16 KB signature reservation. */
+#define BOLD_STROKE	0.032f
+
+static const char *const err_names[LETTER_ERR__MAX] = {
+	[LETTER_OK] = "ok",
+	[LETTER_ERR_FACTS] = "bad_facts",
+	[LETTER_ERR_TEMPLATE] = "bad_template",
+	[LETTER_ERR_FONT] = "font",
+	[LETTER_ERR_OVERFLOW] = "page_overflow",
+	[LETTER_ERR_PDF] = "pdf",
+	[LETTER_ERR_SIGN] = "sign",
+	[LETTER_ERR_NOMEM] = "nomem",
+};
+
+const char *
+letter_strerror(int err)
+{
+	if (err < 0 || err >= LETTER_ERR__MAX)
+		return "unknown";
+	return err_names[err];
+}
+
+/* ---- per-thread libharu document with its fonts loaded once ---- */
+
+/* libharu keeps loaded font definitions across HPDF_NewDoc (it only clears their
+ * per-document state), so one HPDF_Doc per thread, reset for each letter, pays the font
+ * parsing once. Compression is set before the fonts are loaded so the embedded font
+ * streams are compressed too. */
+struct render_cache {
+	HPDF_Doc	 pdf;
+	char		 fonts_dir[PATH_MAX];
+	char		 regular[128];
+	unsigned long	 last_error;
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void
+cache_free(void *p)
+{
+	struct render_cache *c = p;
+
+	if (c == NULL)
+		return;
+	if (c->pdf != NULL)
+		HPDF_Free(c->pdf);
+	free(c);
+}
+
+static void
+cache_key_init(void)
+{
+	if (pthread_key_create(&cache_key, cache_free) != 0)
+		abort();	/* only when the process is out of keys: unusable anyway */
+}
+
+static void
+hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+	struct render_cache *c = user_data;
+
+	c->last_error = (unsigned long)error_no;
+	log_warn("letters: libharu error 0x%04lx detail %lu", (unsigned long)error_no,
+	    (unsigned long)detail_no);
+}
+
+void
+letter_render_release(void)
+{
+	struct render_cache *c;
+
+	pthread_once(&cache_once, cache_key_init);
+	c = pthread_getspecific(cache_key);
+	cache_free(c);
+	pthread_setspecific(cache_key, NULL);
+}
+
+static int
+load_font(struct render_cache *c, const char *file, char *name, size_t namelen)
+{
+	char path[PATH_MAX];
+	const char *n;
+	int len;
+
+	if (fsx_join(path, sizeof(path), c->fonts_dir, file) != 0)
+		return LETTER_ERR_FONT;
+	if ((n = HPDF_LoadTTFontFromFile(c->pdf, path, HPDF_TRUE)) == NULL) {
+		log_error("letters: cannot load font %s", path);
+		return LETTER_ERR_FONT;
+	}
+	len = snprintf(name, namelen, "%s", n);
+	return len < 0 || (size_t)len >= namelen ? LETTER_ERR_FONT : LETTER_OK;
+}
+
+static int
+cache_get(const char *fonts_dir, struct render_cache **out)
+{
+	struct render_cache *c;
+	int rc;
+
+	pthread_once(&cache_once, cache_key_init);
+	c = pthread_getspecific(cache_key);
+	if (c != NULL && strcmp(c->fonts_dir, fonts_dir) == 0) {
+		*out = c;
+		return LETTER_OK;
+	}
+	letter_render_release();
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return LETTER_ERR_NOMEM;
+	if (snprintf(c->fonts_dir, sizeof(c->fonts_dir), "%s", fonts_dir) >=
+	    (int)sizeof(c->fonts_dir)) {
+		free(c);
+		return LETTER_ERR_FONT;
+	}
+	if ((c->pdf = HPDF_New(hpdf_error, c)) == NULL) {
+		free(c);
+		return LETTER_ERR_NOMEM;
+	}
+	if (HPDF_SetCompressionMode(c->pdf, HPDF_COMP_ALL) != HPDF_OK ||
+	    (rc = load_font(c, FONT_REGULAR, c->regular, sizeof(c->regular))) != LETTER_OK) {
+		cache_free(c);
+		return LETTER_ERR_FONT;
+	}
+	pthread_setspecific(cache_key, c);
+	*out = c;
+	return LETTER_OK;
+}
+
+/* ---- template ---- */
+
+enum section { S_LETTERHEAD, S_ADDRESSEE, S_SUBJECT, S_BODY, S_PAY, S_TERMS, S_VERIFY,
+	S_SIGNATURE, S__MAX };
+
+static const char *const section_names[S__MAX] = {
+	"letterhead", "addressee", "subject", "body", "pay_table", "terms", "verify",
+	"signature",
+};
+
+/* Section texts after placeholder expansion, in WinAnsi, each line ending in '\n'. */
+struct tmpl {
+	struct buf	sec[S__MAX];
+};
+
+static void
+tmpl_free(struct tmpl *t)
+{
+	int i;
+
+	for (i = 0; i < S__MAX; i++)
+		buf_free(&t->sec[i]);
+}
+
+/* Name/value pairs for {{name}}; values are UTF-8 and converted with the line. */
+struct fact_kv {
+	const char	*name;
+	char		 value[256];
+};
+
+#define N_FACTS 20
+
+static int
+expand_line(const char *line, size_t len, const struct fact_kv *kv, size_t nkv,
+    struct buf *out)
+{
+	char utf[MAX_PARA], win[MAX_PARA];
+	struct buf tmp;
+	size_t i = 0, k;
+	int rc = LETTER_ERR_TEMPLATE;
+
+	buf_init(&tmp, sizeof(utf) - 1);
+	while (i < len) {
+		const char *open = memmem(line + i, len - i, "{{", 2), *close;
+
+		if (open == NULL) {
+			if (buf_append(&tmp, line + i, len - i) != 0)
+				goto out;
+			break;
+		}
+		if (buf_append(&tmp, line + i, (size_t)(open - (line + i))) != 0)
+			goto out;
+		close = memmem(open + 2, len - (size_t)(open + 2 - line), "}}", 2);
+		if (close == NULL)
+			goto out;
+		for (k = 0; k < nkv; k++)
+			if (strlen(kv[k].name) == (size_t)(close - open - 2) &&
+			    memcmp(kv[k].name, open + 2, (size_t)(close - open - 2)) == 0)
+				break;
+		if (k == nkv) {
+			log_error("letters: unknown placeholder {{%.*s}} in template",
+			    (int)(close - open - 2), open + 2);
+			goto out;
+		}
+		if (buf_puts(&tmp, kv[k].value) != 0)
+			goto out;
+		i = (size_t)(close + 2 - line);
+	}
+	if (text_to_winansi(buf_str(&tmp), win, sizeof(win)) != 0) {
+		rc = LETTER_ERR_FACTS;
+		goto out;
+	}
+	rc = buf_puts(out, win) == 0 && buf_puts(out, "\n") == 0 ? LETTER_OK :
+	    LETTER_ERR_TEMPLATE;
+out:
+	buf_free(&tmp);
+	return rc;
+}
+
+static int
+tmpl_load(const char *path, const struct fact_kv *kv, size_t nkv, struct tmpl *t)
+{
+	struct buf file;
+	const char *p, *end, *nl;
+	int cur = -1, i, rc = LETTER_ERR_TEMPLATE;
+	int seen[S__MAX] = { 0 };
+
+	for (i = 0; i < S__MAX; i++)
+		buf_init(&t->sec[i], MAX_TEMPLATE);
+	buf_init(&file, MAX_TEMPLATE);
+	if (fsx_read(path, &file) != 0) {
+		log_error("letters: cannot read template %s", path);
+		goto out;
+	}
+	for (p = file.data, end = file.data + file.len; p < end; p = nl + 1) {
+		size_t len;
+
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		len = (size_t)(nl - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > 0 && p[0] == '#')
+			continue;
+		if (len > 2 && p[0] == '[' && p[len - 1] == ']') {
+			for (cur = 0; cur < S__MAX; cur++)
+				if (strlen(section_names[cur]) == len - 2 &&
+				    memcmp(section_names[cur], p + 1, len - 2) == 0)
+					break;
+			if (cur == S__MAX || seen[cur]) {
+				log_error("letters: unknown or repeated section %.*s", (int)len, p);
+				goto out;
+			}
+			seen[cur] = 1;
+			continue;
+		}
+		if (cur < 0) {
+			if (len == 0)
+				continue;
+			goto out;
+		}
+		if ((rc = expand_line(p, len, kv, nkv, &t->sec[cur])) != LETTER_OK)
+			goto out;
+		rc = LETTER_ERR_TEMPLATE;
+	}
+	for (i = 0; i < S__MAX; i++)
+		if (!seen[i]) {
+			log_error("letters: template lacks section [%s]", section_names[i]);
+			goto out;
+		}
+	rc = LETTER_OK;
+out:
+	buf_free(&file);
+	if (rc != LETTER_OK)
+		tmpl_free(t);
+	return rc;
+}
+
+/* Next paragraph of a section: consecutive non-blank lines joined by one space. Returns 0
+ * at the end. */
+static int
+next_para(const char **pp, const char *end, char *out, size_t outlen)
+{
+	const char *p = *pp, *nl;
+	size_t n = 0;
+
+	while (p < end && *p == '\n')
+		p++;
+	if (p >= end)
+		return 0;
+	while (p < end && *p != '\n') {
+		size_t len;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		len = (size_t)(nl - p);
+		if (n + len + 2 > outlen)
+			return -1;
+		if (n > 0)
+			out[n++] = ' ';
+		memcpy(out + n, p, len);
+		n += len;
+		p = nl < end ? nl + 1 : end;
+	}
+	out[n] = '\0';
+	*pp = p;
+	return 1;
+}
+
+/* Next line of a section (for label | value sections). */
+static int
+next_line(const char **pp, const char *end, char *out, size_t outlen)
+{
+	const char *p = *pp, *nl;
+	size_t len;
+
+	while (p < end && *p == '\n')
+		p++;
+	if (p >= end)
+		return 0;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (nl == NULL)
+		nl = end;
+	len = (size_t)(nl - p);
+	if (len + 1 > outlen)
+		return -1;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	*pp = nl < end ? nl + 1 : end;
+	return 1;
+}
+
+static int
+split_pair(char *line, char **label, char **value)
+{
+	char *bar = strchr(line, '|');
+	char *e;
+
+	if (bar == NULL)
+		return -1;
+	*bar = '\0';
+	for (e = bar; e > line && e[-1] == ' '; e--)
+		e[-1] = '\0';
+	*label = line;
+	for (bar++; *bar == ' '; bar++)
+		;
+	*value = bar;
+	return 0;
+}
+
+/* ---- facts ---- */
+
+static int
+check_str(const char *s, size_t max)
+{
+	return s != NULL && strict_text(s, max) == 0 ? 0 : -1;
+}
+
+static int
+facts_check(const struct letter_facts *f)
+{
+	if (check_str(f->ref, 64) || check_str(f->employee_name, 128) ||
+	    check_str(f->employee_id, 32) || check_str(f->family_id, 16) ||
+	    check_str(f->department, 128) || check_str(f->office, 160) ||
+	    check_str(f->designation, 128) || check_str(f->hod_name, 128) ||
+	    check_str(f->hod_designation, 160) || check_str(f->verify_base_url, 200))
+		return -1;
+	if (f->district != NULL && f->district[0] != '\0' && check_str(f->district, 64))
+		return -1;
+	if (strncmp(f->ref, "HR/SOS/", 7) != 0 || strchr(f->ref, ' ') != NULL)
+		return -1;
+	if (strncmp(f->verify_base_url, "https://", 8) != 0 &&
+	    strncmp(f->verify_base_url, "http://", 7) != 0)
+		return -1;
+	if (f->pay_level < 1 || f->pay_level > 18 || f->entry_pay <= 0 ||
+	    f->entry_pay > 1000000 || f->additional_remuneration < 0 ||
+	    f->additional_remuneration > 1000000 || f->band_percent < 0 ||
+	    f->band_percent > 100 || f->qualifying_years < 0 || f->qualifying_years > 60 ||
+	    f->consolidated != f->entry_pay + f->additional_remuneration)
+		return -1;
+	if (f->effective_date < date_from_ymd(2024, 1, 1) ||
+	    f->effective_date > date_from_ymd(2199, 12, 31) || f->issued_at <= 0)
+		return -1;
+	return 0;
+}
+
+static const char *const months[12] = { "January", "February", "March", "April", "May",
+	"June", "July", "August", "September", "October", "November", "December" };
+
+static void
+date_words(int32_t days, char *out, size_t len)
+{
+	int y, m, d;
+
+	date_to_ymd(days, &y, &m, &d);
+	snprintf(out, len, "%d %s %d", d, months[m - 1], y);
+}
+
+static int
+facts_table(const struct letter_facts *f, struct fact_kv *kv)
+{
+	static const char *const names[N_FACTS] = { "ref", "date", "employee_name",
+		"employee_id", "family_id", "department", "office", "district", "designation",
+		"pay_level", "effective_date", "entry_pay", "band", "qualifying_years",
+		"additional_remuneration", "consolidated", "hod_name", "hod_designation",
+		"verify_url", "signed_on" };
+	int i, n = 0;
+
+	for (i = 0; i < N_FACTS; i++)
+		kv[i].name = names[i];
+#define SET(i, ...) do { n = snprintf(kv[i].value, sizeof(kv[i].value), __VA_ARGS__); \
+	if (n < 0 || (size_t)n >= sizeof(kv[i].value)) return -1; } while (0)
+	SET(0, "%s", f->ref);
+	date_words((int32_t)((f->issued_at + IST_OFFSET) / 86400), kv[1].value,
+	    sizeof(kv[1].value));
+	SET(2, "%s", f->employee_name);
+	SET(3, "%s", f->employee_id);
+	SET(4, "%s", f->family_id);
+	SET(5, "%s", f->department);
+	SET(6, "%s", f->office);
+	SET(7, "%s", f->district ? f->district : "");
+	SET(8, "%s", f->designation);
+	SET(9, "%d", f->pay_level);
+	date_words(f->effective_date, kv[10].value, sizeof(kv[10].value));
+	text_rupees(f->entry_pay, kv[11].value, sizeof(kv[11].value));
+	SET(12, "%d", f->band_percent);
+	SET(13, "%d", f->qualifying_years);
+	text_rupees(f->additional_remuneration, kv[14].value, sizeof(kv[14].value));
+	text_rupees(f->consolidated, kv[15].value, sizeof(kv[15].value));
+	SET(16, "%s", f->hod_name);
+	SET(17, "%s", f->hod_designation);
+	SET(18, "%s/verify/%s", f->verify_base_url, f->ref);
+	SET(19, "%s", kv[1].value);
+#undef SET
+	return 0;
+}
+
+/* ---- drawing ---- */
+
+enum weight { W_REGULAR, W_BOLD };
+
+struct pen {
+	HPDF_Doc	pdf;
+	HPDF_Page	page;
+	HPDF_Font	font;
+	float		y;	/* baseline of the next line */
+	int		overflow;
+};
+
+static void
+begin_text(struct pen *p, enum weight w, float size)
+{
+	HPDF_Page_BeginText(p->page);
+	HPDF_Page_SetFontAndSize(p->page, p->font, size);
+	if (w == W_BOLD) {
+		HPDF_Page_SetTextRenderingMode(p->page, HPDF_FILL_THEN_STROKE);
+		HPDF_Page_SetLineWidth(p->page, size * BOLD_STROKE);
+	}
+}
+
+static void
+end_text(struct pen *p, enum weight w)
+{
+	if (w == W_BOLD)
+		HPDF_Page_SetTextRenderingMode(p->page, HPDF_FILL);
+	HPDF_Page_EndText(p->page);
+}
+
+static void
+text_at(struct pen *p, enum weight w, float size, float x, float y, const char *s)
+{
+	begin_text(p, w, size);
+	HPDF_Page_TextOut(p->page, x, y, s);
+	end_text(p, w);
+}
+
+static float
+width_of(struct pen *p, float size, const char *s)
+{
+	return (float)HPDF_Font_TextWidth(p->font, (const HPDF_BYTE *)s,
+	    (HPDF_UINT)strlen(s)).width * size / 1000.0f;
+}
+
+static void
+centered(struct pen *p, enum weight w, float size, const char *s)
+{
+	text_at(p, w, size, (PAGE_W - width_of(p, size, s)) / 2, p->y, s);
+}
+
+/* Wraps text to width at x; justified except the last line. hang: indent of lines after
+ * the first. */
+static void
+paragraph(struct pen *p, enum weight wt, float size, float lead, float x, float width,
+    float hang, const char *text, int justify)
+{
+	char line[MAX_PARA];
+	size_t len = strlen(text), off = 0;
+	int first = 1;
+
+	while (off < len) {
+		float w = width - (first ? 0 : hang), real = 0;
+		HPDF_UINT n;
+		size_t end, spaces = 0, i;
+
+		while (text[off] == ' ')
+			off++;
+		if (off >= len)
+			break;
+		n = HPDF_Font_MeasureText(p->font, (const HPDF_BYTE *)text + off,
+		    (HPDF_UINT)(len - off), w, size, 0, 0, HPDF_TRUE, &real);
+		if (n == 0)	/* one word wider than the line: break it anywhere */
+			n = HPDF_Font_MeasureText(p->font, (const HPDF_BYTE *)text + off,
+			    (HPDF_UINT)(len - off), w, size, 0, 0, HPDF_FALSE, &real);
+		if (n == 0)
+			n = 1;
+		end = off + n;
+		memcpy(line, text + off, n);
+		while (n > 0 && line[n - 1] == ' ')
+			n--;
+		line[n] = '\0';
+		if (p->y < FOOT_TOP)
+			p->overflow = 1;
+		for (i = 0; i < n; i++)
+			spaces += line[i] == ' ';
+		begin_text(p, wt, size);
+		if (justify && end < len && spaces > 0)
+			HPDF_Page_SetWordSpace(p->page,
+			    (w - width_of(p, size, line)) / (float)spaces);
+		else
+			HPDF_Page_SetWordSpace(p->page, 0);
+		HPDF_Page_TextOut(p->page, x + (first ? 0 : hang), p->y, line);
+		end_text(p, wt);
+		p->y -= lead;
+		off = end;
+		first = 0;
+	}
+	HPDF_Page_SetWordSpace(p->page, 0);
+}
+
+/* A paragraph of the template: "! " bold, "N. " hanging number. */
+static void
+template_para(struct pen *p, const char *para, float size, float lead)
+{
+	enum weight font = W_REGULAR;
+	const char *s = para;
+	size_t digits = 0;
+
+	if (strncmp(s, "! ", 2) == 0) {
+		font = W_BOLD;
+		s += 2;
+	}
+	while (s[digits] >= '0' && s[digits] <= '9')
+		digits++;
+	if (digits > 0 && digits < 3 && s[digits] == '.' && s[digits + 1] == ' ') {
+		char num[4];
+		float hang = 18;
+
+		memcpy(num, s, digits + 1);
+		num[digits + 1] = '\0';
+		text_at(p, font, size, MARGIN_L, p->y, num);
+		paragraph(p, font, size, lead, MARGIN_L + hang, TEXT_W - hang, 0,
+		    s + digits + 2, font == W_REGULAR);
+	} else
+		paragraph(p, font, size, lead, MARGIN_L, TEXT_W, 0, s, font == W_REGULAR);
+	p->y -= lead * 0.45f;
+}
+
+static void
+rule(struct pen *p, float y, float w)
+{
+	HPDF_Page_SetLineWidth(p->page, w);
+	HPDF_Page_MoveTo(p->page, MARGIN_L, y);
+	HPDF_Page_LineTo(p->page, PAGE_W - MARGIN_R, y);
+	HPDF_Page_Stroke(p->page);
+}
+
+static void
+draw_letterhead(struct pen *p, const struct buf *sec)
+{
+	const char *s = buf_str(sec), *end = s + sec->len;
+	char line[MAX_PARA];
+	int i = 0;
+	static const float sizes[] = { 15, 12.5f, 10.5f };
+
+	p->y = PAGE_H - MARGIN_T - 12;
+	while (next_line(&s, end, line, sizeof(line)) == 1) {
+		float size = sizes[i < 2 ? i : 2];
+
+		centered(p, i < 2 ? W_BOLD : W_REGULAR, size, line);
+		p->y -= size + 5;
+		i++;
+	}
+	p->y += 4;
+	rule(p, p->y, 1.6f);
+	rule(p, p->y - 3, 0.5f);
+	p->y -= 22;
+}
+
+static void
+draw_ref_line(struct pen *p, const struct fact_kv *kv)
+{
+	char left[300], right[300];
+
+	snprintf(left, sizeof(left), "No. %s", kv[0].value);
+	snprintf(right, sizeof(right), "Dated: %s", kv[1].value);
+	text_at(p, W_BOLD, 10.5f, MARGIN_L, p->y, left);
+	text_at(p, W_REGULAR, 10.5f, PAGE_W - MARGIN_R - width_of(p, 10.5f, right),
+	    p->y, right);
+	p->y -= 22;
+}
+
+static void
+draw_pairs(struct pen *p, const struct buf *sec)
+{
+	const char *s = buf_str(sec), *end = s + sec->len;
+	char line[MAX_PARA], *label, *value;
+
+	while (next_line(&s, end, line, sizeof(line)) == 1) {
+		if (split_pair(line, &label, &value) != 0)
+			continue;
+		text_at(p, W_REGULAR, 10.5f, MARGIN_L, p->y, label);
+		text_at(p, W_BOLD, 10.5f, MARGIN_L + 92, p->y, value);
+		p->y -= 14;
+	}
+	p->y -= 8;
+}
+
+static void
+draw_section(struct pen *p, const struct buf *sec, float size, float lead)
+{
+	const char *s = buf_str(sec), *end = s + sec->len;
+	char para[MAX_PARA];
+
+	while (next_para(&s, end, para, sizeof(para)) == 1)
+		template_para(p, para, size, lead);
+}
+
+/* The pay table: label | value rows in a ruled box; the last row (the consolidated
+ * remuneration) in bold. */
+static void
+draw_pay_table(struct pen *p, const struct buf *sec)
+{
+	const char *s = buf_str(sec), *end = s + sec->len;
+	char line[MAX_PARA], *label, *value;
+	char rows[8][2][MAX_PARA / 8];
+	int n = 0, i;
+	float row_h = 18, x0 = MARGIN_L + 18, x2 = PAGE_W - MARGIN_R - 18, x1 = x2 - 118;
+	float top = p->y + 12;
+
+	while (n < 8 && next_line(&s, end, line, sizeof(line)) == 1) {
+		if (split_pair(line, &label, &value) != 0)
+			continue;
+		snprintf(rows[n][0], sizeof(rows[n][0]), "%s", label);
+		snprintf(rows[n][1], sizeof(rows[n][1]), "%s", value);
+		n++;
+	}
+	HPDF_Page_SetLineWidth(p->page, 0.6f);
+	HPDF_Page_SetRGBFill(p->page, 0.93f, 0.93f, 0.93f);
+	if (n > 0) {
+		HPDF_Page_Rectangle(p->page, x0, top - n * row_h, x2 - x0, row_h);
+		HPDF_Page_Fill(p->page);
+	}
+	HPDF_Page_SetRGBFill(p->page, 0, 0, 0);
+	HPDF_Page_Rectangle(p->page, x0, top - n * row_h, x2 - x0, n * row_h);
+	HPDF_Page_Stroke(p->page);
+	for (i = 1; i < n; i++) {
+		HPDF_Page_MoveTo(p->page, x0, top - i * row_h);
+		HPDF_Page_LineTo(p->page, x2, top - i * row_h);
+	}
+	HPDF_Page_MoveTo(p->page, x1, top);
+	HPDF_Page_LineTo(p->page, x1, top - n * row_h);
+	HPDF_Page_Stroke(p->page);
+	for (i = 0; i < n; i++) {
+		enum weight f = i == n - 1 ? W_BOLD : W_REGULAR;
+		float y = top - i * row_h - 12.5f;
+
+		if (top - (i + 1) * row_h < FOOT_TOP)
+			p->overflow = 1;
+		text_at(p, f, 10, x0 + 6, y, rows[i][0]);
+		text_at(p, f, 10, x2 - 6 - width_of(p, 10, rows[i][1]), y, rows[i][1]);
+	}
+	p->y = top - n * row_h - 20;
+}
+
+/* The QR code as a 1-bit image with a 4-module quiet zone; the URL is plain ASCII. */
+static int
+draw_qr(struct pen *p, const char *url, float x, float y, float size)
+{
+	QRcode *qr;
+	HPDF_Image img;
+	unsigned char *bits = NULL;
+	int w, W, line, r, c, rc = LETTER_ERR_PDF;
+
+	if ((qr = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) == NULL)
+		return LETTER_ERR_PDF;
+	w = qr->width;
+	W = w + 8;
+	line = (W + 7) / 8;
+	if ((bits = calloc((size_t)line, (size_t)W)) == NULL) {
+		rc = LETTER_ERR_NOMEM;
+		goto out;
+	}
+	for (r = 0; r < w; r++)
+		for (c = 0; c < w; c++)
+			if (qr->data[r * w + c] & 1)
+				bits[(r + 4) * line + (c + 4) / 8] |=
+				    (unsigned char)(0x80 >> ((c + 4) % 8));
+	img = HPDF_Image_LoadRaw1BitImageFromMem(p->pdf, bits, (HPDF_UINT)W, (HPDF_UINT)W,
+	    (HPDF_UINT)line, HPDF_FALSE, HPDF_TRUE);
+	if (img != NULL && HPDF_Page_DrawImage(p->page, img, x, y, size, size) == HPDF_OK)
+		rc = LETTER_OK;
+out:
+	free(bits);
+	QRcode_free(qr);
+	return rc;
+}
+
+void
+letter_sig_lines(const char *signer_name, int64_t t, char l1[LETTER_SIG_LINE],
+    char l2[LETTER_SIG_LINE], char l3[LETTER_SIG_LINE])
+{
+	char iso[26];
+
+	time_iso_ist(t, iso);	/* 2026-11-22T15:30:00+05:30 */
+	snprintf(l1, LETTER_SIG_LINE, "Digitally signed by");
+	snprintf(l2, LETTER_SIG_LINE, "%s", signer_name);
+	snprintf(l3, LETTER_SIG_LINE, "Date: %.10s %.8s IST", iso, iso + 11);
+}
+
+/* Bottom of the page: QR and verification note on the left, signature block on the
+ * right with the rectangle the signature widget will cover. */
+static int
+draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
+    const struct letter_facts *f, float rect[4])
+{
+	const char *s = buf_str(&t->sec[S_SIGNATURE]), *end = s + t->sec[S_SIGNATURE].len;
+	char line[MAX_PARA], l1[LETTER_SIG_LINE], l2[LETTER_SIG_LINE], l3[LETTER_SIG_LINE];
+	char utf_name[LETTER_SIG_LINE];
+	float qr = 78, sx = PAGE_W - MARGIN_R - 190, y;
+	int first = 1, rc;
+
+	/* signature block: widget box, then the names under it */
+	rect[0] = sx;
+	rect[1] = 118;
+	rect[2] = PAGE_W - MARGIN_R;
+	rect[3] = 160;
+	/* The appearance stream is drawn by the signer with this font: measuring the text
+	 * marks its glyphs as used, so the subset embedded in the PDF contains them. */
+	if (text_to_winansi(f->hod_name, utf_name, sizeof(utf_name)) != 0)
+		return LETTER_ERR_FACTS;
+	letter_sig_lines(utf_name, f->issued_at, l1, l2, l3);
+	(void)width_of(p, 8, l1);
+	(void)width_of(p, 8, l2);
+	(void)width_of(p, 8, "Date: 0123456789-: IST");
+	y = 104;
+	while (next_line(&s, end, line, sizeof(line)) == 1) {
+		text_at(p, first ? W_BOLD : W_REGULAR, first ? 10.5f : 9.5f, sx, y, line);
+		y -= first ? 13 : 12;
+		first = 0;
+	}
+	/* verification: QR and the note beside it */
+	if ((rc = draw_qr(p, kv[18].value, MARGIN_L - 6, 62, qr)) != LETTER_OK)
+		return rc;
+	{
+		struct pen q = *p;
+		const char *vs = buf_str(&t->sec[S_VERIFY]);
+		const char *ve = vs + t->sec[S_VERIFY].len;
+		char para[MAX_PARA];
+
+		q.y = 128;
+		while (next_para(&vs, ve, para, sizeof(para)) == 1)
+			paragraph(&q, W_REGULAR, 7.5f, 9.5f, MARGIN_L + qr, sx - MARGIN_L - qr - 14,
+			    0, para, 0);
+	}
+	HPDF_Page_SetLineWidth(p->page, 0.4f);
+	rule(p, 46, 0.4f);
+	snprintf(line, sizeof(line), "Issued through the Security of Service portal, "
+	    "Government of Haryana. Ref. %s", kv[0].value);
+	text_at(p, W_REGULAR, 7, MARGIN_L, 36, line);
+	return LETTER_OK;
+}
+
+/* Reads "/Size N" and "startxref\nM" from libharu's trailer and checks "/Root R 0 R". */
+static int
+parse_trailer(const struct buf *pdf, struct letter_layout *lay)
+{
+	const char *tail, *p;
+	size_t from = pdf->len > 400 ? pdf->len - 400 : 0;
+	char num[16], root[32];
+	int64_t v;
+	size_t n;
+
+	tail = pdf->data + from;
+	if ((p = memmem(tail, pdf->len - from, "\ntrailer\n", 9)) == NULL)
+		return -1;
+	snprintf(root, sizeof(root), "/Root %u 0 R\n", lay->catalog_obj);
+	if (memmem(p, pdf->len - (size_t)(p - pdf->data), root, strlen(root)) == NULL)
+		return -1;
+	if ((p = memmem(p, pdf->len - (size_t)(p - pdf->data), "/Size ", 6)) == NULL)
+		return -1;
+	p += 6;
+	for (n = 0; n < sizeof(num) - 1 && p[n] >= '0' && p[n] <= '9'; n++)
+		num[n] = p[n];
+	num[n] = '\0';
+	if (strict_int64(num, 1, 100000, &v) != 0)
+		return -1;
+	lay->size = (unsigned)v;
+	if ((p = memmem(p, pdf->len - (size_t)(p - pdf->data), "startxref\n", 10)) == NULL)
+		return -1;
+	p += 10;
+	for (n = 0; n < sizeof(num) - 1 && p[n] >= '0' && p[n] <= '9'; n++)
+		num[n] = p[n];
+	num[n] = '\0';
+	if (strict_int64(num, 1, (int64_t)pdf->len, &v) != 0)
+		return -1;
+	lay->startxref = (size_t)v;
+	return memcmp(pdf->data + lay->startxref, "xref\n", 5) == 0 ? 0 : -1;
+}
+
+static unsigned
+obj_num(void *obj)
+{
+	return ((HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFF;
+}
+
+static int
+save(struct render_cache *c, struct buf *pdf)
+{
+	HPDF_UINT32 size, got;
+	size_t at = pdf->len;
+
+	if (HPDF_SaveToStream(c->pdf) != HPDF_OK)
+		return LETTER_ERR_PDF;
+	size = HPDF_GetStreamSize(c->pdf);
+	if (size == 0)
+		return LETTER_ERR_PDF;
+	/* grow by appending zeros, then read over them */
+	{
+		static const char zeros[4096];
+		HPDF_UINT32 left = size;
+
+		while (left > 0) {
+			HPDF_UINT32 k = left > sizeof(zeros) ? (HPDF_UINT32)sizeof(zeros) : left;
+
+			if (buf_append(pdf, zeros, k) != 0)
+				return LETTER_ERR_NOMEM;
+			left -= k;
+		}
+	}
+	HPDF_ResetStream(c->pdf);
+	got = size;
+	if (HPDF_ReadFromStream(c->pdf, (HPDF_BYTE *)pdf->data + at, &got) != HPDF_OK &&
+	    got != size)
+		return LETTER_ERR_PDF;
+	return got == size ? LETTER_OK : LETTER_ERR_PDF;
+}
+
+static int
+set_info(HPDF_Doc pdf, const struct letter_facts *f, const struct fact_kv *kv)
+{
+	char title[300], tmp[300];
+	HPDF_Date d;
+	int64_t t = f->issued_at + IST_OFFSET;
+	int y, m, dd;
+
+	snprintf(title, sizeof(title), "Offer letter %s", f->ref);
+	date_to_ymd((int32_t)(t / 86400), &y, &m, &dd);
+	memset(&d, 0, sizeof(d));
+	d.year = y;
+	d.month = m;
+	d.day = dd;
+	d.hour = (int)(t % 86400 / 3600);
+	d.minutes = (int)(t % 3600 / 60);
+	d.seconds = (int)(t % 60);
+	d.ind = '+';
+	d.off_hour = 5;
+	d.off_minutes = 30;
+	if (text_to_winansi(kv[16].value, tmp, sizeof(tmp)) != 0)
+		return LETTER_ERR_FACTS;
+	if (HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, title) != HPDF_OK ||
+	    HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, f->ref) != HPDF_OK ||
+	    HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, tmp) != HPDF_OK ||
+	    HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "suraksha") != HPDF_OK ||
+	    HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, d) != HPDF_OK)
+		return LETTER_ERR_PDF;
+	return LETTER_OK;
+}
+
+int
+letter_render(const struct letter_config *cfg, const struct letter_facts *f, struct buf *pdf,
+    struct letter_layout *layout)
+{
+	struct render_cache *c;
+	struct fact_kv kv[N_FACTS];
+	struct tmpl t;
+	struct pen p;
+	const char *tpath = cfg && cfg->template_path ? cfg->template_path :
+	    "templates/letter.txt";
+	const char *fdir = cfg && cfg->fonts_dir ? cfg->fonts_dir : "fonts";
+	int rc;
+
+	memset(layout, 0, sizeof(*layout));
+	if (pdf->len != 0)
+		return LETTER_ERR_PDF;
+	if (f == NULL || facts_check(f) != 0 || facts_table(f, kv) != 0)
+		return LETTER_ERR_FACTS;
+	if ((rc = tmpl_load(tpath, kv, N_FACTS, &t)) != LETTER_OK)
+		return rc;
+	if ((rc = cache_get(fdir, &c)) != LETTER_OK)
+		goto out;
+	rc = LETTER_ERR_PDF;
+	c->last_error = 0;
+	if (HPDF_NewDoc(c->pdf) != HPDF_OK)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.pdf = c->pdf;
+	if ((rc = set_info(c->pdf, f, kv)) != LETTER_OK)
+		goto out;
+	rc = LETTER_ERR_PDF;
+	if ((p.page = HPDF_AddPage(c->pdf)) == NULL ||
+	    HPDF_Page_SetSize(p.page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT) != HPDF_OK ||
+	    (p.font = HPDF_GetFont(c->pdf, c->regular, "WinAnsiEncoding")) == NULL)
+		goto out;
+	draw_letterhead(&p, &t.sec[S_LETTERHEAD]);
+	draw_ref_line(&p, kv);
+	draw_pairs(&p, &t.sec[S_ADDRESSEE]);
+	draw_section(&p, &t.sec[S_SUBJECT], 10.5f, 13.5f);
+	p.y -= 2;
+	draw_section(&p, &t.sec[S_BODY], 10.5f, 14);
+	p.y -= 4;
+	draw_pay_table(&p, &t.sec[S_PAY]);
+	draw_section(&p, &t.sec[S_TERMS], 9.5f, 12.5f);
+	if ((rc = draw_foot(&p, &t, kv, f, layout->sig_rect)) != LETTER_OK)
+		goto out;
+	if (p.overflow) {
+		rc = LETTER_ERR_OVERFLOW;
+		goto out;
+	}
+	if (c->last_error != 0) {
+		rc = LETTER_ERR_PDF;
+		goto out;
+	}
+	layout->catalog_obj = obj_num(c->pdf->catalog);
+	layout->page_obj = obj_num(p.page);
+	layout->info_obj = obj_num(c->pdf->info);
+	layout->font_obj = obj_num(p.font);
+	if ((rc = save(c, pdf)) != LETTER_OK)
+		goto out;
+	if (parse_trailer(pdf, layout) != 0) {
+		log_error("letters: unexpected trailer in libharu output");
+		rc = LETTER_ERR_PDF;
+		goto out;
+	}
+	rc = LETTER_OK;
+out:
+	tmpl_free(&t);
+	return rc;
+}

@@ -1,0 +1,389 @@
+#include "letters/sign.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include "letters/text.h"
+#include "util/crypt.h"
+#include "util/log.h"
+#include "util/strict.h"
+#include "util/timeutil.h"
+
+#define BR_WIDTH	32	/* room for "a b c" of the ByteRange after "[0 " */
+#define MAX_PDF_OBJ	4096
+
+static const char *const err_names[SIG_ERR__MAX] = {
+	[SIG_OK] = "ok",
+	[SIG_ERR_ARG] = "bad_request",
+	[SIG_ERR_LAYOUT] = "bad_layout",
+	[SIG_ERR_CRYPTO] = "crypto",
+	[SIG_ERR_TOO_BIG] = "signature_too_big",
+	[SIG_ERR_NOMEM] = "nomem",
+};
+
+const char *
+sig_strerror(int err)
+{
+	if (err < 0 || err >= SIG_ERR__MAX)
+		return "unknown";
+	return err_names[err];
+}
+
+/* Offset of object num from libharu's classic xref table ("xref\n0 N\n" then 20-byte
+ * entries "oooooooooo ggggg n\r\n"). Only libharu's own output is read here: anything
+ * else is refused, never guessed at. */
+static int
+xref_offset(const struct buf *pdf, const struct letter_layout *lay, unsigned num, size_t *off)
+{
+	char head[32], digits[11];
+	const char *e;
+	int n;
+	int64_t v;
+
+	n = snprintf(head, sizeof(head), "xref\n0 %u\n", lay->size);
+	if (n < 0 || (size_t)n >= sizeof(head) || num == 0 || num >= lay->size ||
+	    lay->startxref + (size_t)n + 20 * (size_t)lay->size > pdf->len ||
+	    memcmp(pdf->data + lay->startxref, head, (size_t)n) != 0)
+		return -1;
+	e = pdf->data + lay->startxref + (size_t)n + 20 * (size_t)num;
+	if (memcmp(e + 10, " 00000 n\r\n", 10) != 0)
+		return -1;
+	memcpy(digits, e, 10);
+	digits[10] = '\0';
+	if (strict_int64(digits, 0, (int64_t)lay->startxref, &v) != 0)
+		return -1;
+	*off = (size_t)v;
+	return 0;
+}
+
+/* Re-emits a stream-less dictionary object of libharu's output with extra entries inserted
+ * after its opening "<<". refuse: a key that must not be there yet. */
+static int
+reemit(struct buf *out, const struct buf *pdf, const struct letter_layout *lay, unsigned num,
+    const char *extra, const char *refuse)
+{
+	char head[32], tmp[MAX_PDF_OBJ];
+	size_t off, body, len;
+	const char *end;
+	int n;
+
+	if (xref_offset(pdf, lay, num, &off) != 0)
+		return SIG_ERR_LAYOUT;
+	n = snprintf(head, sizeof(head), "%u 0 obj\n<<\n", num);
+	if (n < 0 || (size_t)n >= sizeof(head) || off + (size_t)n > pdf->len ||
+	    memcmp(pdf->data + off, head, (size_t)n) != 0)
+		return SIG_ERR_LAYOUT;
+	body = off + (size_t)n;
+	end = memmem(pdf->data + body, pdf->len - body, "\nendobj\n", 8);
+	if (end == NULL || (size_t)(end - (pdf->data + body)) > MAX_PDF_OBJ ||
+	    memmem(pdf->data + body, (size_t)(end - (pdf->data + body)), refuse,
+	    strlen(refuse)) != NULL ||
+	    memmem(pdf->data + body, (size_t)(end - (pdf->data + body)), "stream", 6) != NULL)
+		return SIG_ERR_LAYOUT;
+	/* out may be pdf itself, whose data moves as it grows: copy first */
+	len = (size_t)(end - (pdf->data + body));
+	memcpy(tmp, pdf->data + body, len);
+	if (buf_puts(out, head) != 0 || buf_puts(out, extra) != 0 ||
+	    buf_append(out, tmp, len) != 0 || buf_puts(out, "\nendobj\n") != 0)
+		return SIG_ERR_NOMEM;
+	return SIG_OK;
+}
+
+static void
+pdf_date_ist(int64_t t, char out[32])
+{
+	char iso[26];
+
+	time_iso_ist(t, iso);	/* 2026-11-22T15:30:00+05:30 */
+	snprintf(out, 32, "D:%.4s%.2s%.2s%.2s%.2s%.2s+05'30'", iso, iso + 5, iso + 8,
+	    iso + 11, iso + 14, iso + 17);
+}
+
+/* The appearance of the visible signature: a framed block with who signed and when. */
+static int
+appearance(struct buf *ap, const struct letter_layout *lay, const char *name_w, int64_t t)
+{
+	char l1[LETTER_SIG_LINE], l2[LETTER_SIG_LINE], l3[LETTER_SIG_LINE];
+	float w = lay->sig_rect[2] - lay->sig_rect[0], h = lay->sig_rect[3] - lay->sig_rect[1];
+	int rc = 0;
+
+	letter_sig_lines(name_w, t, l1, l2, l3);
+	rc |= buf_printf(ap, "q 0.12 0.25 0.55 RG 0.9 w 0.45 0.45 %.2f %.2f re S Q\n"
+	    "BT 0.12 0.25 0.55 rg /F1 8 Tf 7 %.2f Td ", w - 0.9, h - 0.9, h - 12.5);
+	rc |= text_pdf_string(ap, l1);
+	rc |= buf_puts(ap, " Tj\n2 Tr 0.3 w 0 -12 Td /F1 10 Tf ");
+	rc |= text_pdf_string(ap, l2);
+	rc |= buf_puts(ap, " Tj\n0 Tr 0 -12 Td /F1 8 Tf ");
+	rc |= text_pdf_string(ap, l3);
+	rc |= buf_puts(ap, " Tj ET\n");
+	return rc == 0 ? SIG_OK : SIG_ERR_NOMEM;
+}
+
+struct xent {
+	unsigned	num;
+	size_t		off;
+};
+
+static int
+xent_cmp(const void *a, const void *b)
+{
+	const struct xent *x = a, *y = b;
+
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+static int
+write_xref(struct buf *pdf, struct xent *x, size_t n)
+{
+	size_t i, j;
+
+	qsort(x, n, sizeof(*x), xent_cmp);
+	if (buf_puts(pdf, "xref\n") != 0)
+		return -1;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && x[j].num == x[j - 1].num + 1; j++)
+			;
+		if (buf_printf(pdf, "%u %zu\n", x[i].num, j - i) != 0)
+			return -1;
+		for (; i < j; i++)
+			if (buf_printf(pdf, "%010zu 00000 n\r\n", x[i].off) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+static void
+hash_ranges(const struct buf *pdf, const struct sig_prepared *prep, unsigned char out[32])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int len = 32;
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, pdf->data, prep->contents_at) != 1 ||
+	    EVP_DigestUpdate(ctx, pdf->data + prep->contents_end,
+	    pdf->len - prep->contents_end) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, &len) != 1)
+		memset(out, 0, 32);
+	EVP_MD_CTX_free(ctx);
+}
+
+int
+sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+    struct sig_prepared *prep)
+{
+	char name_w[256], reason_w[512], ref_w[128], mdate[32], extra[128], br[BR_WIDTH + 1];
+	struct buf ap;
+	struct xent x[5];
+	size_t base = pdf->len, br_at, xref_at;
+	unsigned sig = lay->size, widget = lay->size + 1, apn = lay->size + 2;
+	int rc, n;
+
+	memset(prep, 0, sizeof(*prep));
+	buf_init(&ap, 4096);
+	if (req == NULL || req->signer_name == NULL || req->letter_ref == NULL ||
+	    req->signing_time <= 0 ||
+	    text_to_winansi(req->signer_name, name_w, sizeof(name_w)) != 0 ||
+	    text_to_winansi(req->reason ? req->reason : "", reason_w, sizeof(reason_w)) != 0 ||
+	    text_to_winansi(req->letter_ref, ref_w, sizeof(ref_w)) != 0 || name_w[0] == '\0') {
+		rc = SIG_ERR_ARG;
+		goto out;
+	}
+	if (lay->size < 2 || lay->page_obj == 0 || lay->catalog_obj == 0 ||
+	    lay->font_obj == 0 || pdf->len < 16 ||
+	    memcmp(pdf->data + pdf->len - 6, "%%EOF\n", 6) != 0) {
+		rc = SIG_ERR_LAYOUT;
+		goto out;
+	}
+	rc = SIG_ERR_NOMEM;
+	/* page with the widget */
+	x[0].num = lay->page_obj;
+	x[0].off = pdf->len;
+	n = snprintf(extra, sizeof(extra), "/Annots [%u 0 R]\n", widget);
+	if (n < 0 || (size_t)n >= sizeof(extra) ||
+	    (rc = reemit(pdf, pdf, lay, lay->page_obj, extra, "/Annots")) != SIG_OK)
+		goto fail;
+	/* catalog with the form */
+	x[1].num = lay->catalog_obj;
+	x[1].off = pdf->len;
+	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n",
+	    widget);
+	if (n < 0 || (size_t)n >= sizeof(extra) ||
+	    (rc = reemit(pdf, pdf, lay, lay->catalog_obj, extra, "/AcroForm")) != SIG_OK)
+		goto fail;
+	rc = SIG_ERR_NOMEM;
+	/* the signature dictionary */
+	pdf_date_ist(req->signing_time, mdate);
+	x[2].num = sig;
+	x[2].off = pdf->len;
+	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
+	    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [0 ", sig) != 0)
+		goto fail;
+	br_at = pdf->len;
+	memset(br, ' ', BR_WIDTH);
+	br[BR_WIDTH] = '\0';
+	if (buf_puts(pdf, br) != 0 || buf_puts(pdf, "]\n/Contents ") != 0)
+		goto fail;
+	prep->contents_at = pdf->len;
+	if (buf_puts(pdf, "<") != 0)
+		goto fail;
+	for (n = 0; n < 2 * SIG_RESERVED_DER / 64; n++)
+		if (buf_append(pdf, "0000000000000000000000000000000000000000000000000000000000000000",
+		    64) != 0)
+			goto fail;
+	if (buf_puts(pdf, ">") != 0)
+		goto fail;
+	prep->contents_end = pdf->len;
+	if (buf_printf(pdf, "\n/M (%s)\n/Name ", mdate) != 0 || text_pdf_string(pdf, name_w) ||
+	    buf_puts(pdf, "\n/Reason ") != 0 || text_pdf_string(pdf, reason_w) != 0 ||
+	    buf_puts(pdf, "\n/SurakshaRef ") != 0 || text_pdf_string(pdf, ref_w) != 0 ||
+	    buf_puts(pdf, "\n>>\nendobj\n") != 0)
+		goto fail;
+	/* the widget, visible, printed and locked (/F 132) */
+	x[3].num = widget;
+	x[3].off = pdf->len;
+	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /Annot\n/Subtype /Widget\n/FT /Sig\n"
+	    "/T (Signature1)\n/V %u 0 R\n/F 132\n/P %u 0 R\n/Rect [%.2f %.2f %.2f %.2f]\n"
+	    "/AP << /N %u 0 R >>\n>>\nendobj\n", widget, sig, lay->page_obj, lay->sig_rect[0],
+	    lay->sig_rect[1], lay->sig_rect[2], lay->sig_rect[3], apn) != 0)
+		goto fail;
+	/* its appearance */
+	if ((rc = appearance(&ap, lay, name_w, req->signing_time)) != SIG_OK)
+		goto fail;
+	rc = SIG_ERR_NOMEM;
+	x[4].num = apn;
+	x[4].off = pdf->len;
+	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /XObject\n/Subtype /Form\n/BBox [0 0 %.2f %.2f]\n"
+	    "/Resources << /Font << /F1 %u 0 R >> >>\n/Length %zu\n>>\nstream\n", apn,
+	    lay->sig_rect[2] - lay->sig_rect[0], lay->sig_rect[3] - lay->sig_rect[1],
+	    lay->font_obj, ap.len) != 0 || buf_append(pdf, ap.data, ap.len) != 0 ||
+	    buf_puts(pdf, "\nendstream\nendobj\n") != 0)
+		goto fail;
+	xref_at = pdf->len;
+	if (write_xref(pdf, x, 5) != 0 ||
+	    buf_printf(pdf, "trailer\n<<\n/Size %u\n/Root %u 0 R\n/Info %u 0 R\n/Prev %zu\n>>\n"
+	    "startxref\n%zu\n%%%%EOF\n", apn + 1, lay->catalog_obj, lay->info_obj,
+	    lay->startxref, xref_at) != 0)
+		goto fail;
+	/* the byte ranges are final now */
+	n = snprintf(br, sizeof(br), "%zu %zu %zu", prep->contents_at, prep->contents_end,
+	    pdf->len - prep->contents_end);
+	if (n < 0 || n > BR_WIDTH) {
+		rc = SIG_ERR_LAYOUT;
+		goto fail;
+	}
+	memcpy(pdf->data + br_at, br, (size_t)n);
+	hash_ranges(pdf, prep, prep->digest);
+	rc = SIG_OK;
+	goto out;
+fail:
+	/* leave the unsigned letter as it was */
+	pdf->len = base;
+	pdf->data[base] = '\0';
+out:
+	buf_free(&ap);
+	return rc;
+}
+
+int
+sig_cms_sign(const struct buf *pdf, const struct sig_prepared *prep,
+    const struct pki_signer *signer, int64_t signing_time, struct buf *der)
+{
+	const unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP |
+	    CMS_CADES;
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	ASN1_TIME *tm = NULL;
+	BIO *in = NULL;
+	unsigned char *out = NULL, *data = NULL;
+	size_t len1 = prep->contents_at, len2 = pdf->len - prep->contents_end;
+	int i, dlen, rc = SIG_ERR_CRYPTO;
+
+	if (signer == NULL || signer->key == NULL || signer->cert == NULL)
+		return SIG_ERR_ARG;
+	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
+	    (si = CMS_add1_signer(cms, signer->cert, signer->key, EVP_sha256(), flags)) == NULL)
+		goto out;
+	for (i = 0; signer->chain != NULL && i < sk_X509_num(signer->chain); i++)
+		if (!CMS_add1_cert(cms, sk_X509_value(signer->chain, i)))
+			goto out;
+	/* Our own signingTime (OpenSSL adds the clock's otherwise), equal to /M. */
+	if ((tm = ASN1_TIME_set(NULL, (time_t)signing_time)) == NULL ||
+	    !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, tm->type, tm, -1))
+		goto out;
+	/* The detached content is the two ranges back to back. */
+	if ((data = malloc(len1 + len2 + 1)) == NULL) {
+		rc = SIG_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(data, pdf->data, len1);
+	memcpy(data + len1, pdf->data + prep->contents_end, len2);
+	if ((in = BIO_new_mem_buf(data, (int)(len1 + len2))) == NULL ||
+	    !CMS_final(cms, in, NULL, flags))
+		goto out;
+	if ((dlen = i2d_CMS_ContentInfo(cms, &out)) <= 0)
+		goto out;
+	rc = buf_append(der, out, (size_t)dlen) == 0 ? SIG_OK : SIG_ERR_NOMEM;
+out:
+	if (rc == SIG_ERR_CRYPTO)
+		log_error("letters: CMS signing failed: %s",
+		    ERR_reason_error_string(ERR_peek_last_error()) ?
+		    ERR_reason_error_string(ERR_peek_last_error()) : "?");
+	ERR_clear_error();
+	OPENSSL_free(out);
+	BIO_free(in);
+	free(data);
+	ASN1_TIME_free(tm);
+	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+int
+sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned char *der,
+    size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t room = prep->contents_end - prep->contents_at - 2, i;
+	char *p;
+
+	if (prep->contents_end > pdf->len || prep->contents_at >= prep->contents_end ||
+	    pdf->data[prep->contents_at] != '<' || pdf->data[prep->contents_end - 1] != '>')
+		return SIG_ERR_LAYOUT;
+	if (len == 0 || 2 * len > room) {
+		log_error("letters: signature of %zu bytes does not fit the %zu reserved", len,
+		    room / 2);
+		return SIG_ERR_TOO_BIG;
+	}
+	p = pdf->data + prep->contents_at + 1;
+	for (i = 0; i < len; i++) {
+		p[2 * i] = hex[der[i] >> 4];
+		p[2 * i + 1] = hex[der[i] & 15];
+	}
+	return SIG_OK;
+}
+
+int
+sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+    const struct pki_signer *signer)
+{
+	struct sig_prepared prep;
+	struct buf der;
+	size_t base = pdf->len;
+	int rc;
+
+	buf_init(&der, 64 * 1024);
+	if ((rc = sig_prepare(pdf, lay, req, &prep)) != SIG_OK)
+		goto out;
+	if ((rc = sig_cms_sign(pdf, &prep, signer, req->signing_time, &der)) != SIG_OK ||
+	    (rc = sig_embed(pdf, &prep, (const unsigned char *)der.data, der.len)) != SIG_OK) {
+		pdf->len = base;
+		pdf->data[base] = '\0';
+	}
+out:
+	buf_free(&der);
+	return rc;
+}

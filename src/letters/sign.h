@@ -1,0 +1,62 @@
+/* PAdES signing of a rendered letter (SIGNING.md, "Recipe"): an incremental update after
+ * libharu's output carrying the signature dictionary, a visible signature widget, the page
+ * and catalog re-emitted with /Annots and /AcroForm, and a classic xref section with
+ * /Prev. The CMS is a detached CAdES SignedData (SHA-256) over the two byte ranges.
+ *
+ * Split in three phases so an external signer (a HoD's token or an eSign service) can be
+ * slotted in later: prepare (placeholder, ByteRange, digest of the ranges out), sign (here
+ * with a key the server holds), embed (CMS in, checked to fit). sig_sign runs all three. */
+#ifndef LETTERS_SIGN_H
+#define LETTERS_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "letters/letter.h"
+#include "letters/pki.h"
+#include "util/buf.h"
+
+/* DER bytes reserved for the CMS; /Contents holds twice as many hex digits. */
+#define SIG_RESERVED_DER 8192
+
+enum sig_err {
+	SIG_OK = 0,
+	SIG_ERR_ARG,		/* missing or unprintable request fields */
+	SIG_ERR_LAYOUT,		/* the unsigned PDF is not what letter_render wrote */
+	SIG_ERR_CRYPTO,		/* OpenSSL could not build the CMS */
+	SIG_ERR_TOO_BIG,	/* the CMS does not fit the reserved /Contents: never truncated */
+	SIG_ERR_NOMEM,
+	SIG_ERR__MAX
+};
+
+const char	*sig_strerror(int err);
+
+struct sig_request {
+	const char	*signer_name;	/* /Name and the visible block (UTF-8, WinAnsi-printable) */
+	const char	*reason;	/* /Reason */
+	const char	*letter_ref;	/* /SurakshaRef: the reference, inside the signed bytes */
+	int64_t		 signing_time;	/* /M (IST) and the CMS signingTime */
+};
+
+struct sig_prepared {
+	size_t		contents_at;	/* offset of the '<' of /Contents */
+	size_t		contents_end;	/* offset just past its '>' */
+	unsigned char	digest[32];	/* SHA-256 of [0, contents_at) + [contents_end, len) */
+};
+
+/* Phase 1: appends the update to pdf (an unsigned letter with its layout) with a zeroed
+ * /Contents and the final /ByteRange, and hashes the ranges. */
+int	sig_prepare(struct buf *pdf, const struct letter_layout *lay,
+	    const struct sig_request *req, struct sig_prepared *prep);
+/* Phase 2 with a server-held key: CMS SignedData (detached, CAdES signing-certificate-v2,
+ * signingTime = signing_time, signer chain included) over the ranges, DER into der. */
+int	sig_cms_sign(const struct buf *pdf, const struct sig_prepared *prep,
+	    const struct pki_signer *signer, int64_t signing_time, struct buf *der);
+/* Phase 3: hex-encodes der into the placeholder. SIG_ERR_TOO_BIG when it does not fit. */
+int	sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned char *der,
+	    size_t len);
+
+int	sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+	    const struct pki_signer *signer);
+
+#endif
