@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "config.h"
@@ -42,6 +43,8 @@ cli_main(int argc, char **argv)
 {
 	size_t i;
 
+	/* Data files are for the service account alone (and its group, for backups). */
+	umask(027);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
