@@ -156,6 +156,8 @@ first_call(struct req *r)
 	if (cl != NULL) {
 		if (strict_int64(cl, 0, INT64_MAX, &len) != 0)
 			return reply_error(r, ERR_MALFORMED, "Content-Length is not a number.");
+		if (max == 0 && len > 0)
+			return reply_error(r, ERR_MALFORMED, "This address takes no request body.");
 		if ((uint64_t)len > max)
 			return reply_error(r, ERR_TOO_LARGE, NULL);
 	}

@@ -1,6 +1,7 @@
 #include "util/timeutil.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +9,25 @@
 
 #include "util/strict.h"
 
-int64_t
-time_now(void)
+static int64_t fake_now;
+static pthread_once_t fake_once = PTHREAD_ONCE_INIT;
+
+static void
+fake_read(void)
 {
 	const char *fake = getenv("SURAKSHA_FAKE_NOW");
 	int64_t v;
 
-	if (fake != NULL && strict_int64(fake, 0, INT64_MAX, &v) == 0)
-		return v;
+	if (fake != NULL && strict_int64(fake, 1, INT64_MAX, &v) == 0)
+		fake_now = v;
+}
+
+int64_t
+time_now(void)
+{
+	pthread_once(&fake_once, fake_read);
+	if (fake_now > 0)
+		return fake_now;
 	return (int64_t)time(NULL);
 }
 

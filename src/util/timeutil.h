@@ -8,8 +8,9 @@
 #define IST_OFFSET (5 * 3600 + 30 * 60)
 
 int64_t	time_now(void);
-/* Test hook: when SURAKSHA_FAKE_NOW is set in the environment to Unix seconds, time_now()
- * returns it; lets end-to-end tests move past deadlines and expiries. */
+/* Test hook: when SURAKSHA_FAKE_NOW is set in the environment to Unix seconds at start,
+ * time_now() returns it, always; end-to-end tests restart the server with a later time to
+ * move past deadlines and expiries. */
 /* "2026-11-22T10:00:00Z" (out: 21 bytes) */
 void	time_iso_utc(int64_t t, char out[21]);
 /* "2026-11-22T15:30:00+05:30" (out: 26 bytes) */
