@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "auth/staff.h"
+#include "auth/provision.h"
 #include "db/db.h"
 
 static const char SQL_USERS[] =
@@ -99,7 +99,7 @@ h_admin_user_add(struct req *r)
 		return reply_error(r, ERR_UNAVAILABLE, NULL);
 	}
 	req_actor(r, &a, actor, sizeof(actor));
-	e = staff_add(db, &r->app->cfg, &a, role_parse_staff(role), user, name ? name : user,
+	e = staff_create(db, &r->app->cfg, &a, role_parse_staff(role), user, name ? name : user,
 	    pass, &sc, msg, sizeof(msg));
 	json_decref(o);
 	return domain_reply(r, e, msg, 201);

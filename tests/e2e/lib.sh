@@ -12,7 +12,10 @@ FAILS=0
 export SURAKSHA_SCRYPT_LOG2N=${SURAKSHA_SCRYPT_LOG2N:-12}
 
 cleanup() {
-	[ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null
+	if [ -n "$SERVER_PID" ]; then
+		kill -TERM "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+	fi
 	if [ "$FAILS" -eq 0 ]; then rm -rf "$T"; else echo "kept $T for a look"; fi
 }
 trap cleanup EXIT
