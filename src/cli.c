@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "rules", cmd_rules, "evaluate the eligibility and pay rules (eval), show parameters" },
 };
 
 static void
