@@ -1,0 +1,179 @@
+/* Strict parsing of a `rules eval` case: every malformed input is refused with the field
+ * named; absent and null fields are accepted as missing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cases/rules_json.h"
+#include "util/strict.h"
+
+struct fault {
+	const char	*json;	/* ' stands for " */
+	enum rules_err	 rc;
+	const char	*err;	/* expected start of the message */
+};
+
+#define SP "{'from':'2010-01-01','to':null,'kind':'contract'}"
+
+static const struct fault faults[] = {
+	{ "{", RULES_EINVAL, "not valid JSON: " },
+	{ "", RULES_EINVAL, "not valid JSON: " },
+	{ "{} x", RULES_EINVAL, "not valid JSON: " },
+	{ "[]", RULES_EINVAL, "expected a JSON object, got an array" },
+	{ "{'dob':'1980-01-01','dob':'1980-01-01'}", RULES_EINVAL, "not valid JSON: duplicate" },
+	{ "{'spells':[{'from':'2010-01-01','from':'2010-01-01','to':null,'kind':'contract'}]}",
+	  RULES_EINVAL, "not valid JSON: duplicate" },
+	{ "{'dob':'1980-1-01'}", RULES_EINVAL, "dob: not a date YYYY-MM-DD" },
+	{ "{'dob':'1980-02-30'}", RULES_EINVAL, "dob: not a date YYYY-MM-DD" },
+	{ "{'dob':'1980-01-01T00:00'}", RULES_EINVAL, "dob: not a date YYYY-MM-DD" },
+	{ "{'dob':' 1980-01-01'}", RULES_EINVAL, "dob: not a date YYYY-MM-DD" },
+	{ "{'dob':'1980-01-01\\u0000'}", RULES_EINVAL, "not valid JSON: \\u0000" },
+	{ "{'dob':19800101}", RULES_EINVAL, "dob: expected a date \"YYYY-MM-DD\", got an integer" },
+	{ "{'engagement_mode':'contract'}", RULES_EINVAL, "engagement_mode: unknown mode" },
+	{ "{'engagement_mode':true}", RULES_EINVAL, "engagement_mode: expected" },
+	{ "{'monthly_remuneration':-1}", RULES_EINVAL, "monthly_remuneration: -1 outside" },
+	{ "{'monthly_remuneration':24000.5}", RULES_EINVAL,
+	  "monthly_remuneration: expected a whole number or null, got a number with a fraction" },
+	{ "{'monthly_remuneration':'24000'}", RULES_EINVAL,
+	  "monthly_remuneration: expected a whole number or null, got a string" },
+	{ "{'centrally_sponsored':'no'}", RULES_EINVAL,
+	  "centrally_sponsored: expected true, false or null, got a string" },
+	{ "{'part_time':0}", RULES_EINVAL, "part_time: expected true, false or null" },
+	{ "{'marriage_clause':[]}", RULES_EINVAL, "marriage_clause: expected true" },
+	{ "{'marriage_exemption':1}", RULES_EINVAL, "marriage_exemption: expected true" },
+	{ "{'pay_level':11}", RULES_EINVAL, "pay_level: 11 outside 1-10" },
+	{ "{'pay_level':0}", RULES_EINVAL, "pay_level: 0 outside 1-10" },
+	{ "{'pay_level':2.0}", RULES_EINVAL, "pay_level: expected a whole number" },
+	{ "{'pay_level':'2'}", RULES_EINVAL, "pay_level: expected a whole number" },
+	{ "{'name':'X'}", RULES_EINVAL, "unknown field \"name\"" },
+	{ "{'Dob':null}", RULES_EINVAL, "unknown field \"Dob\"" },
+	{ "{'spells':{}}", RULES_EINVAL, "spells: expected an array or null, got an object" },
+	{ "{'spells':[null]}", RULES_EINVAL, "spells[0]: expected an object, got null" },
+	{ "{'spells':[" SP ",{'from':'2010-01-01','to':null,'kind':'permanent'}]}",
+	  RULES_EINVAL, "spells[1].kind: unknown spell kind \"permanent\"" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':1}]}", RULES_EINVAL,
+	  "spells[0].kind: expected a string, got an integer" },
+	{ "{'spells':[{'from':'2010-01-01','kind':'contract'}]}", RULES_EINVAL,
+	  "spells[0]: \"to\" is required (null when still in service)" },
+	{ "{'spells':[{'to':null,'kind':'contract'}]}", RULES_EINVAL,
+	  "spells[0]: \"from\" is required" },
+	{ "{'spells':[{'from':'2010-01-01','to':null}]}", RULES_EINVAL,
+	  "spells[0]: \"kind\" is required" },
+	{ "{'spells':[{'from':null,'to':null,'kind':'contract'}]}", RULES_EINVAL,
+	  "spells[0].from: expected a date" },
+	{ "{'spells':[{'from':'2010-01-01','to':'2009-12-31','kind':'contract'}]}", RULES_EINVAL,
+	  "spells[0]: \"to\" is before \"from\"" },
+	{ "{'spells':[{'from':'2010-01-01','to':'2010-13-01','kind':'contract'}]}", RULES_EINVAL,
+	  "spells[0].to: not a date" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'contract','dept':'x'}]}",
+	  RULES_EINVAL, "spells[0]: unknown field \"dept\"" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'contract','organisation':5}]}",
+	  RULES_EINVAL, "spells[0].organisation: expected a string" },
+	{ "{'unpaid':{}}", RULES_EINVAL, "unpaid: expected an array or null" },
+	{ "{'unpaid':[{'from':'2010-01-01'}]}", RULES_EINVAL, "unpaid[0]: \"to\" is required" },
+	{ "{'unpaid':[{'from':'2010-01-01','to':null}]}", RULES_EINVAL,
+	  "unpaid[0].to: expected a date" },
+	{ "{'unpaid':[{'from':'2010-01-02','to':'2010-01-01'}]}", RULES_EINVAL,
+	  "unpaid[0]: \"to\" is before \"from\"" },
+	{ "{'unpaid':[{'from':'2010-01-01','to':'2010-01-01','why':'x'}]}", RULES_EINVAL,
+	  "unpaid[0]: unknown field \"why\"" },
+};
+
+static char *
+dq(const char *s)
+{
+	char *r = strdup(s), *p;
+
+	assert_non_null(r);
+	for (p = r; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return r;
+}
+
+static void
+test_faults(void **state)
+{
+	static struct rules_case c;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		char *j = dq(faults[i].json);
+
+		err[0] = '\0';
+		printf("fault %zu: %s\n", i, j);
+		assert_int_equal(rules_case_from_json(j, strlen(j), &c, err, sizeof(err)),
+		    faults[i].rc);
+		if (strncmp(err, faults[i].err, strlen(faults[i].err)) != 0)
+			fail_msg("got \"%s\", want \"%s...\"", err, faults[i].err);
+		free(j);
+	}
+}
+
+static void
+test_too_many(void **state)
+{
+	static struct rules_case c;
+	struct buf b;
+	char err[256];
+	int i;
+
+	buf_init(&b, 1 << 20);
+	buf_puts(&b, "{\"spells\":[");
+	for (i = 0; i <= RULES_MAX_SPELLS; i++)
+		buf_printf(&b, "%s{\"from\":\"2010-01-01\",\"to\":null,\"kind\":\"contract\"}",
+		    i ? "," : "");
+	buf_puts(&b, "]}");
+	assert_int_equal(rules_case_from_json(b.data, b.len, &c, err, sizeof(err)),
+	    RULES_ETOOMANY);
+	assert_string_equal(err, "spells: 65 spells, at most 64");
+	buf_free(&b);
+}
+
+/* Absent and null fields are simply not present; what is given is read exactly. */
+static void
+test_present(void **state)
+{
+	static struct rules_case c;
+	char err[256];
+	char *j;
+
+	j = dq("{'dob':null,'engagement_mode':'hkrnl','monthly_remuneration':0,"
+	    "'centrally_sponsored':true,'part_time':false,'pay_level':10,'unpaid':null,"
+	    "'spells':[{'from':'2000-02-29','to':'2199-12-31','kind':'hssc_regular',"
+	    "'organisation':'HSSC','post':'Clerk'}]}");
+	assert_int_equal(rules_case_from_json(j, strlen(j), &c, err, sizeof(err)), RULES_OK);
+	assert_false(RULES_HAS(&c, RULES_F_DOB));
+	assert_true(RULES_HAS(&c, RULES_F_ENGAGEMENT_MODE));
+	assert_int_equal(c.engagement_mode, RULES_MODE_HKRNL);
+	assert_true(RULES_HAS(&c, RULES_F_MONTHLY_REMUNERATION));
+	assert_int_equal(c.monthly_remuneration, 0);
+	assert_true(c.centrally_sponsored);
+	assert_false(RULES_HAS(&c, RULES_F_MARRIAGE_CLAUSE));
+	assert_int_equal(c.pay_level, 10);
+	assert_int_equal(c.nspells, 1);
+	assert_int_equal(c.spells[0].from, date_from_ymd(2000, 2, 29));
+	assert_int_equal(c.spells[0].to, date_from_ymd(2199, 12, 31));
+	assert_int_equal(c.spells[0].kind, RULES_KIND_HSSC_REGULAR);
+	assert_string_equal(c.spells[0].organisation, "HSSC");
+	assert_int_equal(c.nunpaid, 0);
+	free(j);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_present),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
