@@ -275,10 +275,14 @@ count_service(const struct rules_params *p, const struct paid *pd, int32_t cutof
 			d = pd->from[i] > end ? pd->from[i] : end + 1;
 			continue;
 		}
-		if (d < pd->to[i]) {
+		/* Moving the start d days on within a run loses d paid days and gains at most
+		 * d + 1 (a period is 365 or 366 days long), so a period short by two or more
+		 * days cannot be mended before the next run: skip there. */
+		if (paid + 1 < p->min_paid_days || d >= pd->to[i]) {
+			if (++i < pd->n)
+				d = pd->from[i];
+		} else {
 			d++;
-		} else if (++i < pd->n) {
-			d = pd->from[i];
 		}
 	}
 }
