@@ -7,12 +7,26 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cases/rules_jv.h"
 #include "util/strict.h"
 
 #define MAX_REMUNERATION	1000000000	/* rupees a month: anything above is a typo */
 
-static enum rules_err
-fail(char *err, size_t errlen, enum rules_err rc, const char *fmt, ...)
+_Static_assert((int)RULES_JK_DOB == (int)RULES_F_DOB &&
+    (int)RULES_JK_PAY_LEVEL == (int)RULES_F_PAY_LEVEL &&
+    (int)RULES_JK_SPELLS == (int)RULES_F_SPELLS, "top-level keys follow enum rules_field");
+
+static const char *const top_names[RULES_JK__MAX] = {
+	"dob", "engagement_mode", "monthly_remuneration", "centrally_sponsored", "part_time",
+	"marriage_clause", "marriage_exemption", "pay_level", "spells", "unpaid",
+};
+static const char *const spell_names[RULES_JS__MAX] = {
+	"from", "to", "kind", "organisation", "post",
+};
+static const char *const unpaid_names[RULES_JU__MAX] = { "from", "to" };
+
+enum rules_err
+rules_jv_fail(char *err, size_t errlen, enum rules_err rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -24,307 +38,455 @@ fail(char *err, size_t errlen, enum rules_err rc, const char *fmt, ...)
 	}
 	return rc;
 }
+#define fail rules_jv_fail
 
-static const char *
-type_name(const json_t *v)
+const char *
+rules_jv_type_name(enum rules_jkind k)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number with a fraction";
-	case JSON_TRUE: case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	switch (k) {
+	case RULES_J_OBJECT: return "an object";
+	case RULES_J_ARRAY: return "an array";
+	case RULES_J_STRING: return "a string";
+	case RULES_J_INT: return "an integer";
+	case RULES_J_REAL: return "a number with a fraction";
+	case RULES_J_TRUE: case RULES_J_FALSE: return "a boolean";
+	case RULES_J_NULL: return "null";
 	}
 	return "?";
 }
 
-static enum rules_err
-get_date(const json_t *v, const char *field, int32_t *out, char *err, size_t errlen)
+static int
+lookup(const char *const *names, int n, const char *key, size_t len)
 {
-	if (!json_is_string(v))
-		return fail(err, errlen, RULES_EINVAL, "%s: expected a date \"YYYY-MM-DD\", got %s",
-		    field, type_name(v));
-	if (json_string_length(v) != 10 || strict_date(json_string_value(v), out) != 0)
-		return fail(err, errlen, RULES_EINVAL,
-		    "%s: not a date YYYY-MM-DD (1900-01-01..2199-12-31): \"%.32s\"", field,
-		    json_string_value(v));
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(names[i], key, len) == 0 && names[i][len] == '\0')
+			return i;
+	return -1;
+}
+
+int
+rules_jv_top_key(const char *key, size_t len)
+{
+	return lookup(top_names, RULES_JK__MAX, key, len);
+}
+
+int
+rules_jv_spell_key(const char *key, size_t len)
+{
+	return lookup(spell_names, RULES_JS__MAX, key, len);
+}
+
+int
+rules_jv_unpaid_key(const char *key, size_t len)
+{
+	return lookup(unpaid_names, RULES_JU__MAX, key, len);
+}
+
+const char *
+rules_jv_top_name(int k)
+{
+	return k >= 0 && k < RULES_JK__MAX ? top_names[k] : "?";
+}
+
+const char *
+rules_jv_spell_name(int k)
+{
+	return k >= 0 && k < RULES_JS__MAX ? spell_names[k] : "?";
+}
+
+const char *
+rules_jv_unpaid_name(int k)
+{
+	return k >= 0 && k < RULES_JU__MAX ? unpaid_names[k] : "?";
+}
+
+/* The checks below name the field: "dob", "spells[1].to". */
+struct where {
+	const char	*list;	/* "spells", "unpaid" or "" for a top-level field */
+	size_t		 idx;
+	const char	*key;
+};
+
+static void
+field_name(const struct where *w, char *out, size_t len)
+{
+	if (w->list[0] == '\0')
+		snprintf(out, len, "%s", w->key);
+	else
+		snprintf(out, len, "%s[%zu].%s", w->list, w->idx, w->key);
+}
+
+static enum rules_err __attribute__((format(printf, 4, 5)))
+bad(const struct where *w, char *err, size_t errlen, const char *fmt, ...)
+{
+	char field[64], msg[192];
+	va_list ap;
+
+	field_name(w, field, sizeof(field));
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	return fail(err, errlen, RULES_EINVAL, "%s: %s", field, msg);
+}
+
+static enum rules_err
+get_date(const struct rules_jv *v, const struct where *w, int32_t *out, char *err,
+    size_t errlen)
+{
+	if (v->kind != RULES_J_STRING)
+		return bad(w, err, errlen, "expected a date \"YYYY-MM-DD\", got %s",
+		    rules_jv_type_name(v->kind));
+	if (v->len != 10 || strict_date(v->s, out) != 0)
+		return bad(w, err, errlen,
+		    "not a date YYYY-MM-DD (1900-01-01..2199-12-31): \"%.32s\"", v->s);
 	return RULES_OK;
 }
 
 static enum rules_err
-get_bool(const json_t *v, const char *field, bool *out, char *err, size_t errlen)
+get_bool(const struct rules_jv *v, const struct where *w, bool *out, char *err,
+    size_t errlen)
 {
-	if (!json_is_boolean(v))
-		return fail(err, errlen, RULES_EINVAL, "%s: expected true, false or null, got %s",
-		    field, type_name(v));
-	*out = json_is_true(v);
+	if (v->kind != RULES_J_TRUE && v->kind != RULES_J_FALSE)
+		return bad(w, err, errlen, "expected true, false or null, got %s",
+		    rules_jv_type_name(v->kind));
+	*out = v->kind == RULES_J_TRUE;
 	return RULES_OK;
 }
 
 static enum rules_err
-get_int(const json_t *v, const char *field, int64_t min, int64_t max, int64_t *out,
+get_int(const struct rules_jv *v, const struct where *w, int64_t min, int64_t max,
+    int64_t *out, char *err, size_t errlen)
+{
+	if (v->kind != RULES_J_INT)
+		return bad(w, err, errlen, "expected a whole number or null, got %s",
+		    rules_jv_type_name(v->kind));
+	if (v->i < min || v->i > max) {
+		return bad(w, err, errlen, "%lld outside %lld-%lld", (long long)v->i,
+		    (long long)min, (long long)max);
+	}
+	*out = v->i;
+	return RULES_OK;
+}
+
+static bool
+str_is(const struct rules_jv *v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return v->len == n && memcmp(v->s, s, n) == 0;
+}
+
+void
+rules_jv_begin(struct rules_case *c)
+{
+	c->present = 0;
+	c->nspells = 0;
+	c->nunpaid = 0;
+	c->marriage_exemption = false;
+}
+
+enum rules_err
+rules_jv_set_top(struct rules_case *c, int k, const struct rules_jv *v, char *err,
+    size_t errlen)
+{
+	struct where w = { "", 0, rules_jv_top_name(k) };
+	enum rules_err rc = RULES_OK;
+	int64_t n;
+
+	if (v->kind == RULES_J_NULL)
+		return RULES_OK;	/* missing, for the rules to report */
+	switch (k) {
+	case RULES_JK_DOB:
+		rc = get_date(v, &w, &c->dob, err, errlen);
+		break;
+	case RULES_JK_ENGAGEMENT_MODE:
+		if (v->kind != RULES_J_STRING)
+			return bad(&w, err, errlen, "expected \"direct\", \"hkrnl\" or null, got %s",
+			    rules_jv_type_name(v->kind));
+		if (str_is(v, "direct"))
+			c->engagement_mode = RULES_MODE_DIRECT;
+		else if (str_is(v, "hkrnl"))
+			c->engagement_mode = RULES_MODE_HKRNL;
+		else
+			return bad(&w, err, errlen, "unknown mode \"%.32s\" (direct or hkrnl)",
+			    v->s);
+		break;
+	case RULES_JK_MONTHLY_REMUNERATION:
+		rc = get_int(v, &w, 0, MAX_REMUNERATION, &c->monthly_remuneration, err, errlen);
+		break;
+	case RULES_JK_CENTRALLY_SPONSORED:
+		rc = get_bool(v, &w, &c->centrally_sponsored, err, errlen);
+		break;
+	case RULES_JK_PART_TIME:
+		rc = get_bool(v, &w, &c->part_time, err, errlen);
+		break;
+	case RULES_JK_MARRIAGE_CLAUSE:
+		rc = get_bool(v, &w, &c->marriage_clause, err, errlen);
+		break;
+	case RULES_JK_MARRIAGE_EXEMPTION:
+		rc = get_bool(v, &w, &c->marriage_exemption, err, errlen);
+		break;
+	case RULES_JK_PAY_LEVEL:
+		if ((rc = get_int(v, &w, 1, RULES_LEVELS, &n, err, errlen)) == RULES_OK)
+			c->pay_level = (int)n;
+		break;
+	case RULES_JK_SPELLS:
+	case RULES_JK_UNPAID:
+		return bad(&w, err, errlen, "expected an array or null, got %s",
+		    rules_jv_type_name(v->kind));
+	default:
+		return fail(err, errlen, RULES_EINVAL, "unknown field");
+	}
+	if (rc == RULES_OK)
+		c->present |= 1u << k;
+	return rc;
+}
+
+enum rules_err
+rules_jv_spell_start(size_t idx, const struct rules_jv *elem, char *err, size_t errlen)
+{
+	if (idx >= RULES_MAX_SPELLS)
+		return fail(err, errlen, RULES_ETOOMANY, "spells: more than %d spells",
+		    RULES_MAX_SPELLS);
+	if (elem->kind != RULES_J_OBJECT)
+		return fail(err, errlen, RULES_EINVAL, "spells[%zu]: expected an object, got %s",
+		    idx, rules_jv_type_name(elem->kind));
+	return RULES_OK;
+}
+
+enum rules_err
+rules_jv_set_spell(struct rules_spell *sp, size_t idx, int k, const struct rules_jv *v,
     char *err, size_t errlen)
 {
-	json_int_t n;
+	struct where w = { "spells", idx, rules_jv_spell_name(k) };
 
-	if (!json_is_integer(v))
-		return fail(err, errlen, RULES_EINVAL, "%s: expected a whole number or null, got %s",
-		    field, type_name(v));
-	n = json_integer_value(v);
-	if (n < min || n > max)
-		return fail(err, errlen, RULES_EINVAL, "%s: %lld outside %lld-%lld", field,
-		    (long long)n, (long long)min, (long long)max);
-	*out = n;
-	return RULES_OK;
+	switch (k) {
+	case RULES_JS_FROM:
+		return get_date(v, &w, &sp->from, err, errlen);
+	case RULES_JS_TO:
+		if (v->kind == RULES_J_NULL) {
+			sp->to = RULES_OPEN;
+			return RULES_OK;
+		}
+		return get_date(v, &w, &sp->to, err, errlen);
+	case RULES_JS_KIND:
+		if (v->kind != RULES_J_STRING)
+			return bad(&w, err, errlen, "expected a string, got %s",
+			    rules_jv_type_name(v->kind));
+		if (str_is(v, "contract"))
+			sp->kind = RULES_KIND_CONTRACT;
+		else if (str_is(v, "hkrnl"))
+			sp->kind = RULES_KIND_HKRNL;
+		else if (str_is(v, "hssc_regular"))
+			sp->kind = RULES_KIND_HSSC_REGULAR;
+		else
+			return bad(&w, err, errlen, "unknown spell kind \"%.32s\" (contract, hkrnl or "
+			    "hssc_regular)", v->s);
+		return RULES_OK;
+	case RULES_JS_ORGANISATION:
+	case RULES_JS_POST:
+		if (v->kind == RULES_J_NULL)
+			return RULES_OK;
+		if (v->kind != RULES_J_STRING)
+			return bad(&w, err, errlen, "expected a string, got %s",
+			    rules_jv_type_name(v->kind));
+		if (v->len >= RULES_ORG_MAX)
+			return bad(&w, err, errlen, "longer than %d bytes", RULES_ORG_MAX - 1);
+		if (k == RULES_JS_ORGANISATION)
+			memcpy(sp->organisation, v->s, v->len + 1);
+		return RULES_OK;
+	}
+	return fail(err, errlen, RULES_EINVAL, "spells[%zu]: unknown field", idx);
 }
 
-static enum rules_err
-parse_spell(const json_t *s, size_t idx, struct rules_spell *sp, char *err, size_t errlen)
+enum rules_err
+rules_jv_end_spell(struct rules_spell *sp, size_t idx, unsigned seen, char *err,
+    size_t errlen)
 {
-	const char *key, *kind;
-	const json_t *v;
-	char field[48];
-	bool has_from = false, has_to = false, has_kind = false;
-	enum rules_err rc;
-
-	if (!json_is_object(s))
-		return fail(err, errlen, RULES_EINVAL, "spells[%zu]: expected an object, got %s", idx,
-		    type_name(s));
-	sp->organisation[0] = '\0';
-	json_object_foreach((json_t *)s, key, v) {
-		if (snprintf(field, sizeof(field), "spells[%zu].%.16s", idx, key) < 0)
-			return RULES_EINVAL;
-		if (strcmp(key, "from") == 0) {
-			if ((rc = get_date(v, field, &sp->from, err, errlen)) != RULES_OK)
-				return rc;
-			has_from = true;
-		} else if (strcmp(key, "to") == 0) {
-			if (json_is_null(v))
-				sp->to = RULES_OPEN;
-			else if ((rc = get_date(v, field, &sp->to, err, errlen)) != RULES_OK)
-				return rc;
-			has_to = true;
-		} else if (strcmp(key, "kind") == 0) {
-			if (!json_is_string(v))
-				return fail(err, errlen, RULES_EINVAL, "%s: expected a string, got %s",
-				    field, type_name(v));
-			kind = json_string_value(v);
-			if (strcmp(kind, "contract") == 0)
-				sp->kind = RULES_KIND_CONTRACT;
-			else if (strcmp(kind, "hkrnl") == 0)
-				sp->kind = RULES_KIND_HKRNL;
-			else if (strcmp(kind, "hssc_regular") == 0)
-				sp->kind = RULES_KIND_HSSC_REGULAR;
-			else
-				return fail(err, errlen, RULES_EINVAL, "%s: unknown spell kind \"%.32s\" "
-				    "(contract, hkrnl or hssc_regular)", field, kind);
-			has_kind = true;
-		} else if (strcmp(key, "organisation") == 0 || strcmp(key, "post") == 0) {
-			if (json_is_null(v))
-				continue;
-			if (!json_is_string(v))
-				return fail(err, errlen, RULES_EINVAL, "%s: expected a string, got %s",
-				    field, type_name(v));
-			if (json_string_length(v) >= RULES_ORG_MAX)
-				return fail(err, errlen, RULES_EINVAL, "%s: longer than %d bytes", field,
-				    RULES_ORG_MAX - 1);
-			if (key[0] == 'o')
-				memcpy(sp->organisation, json_string_value(v), json_string_length(v) + 1);
-		} else {
-			return fail(err, errlen, RULES_EINVAL, "spells[%zu]: unknown field \"%.32s\"",
-			    idx, key);
-		}
-	}
-	if (!has_from || !has_to || !has_kind)
-		return fail(err, errlen, RULES_EINVAL, "spells[%zu]: \"%s\" is required%s", idx,
-		    !has_from ? "from" : !has_to ? "to" : "kind",
-		    !has_to && has_from ? " (null when still in service)" : "");
+	if (!(seen & (1u << RULES_JS_FROM)))
+		return fail(err, errlen, RULES_EINVAL, "spells[%zu]: \"from\" is required", idx);
+	if (!(seen & (1u << RULES_JS_TO)))
+		return fail(err, errlen, RULES_EINVAL, "spells[%zu]: \"to\" is required (null when "
+		    "still in service)", idx);
+	if (!(seen & (1u << RULES_JS_KIND)))
+		return fail(err, errlen, RULES_EINVAL, "spells[%zu]: \"kind\" is required", idx);
+	if (!(seen & (1u << RULES_JS_ORGANISATION)))
+		sp->organisation[0] = '\0';
 	if (sp->to < sp->from)
 		return fail(err, errlen, RULES_EINVAL, "spells[%zu]: \"to\" is before \"from\"", idx);
 	return RULES_OK;
 }
 
-static enum rules_err
-parse_unpaid(const json_t *u, size_t idx, struct rules_interval *iv, char *err,
+enum rules_err
+rules_jv_unpaid_start(size_t idx, const struct rules_jv *elem, char *err, size_t errlen)
+{
+	if (idx >= RULES_MAX_UNPAID)
+		return fail(err, errlen, RULES_ETOOMANY, "unpaid: more than %d intervals",
+		    RULES_MAX_UNPAID);
+	if (elem->kind != RULES_J_OBJECT)
+		return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: expected an object, got %s",
+		    idx, rules_jv_type_name(elem->kind));
+	return RULES_OK;
+}
+
+enum rules_err
+rules_jv_set_unpaid(struct rules_interval *iv, size_t idx, int k, const struct rules_jv *v,
+    char *err, size_t errlen)
+{
+	struct where w = { "unpaid", idx, rules_jv_unpaid_name(k) };
+
+	if (k == RULES_JU_FROM)
+		return get_date(v, &w, &iv->from, err, errlen);
+	if (k == RULES_JU_TO)
+		return get_date(v, &w, &iv->to, err, errlen);
+	return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: unknown field", idx);
+}
+
+enum rules_err
+rules_jv_end_unpaid(struct rules_interval *iv, size_t idx, unsigned seen, char *err,
     size_t errlen)
 {
-	const char *key;
-	const json_t *v;
-	char field[48];
-	bool has_from = false, has_to = false;
-	enum rules_err rc;
-
-	if (!json_is_object(u))
-		return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: expected an object, got %s", idx,
-		    type_name(u));
-	json_object_foreach((json_t *)u, key, v) {
-		if (snprintf(field, sizeof(field), "unpaid[%zu].%.16s", idx, key) < 0)
-			return RULES_EINVAL;
-		if (strcmp(key, "from") == 0) {
-			if ((rc = get_date(v, field, &iv->from, err, errlen)) != RULES_OK)
-				return rc;
-			has_from = true;
-		} else if (strcmp(key, "to") == 0) {
-			if ((rc = get_date(v, field, &iv->to, err, errlen)) != RULES_OK)
-				return rc;
-			has_to = true;
-		} else {
-			return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: unknown field \"%.32s\"",
-			    idx, key);
-		}
-	}
-	if (!has_from || !has_to)
+	if ((seen & 3u) != 3u)
 		return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: \"%s\" is required", idx,
-		    !has_from ? "from" : "to");
+		    !(seen & 1u) ? "from" : "to");
 	if (iv->to < iv->from)
 		return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: \"to\" is before \"from\"", idx);
 	return RULES_OK;
 }
 
-static enum rules_err
-parse_spells(const json_t *v, struct rules_case *c, char *err, size_t errlen)
+/* The jansson reader: for a request body the HTTP layer has already parsed (with
+ * JSON_REJECT_DUPLICATES, which this cannot check afterwards). */
+
+static void
+jv_of(const json_t *j, struct rules_jv *v)
 {
-	size_t i, n;
-	enum rules_err rc;
-
-	if (!json_is_array(v))
-		return fail(err, errlen, RULES_EINVAL, "spells: expected an array or null, got %s",
-		    type_name(v));
-	if ((n = json_array_size(v)) > RULES_MAX_SPELLS)
-		return fail(err, errlen, RULES_ETOOMANY, "spells: %zu spells, at most %d", n,
-		    RULES_MAX_SPELLS);
-	for (i = 0; i < n; i++)
-		if ((rc = parse_spell(json_array_get(v, i), i, &c->spells[i], err, errlen)) != 0)
-			return rc;
-	c->nspells = n;
-	return RULES_OK;
-}
-
-static enum rules_err
-parse_unpaid_list(const json_t *v, struct rules_case *c, char *err, size_t errlen)
-{
-	size_t i, n;
-	enum rules_err rc;
-
-	if (!json_is_array(v))
-		return fail(err, errlen, RULES_EINVAL, "unpaid: expected an array or null, got %s",
-		    type_name(v));
-	if ((n = json_array_size(v)) > RULES_MAX_UNPAID)
-		return fail(err, errlen, RULES_ETOOMANY, "unpaid: %zu intervals, at most %d", n,
-		    RULES_MAX_UNPAID);
-	for (i = 0; i < n; i++)
-		if ((rc = parse_unpaid(json_array_get(v, i), i, &c->unpaid[i], err, errlen)) != 0)
-			return rc;
-	c->nunpaid = n;
-	return RULES_OK;
-}
-
-/* One top-level field; v is not null. */
-static enum rules_err
-parse_field(const char *key, const json_t *v, struct rules_case *c, char *err,
-    size_t errlen)
-{
-	enum rules_err rc;
-	int64_t n;
-	enum rules_field f;
-	const char *s;
-
-	if (strcmp(key, "dob") == 0) {
-		f = RULES_F_DOB;
-		rc = get_date(v, key, &c->dob, err, errlen);
-	} else if (strcmp(key, "engagement_mode") == 0) {
-		f = RULES_F_ENGAGEMENT_MODE;
-		rc = RULES_OK;
-		if (!json_is_string(v))
-			return fail(err, errlen, RULES_EINVAL, "%s: expected \"direct\", \"hkrnl\" or "
-			    "null, got %s", key, type_name(v));
-		s = json_string_value(v);
-		if (strcmp(s, "direct") == 0)
-			c->engagement_mode = RULES_MODE_DIRECT;
-		else if (strcmp(s, "hkrnl") == 0)
-			c->engagement_mode = RULES_MODE_HKRNL;
-		else
-			return fail(err, errlen, RULES_EINVAL, "%s: unknown mode \"%.32s\" (direct or "
-			    "hkrnl)", key, s);
-	} else if (strcmp(key, "monthly_remuneration") == 0) {
-		f = RULES_F_MONTHLY_REMUNERATION;
-		rc = get_int(v, key, 0, MAX_REMUNERATION, &c->monthly_remuneration, err, errlen);
-	} else if (strcmp(key, "centrally_sponsored") == 0) {
-		f = RULES_F_CENTRALLY_SPONSORED;
-		rc = get_bool(v, key, &c->centrally_sponsored, err, errlen);
-	} else if (strcmp(key, "part_time") == 0) {
-		f = RULES_F_PART_TIME;
-		rc = get_bool(v, key, &c->part_time, err, errlen);
-	} else if (strcmp(key, "marriage_clause") == 0) {
-		f = RULES_F_MARRIAGE_CLAUSE;
-		rc = get_bool(v, key, &c->marriage_clause, err, errlen);
-	} else if (strcmp(key, "marriage_exemption") == 0) {
-		f = RULES_F_MARRIAGE_EXEMPTION;
-		rc = get_bool(v, key, &c->marriage_exemption, err, errlen);
-	} else if (strcmp(key, "pay_level") == 0) {
-		f = RULES_F_PAY_LEVEL;
-		if ((rc = get_int(v, key, 1, RULES_LEVELS, &n, err, errlen)) == RULES_OK)
-			c->pay_level = (int)n;
-	} else if (strcmp(key, "spells") == 0) {
-		f = RULES_F_SPELLS;
-		rc = parse_spells(v, c, err, errlen);
-	} else if (strcmp(key, "unpaid") == 0) {
-		return parse_unpaid_list(v, c, err, errlen);
-	} else {
-		return fail(err, errlen, RULES_EINVAL, "unknown field \"%.32s\"", key);
+	v->s = "";
+	v->len = 0;
+	v->i = 0;
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: v->kind = RULES_J_OBJECT; break;
+	case JSON_ARRAY: v->kind = RULES_J_ARRAY; break;
+	case JSON_STRING:
+		v->kind = RULES_J_STRING;
+		v->s = json_string_value(j);
+		v->len = json_string_length(j);
+		break;
+	case JSON_INTEGER:
+		v->kind = RULES_J_INT;
+		v->i = json_integer_value(j);
+		break;
+	case JSON_REAL: v->kind = RULES_J_REAL; break;
+	case JSON_TRUE: v->kind = RULES_J_TRUE; break;
+	case JSON_FALSE: v->kind = RULES_J_FALSE; break;
+	case JSON_NULL: v->kind = RULES_J_NULL; break;
 	}
-	if (rc == RULES_OK)
-		c->present |= 1u << f;
-	return rc;
 }
 
-static const char *const known_fields[] = {
-	"dob", "engagement_mode", "monthly_remuneration", "centrally_sponsored", "part_time",
-	"marriage_clause", "marriage_exemption", "pay_level", "spells", "unpaid",
-};
-
-static bool
-is_known(const char *key)
+static enum rules_err
+walk_spells(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
 {
+	struct rules_jv ev, v;
+	const char *key;
+	const json_t *e, *jv;
 	size_t i;
+	enum rules_err rc;
 
-	for (i = 0; i < sizeof(known_fields) / sizeof(known_fields[0]); i++)
-		if (strcmp(key, known_fields[i]) == 0)
-			return true;
-	return false;
+	for (i = 0; i < json_array_size(arr); i++) {
+		unsigned seen = 0;
+		int k;
+
+		e = json_array_get(arr, i);
+		jv_of(e, &ev);
+		if ((rc = rules_jv_spell_start(i, &ev, err, errlen)) != RULES_OK)
+			return rc;
+		json_object_foreach((json_t *)e, key, jv) {
+			if ((k = rules_jv_spell_key(key, strlen(key))) < 0)
+				return fail(err, errlen, RULES_EINVAL, "spells[%zu]: unknown field "
+				    "\"%.32s\"", i, key);
+			jv_of(jv, &v);
+			if ((rc = rules_jv_set_spell(&c->spells[i], i, k, &v, err, errlen)) != 0)
+				return rc;
+			seen |= 1u << k;
+		}
+		if ((rc = rules_jv_end_spell(&c->spells[i], i, seen, err, errlen)) != RULES_OK)
+			return rc;
+		c->nspells = i + 1;
+	}
+	c->present |= 1u << RULES_F_SPELLS;
+	return RULES_OK;
+}
+
+static enum rules_err
+walk_unpaid(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
+{
+	struct rules_jv ev, v;
+	const char *key;
+	const json_t *e, *jv;
+	size_t i;
+	enum rules_err rc;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		unsigned seen = 0;
+		int k;
+
+		e = json_array_get(arr, i);
+		jv_of(e, &ev);
+		if ((rc = rules_jv_unpaid_start(i, &ev, err, errlen)) != RULES_OK)
+			return rc;
+		json_object_foreach((json_t *)e, key, jv) {
+			if ((k = rules_jv_unpaid_key(key, strlen(key))) < 0)
+				return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: unknown field "
+				    "\"%.32s\"", i, key);
+			jv_of(jv, &v);
+			if ((rc = rules_jv_set_unpaid(&c->unpaid[i], i, k, &v, err, errlen)) != 0)
+				return rc;
+			seen |= 1u << k;
+		}
+		if ((rc = rules_jv_end_unpaid(&c->unpaid[i], i, seen, err, errlen)) != RULES_OK)
+			return rc;
+		c->nunpaid = i + 1;
+	}
+	return RULES_OK;
 }
 
 enum rules_err
 rules_case_from_jansson(const json_t *obj, struct rules_case *c, char *err, size_t errlen)
 {
+	struct rules_jv v;
 	const char *key;
-	const json_t *v;
+	const json_t *jv;
 	enum rules_err rc;
+	int k;
 
-	c->present = 0;
-	c->nspells = 0;
-	c->nunpaid = 0;
-	c->marriage_exemption = false;
-	if (!json_is_object(obj))
+	rules_jv_begin(c);
+	if (!json_is_object(obj)) {
+		jv_of(obj, &v);
 		return fail(err, errlen, RULES_EINVAL, "expected a JSON object, got %s",
-		    type_name(obj));
-	json_object_foreach((json_t *)obj, key, v) {
-		if (json_is_null(v)) {
-			/* null is "missing" for the rules, but only for a field that exists. */
-			if (!is_known(key))
-				return fail(err, errlen, RULES_EINVAL, "unknown field \"%.32s\"", key);
-			continue;
+		    rules_jv_type_name(v.kind));
+	}
+	json_object_foreach((json_t *)obj, key, jv) {
+		if ((k = rules_jv_top_key(key, strlen(key))) < 0)
+			return fail(err, errlen, RULES_EINVAL, "unknown field \"%.32s\"", key);
+		if (k == RULES_JK_SPELLS && json_is_array(jv))
+			rc = walk_spells(jv, c, err, errlen);
+		else if (k == RULES_JK_UNPAID && json_is_array(jv))
+			rc = walk_unpaid(jv, c, err, errlen);
+		else {
+			jv_of(jv, &v);
+			rc = rules_jv_set_top(c, k, &v, err, errlen);
 		}
-		if ((rc = parse_field(key, v, c, err, errlen)) != RULES_OK)
+		if (rc != RULES_OK)
 			return rc;
 	}
 	return RULES_OK;
 }
 
+/* A second reader for text, used by rules_case_from_json, is in rules_jscan.c. */
 enum rules_err
-rules_case_from_json(const char *text, size_t len, struct rules_case *c, char *err,
+rules_case_from_json_jansson(const char *text, size_t len, struct rules_case *c, char *err,
     size_t errlen)
 {
 	json_error_t je;

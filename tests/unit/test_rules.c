@@ -413,7 +413,7 @@ test_api_example(void **state)
 	struct rules_params p;
 	struct buf b;
 	char err[256];
-	json_t *got, *periods, *p0, *p1;
+	json_t *got, *periods, *p0, *p1, *want;
 
 	rules_defaults(&p);
 	assert_int_equal(rules_case_from_json(in, strlen(in), &c, err, sizeof(err)), RULES_OK);
@@ -436,10 +436,14 @@ test_api_example(void **state)
 	assert_int_equal(json_array_size(periods), 10);
 	p0 = json_array_get(periods, 0);
 	p1 = json_array_get(periods, 1);
-	assert_true(json_equal(p0, json_pack("{s:s,s:s,s:i,s:b}", "from", "2011-01-01", "to",
-	    "2011-12-31", "paid_days", 365, "qualifies", 1)));
-	assert_true(json_equal(p1, json_pack("{s:s,s:s,s:i,s:b}", "from", "2015-03-01", "to",
-	    "2016-02-29", "paid_days", 366, "qualifies", 1)));
+	want = json_pack("{s:s,s:s,s:i,s:b}", "from", "2011-01-01", "to", "2011-12-31",
+	    "paid_days", 365, "qualifies", 1);
+	assert_true(json_equal(p0, want));
+	json_decref(want);
+	want = json_pack("{s:s,s:s,s:i,s:b}", "from", "2015-03-01", "to", "2016-02-29",
+	    "paid_days", 366, "qualifies", 1);
+	assert_true(json_equal(p1, want));
+	json_decref(want);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(periods, 5),
 	    "paid_days")), 305);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(periods, 6),
