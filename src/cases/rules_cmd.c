@@ -136,40 +136,106 @@ batch_error(struct buf *out, unsigned long lineno, const char *msg)
 	return rc;
 }
 
-/* Streams the input: one line in memory at a time, output flushed in chunks. */
+/* A line reader with a ceiling: the input is read in chunks into one buffer and lines are
+ * handed out in place; a line longer than CASE_MAX is skipped to its newline (reported,
+ * never held), so memory stays bounded whatever the file holds. */
+struct lines {
+	FILE	*f;
+	char	*buf;
+	size_t	 cap;
+	size_t	 start;	/* first unread byte */
+	size_t	 end;	/* one past the last read byte */
+	int	 eof;
+	int	 error;
+};
+
+enum line_rc { LINE_OK, LINE_TOO_LONG, LINE_EOF };
+
+static void
+fill(struct lines *l)
+{
+	size_t n;
+
+	if (l->start > 0) {
+		memmove(l->buf, l->buf + l->start, l->end - l->start);
+		l->end -= l->start;
+		l->start = 0;
+	}
+	n = fread(l->buf + l->end, 1, l->cap - l->end, l->f);
+	l->end += n;
+	if (n == 0) {
+		l->eof = 1;
+		l->error = ferror(l->f);
+	}
+}
+
+static enum line_rc
+next_line(struct lines *l, char **line, size_t *len)
+{
+	char *nl;
+	int skipping = 0;
+
+	for (;;) {
+		nl = memchr(l->buf + l->start, '\n', l->end - l->start);
+		if (nl != NULL) {
+			*line = l->buf + l->start;
+			*len = (size_t)(nl - *line);
+			l->start = (size_t)(nl - l->buf) + 1;
+			if (skipping)
+				return LINE_TOO_LONG;
+			if (*len > 0 && (*line)[*len - 1] == '\r')
+				(*len)--;
+			return *len > CASE_MAX ? LINE_TOO_LONG : LINE_OK;
+		}
+		if (l->eof) {
+			if (l->start == l->end && !skipping)
+				return LINE_EOF;
+			*line = l->buf + l->start;
+			*len = l->end - l->start;
+			l->start = l->end;
+			if (*len > 0 && (*line)[*len - 1] == '\r')
+				(*len)--;
+			return skipping || *len > CASE_MAX ? LINE_TOO_LONG : LINE_OK;
+		}
+		if (l->end - l->start > CASE_MAX) {
+			skipping = 1;	/* drop what is held, read on to the newline */
+			l->start = l->end = 0;
+		}
+		fill(l);
+	}
+}
+
+/* Evaluates one case a line; output gathered and written in chunks. */
 static int
 eval_batch(const struct rules_params *p, const char *path)
 {
 	struct rules_case *c = NULL;
 	struct rules_outcome *o = NULL;
+	struct lines in = { stdin, NULL, CASE_MAX + 2 + 65536, 0, 0, 0, 0 };
 	struct buf out;
-	FILE *in = stdin;
-	char *line = NULL, err[512];
-	size_t cap = 0;
-	ssize_t n;
+	char *line, err[512];
+	size_t n;
+	enum line_rc lr;
 	unsigned long lineno = 0;
 	int rc = EXIT_USAGE, bad = 0;
 
 	buf_init(&out, OUT_FLUSH * 4);
-	if (strcmp(path, "-") != 0 && (in = fopen(path, "r")) == NULL) {
+	if (strcmp(path, "-") != 0 && (in.f = fopen(path, "r")) == NULL) {
 		fprintf(stderr, "suraksha rules eval: %s: %s\n", path, strerror(errno));
 		goto out;
 	}
-	if ((c = malloc(sizeof(*c))) == NULL || (o = malloc(sizeof(*o))) == NULL) {
+	if ((c = malloc(sizeof(*c))) == NULL || (o = malloc(sizeof(*o))) == NULL ||
+	    (in.buf = malloc(in.cap)) == NULL) {
 		fprintf(stderr, "suraksha rules eval: out of memory\n");
 		goto out;
 	}
-	while ((n = getline(&line, &cap, in)) >= 0) {
+	while ((lr = next_line(&in, &line, &n)) != LINE_EOF) {
 		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
-		if (n > CASE_MAX) {
+		if (lr == LINE_TOO_LONG) {
 			bad = 1;
 			if (batch_error(&out, lineno, "line longer than 1 MiB") != 0)
 				goto nomem;
-		} else if (rules_case_from_json(line, (size_t)n, c, err, sizeof(err)) != RULES_OK) {
+		} else if (rules_case_from_json(line, n, c, err, sizeof(err)) != RULES_OK) {
 			bad = 1;
 			if (batch_error(&out, lineno, err) != 0)
 				goto nomem;
@@ -188,7 +254,7 @@ eval_batch(const struct rules_params *p, const char *path)
 			buf_reset(&out);
 		}
 	}
-	if (ferror(in)) {
+	if (in.error) {
 		fprintf(stderr, "suraksha rules eval: %s: read error\n", path);
 		goto out;
 	}
@@ -204,9 +270,9 @@ nomem:
 wfail:
 	fprintf(stderr, "suraksha rules eval: write error: %s\n", strerror(errno));
 out:
-	if (in != NULL && in != stdin)
-		fclose(in);
-	free(line);
+	if (in.f != NULL && in.f != stdin)
+		fclose(in.f);
+	free(in.buf);
 	free(c);
 	free(o);
 	buf_free(&out);

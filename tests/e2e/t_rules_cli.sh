@@ -87,6 +87,24 @@ $S rules eval --batch --data "$T/none" - <"$T/good.jsonl" >"$T/out2.jsonl" || fa
 [ "$(wc -l <"$T/out2.jsonl")" -eq 5 ] || fail "good batch: $(wc -l <"$T/out2.jsonl") lines"
 same_json "$(sed -n 5p "$T/out2.jsonl")" "$G/joined_2019_08_16_aged.out.json" || fail "good batch line 5"
 
+# A line over 1 MiB is reported and skipped to its newline; CRLF line ends are fine.
+{
+	printf '{"dob": "'; head -c 1100000 /dev/zero | tr '\0' x; printf '"}\n'
+	jq -c . "$G/api_example.json" | sed 's/$/\r/'
+	printf '{"dob": "'; head -c 1100000 /dev/zero | tr '\0' y; printf '"}'
+} >"$T/long.jsonl"
+$S rules eval --batch --data "$T/none" "$T/long.jsonl" >"$T/out3.jsonl" 2>/dev/null
+[ $? -eq 2 ] || fail "long line: not exit 2"
+[ "$(wc -l <"$T/out3.jsonl")" -eq 3 ] || fail "long line: $(wc -l <"$T/out3.jsonl") lines"
+[ "$(sed -n 1p "$T/out3.jsonl" | jq -c '[.error.line, .error.message]')" = '[1,"line longer than 1 MiB"]' ] ||
+	fail "long line 1: $(sed -n 1p "$T/out3.jsonl" | head -c 200)"
+same_json "$(sed -n 2p "$T/out3.jsonl")" "$G/api_example.out.json" || fail "after a long line"
+[ "$(sed -n 3p "$T/out3.jsonl" | jq -c '.error.line')" = 3 ] || fail "long last line"
+head -n 1 "$T/long.jsonl" >"$T/long.json"
+$S rules eval --data "$T/none" "$T/long.json" >/dev/null 2>"$T/err"
+[ $? -eq 2 ] || fail "long single case: not exit 2"
+grep -q "larger than 1 MiB" "$T/err" || fail "long single case: $(cat "$T/err")"
+
 # Parameters: show prints the defaults; its output is a valid file; <data>/rules.conf is
 # used when present; --rules wins over it; a bad file exits 2 naming the line.
 $S rules show --data "$T/none" >"$T/show.conf" || fail "show: exit $?"

@@ -578,6 +578,148 @@ test_many_spells(void **state)
 	assert_int_equal(o.verdict, RULES_ELIGIBLE);
 }
 
+/* The engine against the definition of RULES.md taken literally, day by day: a paid-day
+ * array from 1900 to the cut-off, and for the service basis "from the first paid day on,
+ * always the earliest period that qualifies" by trying every day in turn. Random cases
+ * with a fixed seed, under a few parameter sets (leap-day cut-offs, odd thresholds). */
+#define NAIVE_DAYS	(300 * 366)
+
+static unsigned long nrng = 58;
+
+static unsigned
+nrand(unsigned m)
+{
+	nrng = nrng * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)(nrng >> 33) % m;
+}
+
+static void
+naive(const struct rules_params *p, const struct rules_case *c, int *years,
+    struct rules_period *per, size_t *nper)
+{
+	static unsigned char paid[NAIVE_DAYS];
+	static int pre[NAIVE_DAYS + 1];	/* pre[i]: paid days before index i */
+	int32_t base = date_from_ymd(1900, 1, 1), cut = p->appointed_date - 1, d, e;
+	size_t i;
+	int n = cut - base + 1, y;
+
+	memset(paid, 0, sizeof(paid));
+	for (i = 0; i < c->nspells; i++)
+		for (d = c->spells[i].from; d <= c->spells[i].to && d <= cut; d++)
+			paid[d - base] = 1;
+	for (i = 0; i < c->nunpaid; i++)
+		for (d = c->unpaid[i].from; d <= c->unpaid[i].to && d <= cut; d++)
+			paid[d - base] = 0;
+	for (i = 0; i < (size_t)n; i++)
+		pre[i + 1] = pre[i] + paid[i];
+	*years = 0;
+	*nper = 0;
+	if (p->year_basis == RULES_BASIS_SERVICE) {
+		for (d = base; d <= cut; d++) {
+			if (!paid[d - base])
+				continue;
+			e = rules_year_end(d);
+			if (e > cut)
+				break;
+			if (pre[e - base + 1] - pre[d - base] >= p->min_paid_days) {
+				per[*nper].from = d;
+				per[*nper].to = e;
+				per[*nper].paid_days = pre[e - base + 1] - pre[d - base];
+				per[*nper].qualifies = true;
+				(*nper)++;
+				(*years)++;
+				d = e;
+			}
+		}
+		return;
+	}
+	for (y = 1900; y <= 2199; y++) {
+		int32_t a = date_from_ymd(y, 1, 1), b = date_from_ymd(y, 12, 31);
+		int k;
+
+		if (a > cut)
+			break;
+		if (b > cut)
+			b = cut;
+		k = pre[b - base + 1] - pre[a - base];
+		if (k == 0)
+			continue;
+		per[*nper].from = a;
+		per[*nper].to = b;
+		per[*nper].paid_days = k;
+		per[*nper].qualifies = k >= p->min_paid_days;
+		*years += k >= p->min_paid_days;
+		(*nper)++;
+	}
+}
+
+static void
+test_against_naive(void **state)
+{
+	static struct rules_case c;
+	static struct rules_outcome o;
+	static struct rules_period per[RULES_MAX_PERIODS];
+	static const int thresholds[] = { 240, 1, 365, 366, 180 };
+	struct rules_params p;
+	size_t nper, i, k;
+	int years, round, total = 0;
+
+	rules_defaults(&p);
+	memset(&c, 0, sizeof(c));
+	c.present = (1u << RULES_F__MAX) - 1;
+	c.dob = date_from_ymd(1980, 1, 1);
+	c.pay_level = 5;
+	for (round = 0; round < 6000; round++) {
+		int32_t lo;
+
+		p.year_basis = round % 2 ? RULES_BASIS_CALENDAR : RULES_BASIS_SERVICE;
+		p.min_paid_days = thresholds[nrand(5)];
+		switch (nrand(4)) {
+		case 0:	/* a cut-off on 28 or 29 February, 30 or 31 December */
+			p.appointed_date = date_from_ymd(2020 + (int)nrand(5), 2 + (int)nrand(2),
+			    1 + (int)nrand(2));
+			break;
+		case 1:
+			p.appointed_date = date_from_ymd(2021 + (int)nrand(4), 1, 1) -
+			    (int32_t)nrand(2);
+			break;
+		default:
+			p.appointed_date = date_from_ymd(2024, 8, 15);
+		}
+		/* Boundaries on a coarse grid, so spells, unpaid intervals and the cut-off often
+		 * start, end or touch on the same day. */
+		lo = date_from_ymd(2000 + (int)nrand(20), 1, 1);
+		c.nspells = 1 + nrand(8);
+		for (i = 0; i < c.nspells; i++) {
+			c.spells[i].from = lo + 61 * (int32_t)nrand(150) + (int32_t)nrand(3) - 1;
+			c.spells[i].to = nrand(5) ? c.spells[i].from + 61 * (int32_t)nrand(18) +
+			    (int32_t)nrand(3) - 1 : RULES_OPEN;
+			if (c.spells[i].to < c.spells[i].from)
+				c.spells[i].to = c.spells[i].from;
+		}
+		c.nunpaid = nrand(6);
+		for (i = 0; i < c.nunpaid; i++) {
+			c.unpaid[i].from = lo + 61 * (int32_t)nrand(150) + (int32_t)nrand(3) - 1;
+			c.unpaid[i].to = c.unpaid[i].from + (int32_t)nrand(3) * 61 - (int32_t)nrand(2);
+			if (c.unpaid[i].to < c.unpaid[i].from)
+				c.unpaid[i].to = c.unpaid[i].from;
+		}
+		assert_int_equal(rules_eval(&p, &c, &o), RULES_OK);
+		naive(&p, &c, &years, per, &nper);
+		if (o.qualifying_years != years || o.nperiods != nper)
+			fail_msg("round %d: engine %d years / %zu periods, naive %d / %zu", round,
+			    o.qualifying_years, o.nperiods, years, nper);
+		for (k = 0; k < nper; k++) {
+			assert_int_equal(o.periods[k].from, per[k].from);
+			assert_int_equal(o.periods[k].to, per[k].to);
+			assert_int_equal(o.periods[k].paid_days, per[k].paid_days);
+			assert_int_equal(o.periods[k].qualifies, per[k].qualifies);
+		}
+		total += years;
+	}
+	assert_true(total > 6000);	/* the cases were not all empty */
+}
+
 int
 main(void)
 {
@@ -588,6 +730,7 @@ main(void)
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_shape),
 		cmocka_unit_test(test_many_spells),
+		cmocka_unit_test(test_against_naive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
