@@ -61,6 +61,8 @@ struct rules_params {
 	struct rules_band	bands[RULES_MAX_BANDS];
 	int			rounding_unit;	/* additional pay rounds to this, half up */
 	int64_t			entry_pay[RULES_LEVELS + 1];	/* index 1..10; [0] unused */
+	int32_t			da_effective_date;	/* §2 terms the letter states */
+	int32_t			first_increment_date;
 	int32_t			post_effective_date;
 	int64_t			deadline[RULES_STAGE__MAX];	/* Unix seconds (given in IST) */
 };

@@ -62,6 +62,11 @@ static const struct param params[] = {
 	ENTRY(2, "19900", NULL), ENTRY(3, "21700", NULL), ENTRY(4, "25500", NULL),
 	ENTRY(5, "29200", NULL), ENTRY(6, "35400", NULL), ENTRY(7, "44900", NULL),
 	ENTRY(8, "47600", NULL), ENTRY(9, "53100", NULL), ENTRY(10, "56100", NULL),
+	{ "da_effective_date", P_DATE, OFF(da_effective_date), 0, 0, "2025-01-01",
+	  "terms the offer letter states (the portal computes no salary): dearness allowance\n"
+	  "# at the regular employees' rate from da_effective_date; the first annual increment\n"
+	  "# on first_increment_date, then each 1 January or 1 July" },
+	{ "first_increment_date", P_DATE, OFF(first_increment_date), 0, 0, "2025-07-01", NULL },
 	{ "post_effective_date", P_DATE, OFF(post_effective_date), 0, 0, "2024-08-16",
 	  "§3 supernumerary posts take effect on this date" },
 	{ "deadline.registration", P_DEADLINE, OFF(deadline[RULES_STAGE_REGISTRATION]), 0, 0,

@@ -39,6 +39,8 @@ assert_same(const struct rules_params *a, const struct rules_params *b)
 	for (i = 1; i <= RULES_LEVELS; i++)
 		assert_int_equal(a->entry_pay[i], b->entry_pay[i]);
 	assert_int_equal(a->post_effective_date, b->post_effective_date);
+	assert_int_equal(a->da_effective_date, b->da_effective_date);
+	assert_int_equal(a->first_increment_date, b->first_increment_date);
 	for (i = 0; i < RULES_STAGE__MAX; i++)
 		assert_int_equal(a->deadline[i], b->deadline[i]);
 }
@@ -70,6 +72,8 @@ test_defaults(void **state)
 	for (i = 1; i <= RULES_LEVELS; i++)
 		assert_int_equal(p.entry_pay[i], pay[i]);
 	assert_int_equal(p.post_effective_date, date_from_ymd(2024, 8, 16));
+	assert_int_equal(p.da_effective_date, date_from_ymd(2025, 1, 1));
+	assert_int_equal(p.first_increment_date, date_from_ymd(2025, 7, 1));
 	assert_int_equal(p.deadline[RULES_STAGE_REGISTRATION], ist(2026, 1, 31, 23, 59));
 	assert_int_equal(p.deadline[RULES_STAGE_VERIFICATION], ist(2026, 2, 28, 23, 59));
 	assert_int_equal(p.deadline[RULES_STAGE_POSTS], ist(2026, 3, 31, 23, 59));
