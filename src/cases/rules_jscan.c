@@ -65,13 +65,6 @@ hex4(const char *p, unsigned *out)
 	return 0;
 }
 
-/* Stores byte c of a string: kept while it fits, always counted. */
-#define PUT(c) do {					\
-	if (n + 1 < cap)				\
-		out[n] = (char)(c);			\
-	n++;						\
-} while (0)
-
 /* A UTF-8 sequence starting at p (first byte >= 0x80): its length, or 0 when invalid. */
 static size_t
 utf8_len(const unsigned char *p, const unsigned char *end)
@@ -104,94 +97,113 @@ utf8_len(const unsigned char *p, const unsigned char *end)
 	return need;
 }
 
+/* A decoded string: bytes kept while they fit (one byte left for the NUL), all counted. */
+struct sout {
+	char	*out;
+	size_t	 cap;
+	size_t	 n;
+};
+
+static void
+put(struct sout *o, unsigned c)
+{
+	if (o->n + 1 < o->cap)
+		o->out[o->n] = (char)c;
+	o->n++;
+}
+
+static void
+put_utf8(struct sout *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		put(o, cp);
+	} else if (cp < 0x800) {
+		put(o, 0xc0 | (cp >> 6));
+		put(o, 0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		put(o, 0xe0 | (cp >> 12));
+		put(o, 0x80 | ((cp >> 6) & 0x3f));
+		put(o, 0x80 | (cp & 0x3f));
+	} else {
+		put(o, 0xf0 | (cp >> 18));
+		put(o, 0x80 | ((cp >> 12) & 0x3f));
+		put(o, 0x80 | ((cp >> 6) & 0x3f));
+		put(o, 0x80 | (cp & 0x3f));
+	}
+}
+
+/* An escape at s->p (on the backslash), decoded into o; s->p moves past it. */
+static enum rules_err
+scan_escape(struct scan *s, struct sout *o)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *p = s->p, *hit;
+	unsigned cp, lo;
+
+	if (s->end - p < 2)
+		return syntax(s, "unterminated string");
+	if (p[1] != 'u') {
+		if (p[1] == '\0' || (hit = strchr(from, p[1])) == NULL)
+			return syntax(s, "invalid escape in a string");
+		put(o, (unsigned char)to[hit - from]);
+		s->p += 2;
+		return RULES_OK;
+	}
+	if (s->end - p < 6 || hex4(p + 2, &cp) != 0)
+		return syntax(s, "invalid \\u escape");
+	if (cp == 0)
+		return syntax(s, "\\u0000 is not allowed");
+	if (cp >= 0xdc00 && cp <= 0xdfff)
+		return syntax(s, "invalid Unicode (lone low surrogate)");
+	p += 6;
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (s->end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) != 0 ||
+		    lo < 0xdc00 || lo > 0xdfff)
+			return syntax(s, "invalid Unicode (unpaired high surrogate)");
+		p += 6;
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	put_utf8(o, cp);
+	s->p = p;
+	return RULES_OK;
+}
+
 /* A string at s->p (on its opening quote) into out (cap bytes, NUL-terminated, cut when
  * longer); *len gets its whole decoded length. */
 static enum rules_err
 scan_string(struct scan *s, char *out, size_t cap, size_t *len)
 {
-	const unsigned char *p = (const unsigned char *)s->p + 1;
-	const unsigned char *end = (const unsigned char *)s->end;
-	size_t n = 0, k;
-	unsigned cp, lo;
+	struct sout o = { out, cap, 0 };
+	enum rules_err rc;
+	size_t k;
 
+	s->p++;
 	for (;;) {
-		if (p >= end) {
-			s->p = (const char *)p;
+		const unsigned char *p = (const unsigned char *)s->p;
+
+		if (s->p >= s->end)
 			return syntax(s, "unterminated string");
-		}
 		if (*p == '"')
 			break;
-		if (*p < 0x20) {
-			s->p = (const char *)p;
+		if (*p < 0x20)
 			return syntax(s, "control character in a string");
-		}
-		if (*p < 0x80 && *p != '\\') {
-			PUT(*p);
-			p++;
-			continue;
-		}
-		if (*p >= 0x80) {
-			if ((k = utf8_len(p, end)) == 0) {
-				s->p = (const char *)p;
-				return syntax(s, "invalid UTF-8 in a string");
-			}
-			while (k-- > 0)
-				PUT(*p++);
-			continue;
-		}
-		/* An escape. */
-		if (p + 1 >= end) {
-			s->p = (const char *)p;
-			return syntax(s, "unterminated string");
-		}
-		switch (p[1]) {
-		case '"': PUT('"'); p += 2; continue;
-		case '\\': PUT('\\'); p += 2; continue;
-		case '/': PUT('/'); p += 2; continue;
-		case 'b': PUT('\b'); p += 2; continue;
-		case 'f': PUT('\f'); p += 2; continue;
-		case 'n': PUT('\n'); p += 2; continue;
-		case 'r': PUT('\r'); p += 2; continue;
-		case 't': PUT('\t'); p += 2; continue;
-		case 'u': break;
-		default:
-			s->p = (const char *)p;
-			return syntax(s, "invalid escape in a string");
-		}
-		s->p = (const char *)p;
-		if (end - p < 6 || hex4((const char *)p + 2, &cp) != 0)
-			return syntax(s, "invalid \\u escape");
-		p += 6;
-		if (cp == 0)
-			return syntax(s, "\\u0000 is not allowed");
-		if (cp >= 0xdc00 && cp <= 0xdfff)
-			return syntax(s, "invalid Unicode (lone low surrogate)");
-		if (cp >= 0xd800 && cp <= 0xdbff) {
-			if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
-			    hex4((const char *)p + 2, &lo) != 0 || lo < 0xdc00 || lo > 0xdfff)
-				return syntax(s, "invalid Unicode (unpaired high surrogate)");
-			p += 6;
-			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-		}
-		if (cp < 0x80) {
-			PUT(cp);
-		} else if (cp < 0x800) {
-			PUT(0xc0 | (cp >> 6));
-			PUT(0x80 | (cp & 0x3f));
-		} else if (cp < 0x10000) {
-			PUT(0xe0 | (cp >> 12));
-			PUT(0x80 | ((cp >> 6) & 0x3f));
-			PUT(0x80 | (cp & 0x3f));
+		if (*p == '\\') {
+			if ((rc = scan_escape(s, &o)) != RULES_OK)
+				return rc;
+		} else if (*p < 0x80) {
+			put(&o, *p);
+			s->p++;
 		} else {
-			PUT(0xf0 | (cp >> 18));
-			PUT(0x80 | ((cp >> 12) & 0x3f));
-			PUT(0x80 | ((cp >> 6) & 0x3f));
-			PUT(0x80 | (cp & 0x3f));
+			if ((k = utf8_len(p, (const unsigned char *)s->end)) == 0)
+				return syntax(s, "invalid UTF-8 in a string");
+			s->p += k;
+			while (k-- > 0)
+				put(&o, *p++);
 		}
 	}
-	out[n < cap ? n : cap - 1] = '\0';
-	*len = n;
-	s->p = (const char *)p + 1;
+	out[o.n < cap ? o.n : cap - 1] = '\0';
+	*len = o.n;
+	s->p++;
 	return RULES_OK;
 }
 

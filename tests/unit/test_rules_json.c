@@ -313,6 +313,61 @@ test_readers_agree(void **state)
 	assert_true(accepted > 0);
 }
 
+static void
+append(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(dst), m = strlen(src);
+
+	assert_true(n + m < cap);
+	memcpy(dst + n, src, m + 1);
+}
+
+/* String contents, where the two readers are most likely to differ: random escapes,
+ * UTF-8 sequences good and bad, controls, as an organisation and as a key; and numbers. */
+static void
+test_readers_agree_strings(void **state)
+{
+	static const char *const atoms[] = {
+		"a", "\\", "\\u", "\\ud83d", "\\ude00", "\\u00e9", "\\u0000", "\\x", "\\n",
+		"\\\"", "\"", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xc3", "\xa9", "\xe2\x82\xac",
+		"\xe2\x82", "\xf0\x9f\x98\x80", "\xf8", "\xc0\x80", "\xed\xbf\xbf", "\xef\xbf\xbf",
+		"\xf4\x8f\xbf\xbf", "\xf4\x90\x80\x80", "d8", "00", "DC", "0", "\\uD800\\uDC00",
+		"\\udbff\\udfff", "\\uDBFF", "\\u12", "\\u12g4", "/", "\\/",
+	};
+	static const char *const nums[] = {
+		"0", "-0", "1", "-", "+", ".", "e", "E", "9", "00", "-1", "5", "10", "e5", "E-1", ".0",
+		"1.", "0.5", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+		"-9223372036854775809", "18446744073709551616", " ", "x",
+	};
+	char val[256], doc[512];
+	size_t i, j, n, accepted = 0;
+	int len;
+
+	for (i = 0; i < 20000; i++) {
+		val[0] = '\0';
+		n = next_rand() % 5;
+		for (j = 0; j < n; j++)
+			append(val, sizeof(val), atoms[next_rand() % (sizeof(atoms) / sizeof(atoms[0]))]);
+		if (i % 2)
+			len = snprintf(doc, sizeof(doc), "{\"spells\":[{\"from\":\"2010-01-01\","
+			    "\"to\":null,\"kind\":\"contract\",\"organisation\":\"%s\"}]}", val);
+		else
+			len = snprintf(doc, sizeof(doc), "{\"%s\":null}", val);
+		assert_true(len > 0 && (size_t)len < sizeof(doc));
+		accepted += (size_t)agree(doc, (size_t)len);
+	}
+	for (i = 0; i < 5000; i++) {
+		val[0] = '\0';
+		n = 1 + next_rand() % 3;
+		for (j = 0; j < n; j++)
+			append(val, sizeof(val), nums[next_rand() % (sizeof(nums) / sizeof(nums[0]))]);
+		len = snprintf(doc, sizeof(doc), "{\"monthly_remuneration\":%s}", val);
+		accepted += (size_t)agree(doc, (size_t)len);
+	}
+	printf("string and number variants: 25000, accepted by both: %zu\n", accepted);
+	assert_true(accepted > 1000);
+}
+
 int
 main(void)
 {
@@ -321,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_present),
 		cmocka_unit_test(test_readers_agree),
+		cmocka_unit_test(test_readers_agree_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
