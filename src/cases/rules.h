@@ -64,7 +64,9 @@ struct rules_params {
 	int32_t			da_effective_date;	/* §2 terms the letter states */
 	int32_t			first_increment_date;
 	int32_t			post_effective_date;
-	int64_t			deadline[RULES_STAGE__MAX];	/* Unix seconds (given in IST) */
+	/* Unix seconds of the minute the file gives in IST ("2026-01-31 23:59" is
+	 * 2026-01-31T18:29:00Z); whether that minute itself is still open is the caller's. */
+	int64_t			deadline[RULES_STAGE__MAX];
 };
 
 enum rules_mode { RULES_MODE_DIRECT, RULES_MODE_HKRNL };
@@ -98,7 +100,8 @@ struct rules_interval {
 };
 
 /* A case as the rules see it. Only `present`, the fields it marks and the counts need be
- * set; the arrays are read up to their counts. Unpaid intervals are optional. */
+ * set; the arrays are read up to their counts. Unpaid intervals are optional. About 10 KB:
+ * allocate it (or keep one per thread) rather than putting many on a stack. */
 struct rules_case {
 	unsigned		present;
 	int32_t			dob;
@@ -159,9 +162,11 @@ struct rules_outcome {
 
 /* Engine (rules.c). */
 
-/* Evaluates c under p into o. RULES_OK for any computed outcome (eligible, ineligible or
- * incomplete); RULES_EINVAL when c breaks its shape (a spell or interval ending before it
- * starts, a pay level outside 1..10), RULES_ETOOMANY past the caps; o is then undefined. */
+/* Evaluates c under p into o (about 5 KB). RULES_OK for any computed outcome (eligible,
+ * ineligible or incomplete); RULES_EINVAL when c breaks its shape (a spell or interval
+ * ending before it starts, a pay level outside 1..10, a negative remuneration, an enum out
+ * of range), RULES_ETOOMANY past the caps; o is then undefined. Thread-safe, allocates
+ * nothing, reads no clock: the outcome depends on p and c alone. */
 enum rules_err	rules_eval(const struct rules_params *p, const struct rules_case *c,
 		    struct rules_outcome *o);
 /* The date a person born on dob attains `years` of age: the day before the anniversary
