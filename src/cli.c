@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "audit", cmd_audit, "audit log: verify the hash chain" },
 	{ "backup", cmd_backup, "consistent online backup of the database and stored files" },
 	{ "version", cmd_version, "print the version" },
+	{ "rules", cmd_rules, "evaluate the eligibility and pay rules (eval), show parameters" },
 };
 
 static void

@@ -12,5 +12,6 @@ int	cmd_serve(int argc, char **argv);	/* cmd_serve.c */
 int	cmd_import(int argc, char **argv);	/* import/cmd_import.c */
 int	cmd_user(int argc, char **argv);	/* auth/cmd_user.c */
 int	cmd_audit(int argc, char **argv);	/* audit/cmd_audit.c */
+int	cmd_rules(int argc, char **argv);	/* cases/rules_cmd.c */
 
 #endif
