@@ -17,6 +17,8 @@
 #include "db/db.h"
 #include "import/master.h"
 #include "letters/pki.h"
+#include "cases/rules.h"
+#include "util/buf.h"
 #include "util/fsx.h"
 #include "util/log.h"
 
@@ -169,6 +171,21 @@ cmd_init(int argc, char **argv)
 		fprintf(stderr, "suraksha init: portal CA: %s\n", pki_strerror(pr));
 		return EXIT_USAGE;
 	}
+	fsx_join(path, sizeof(path), cfg.data_dir, "rules.conf");
+	if (access(path, F_OK) != 0) {
+		struct rules_params rp;
+		struct buf b;
+
+		rules_defaults(&rp);
+		buf_init(&b, 1024 * 1024);
+		if (rules_format(&rp, &b) != 0 ||
+		    fsx_write_atomic(path, b.data, b.len, 0640) != 0) {
+			buf_free(&b);
+			fprintf(stderr, "suraksha init: cannot write %s\n", path);
+			return EXIT_USAGE;
+		}
+		buf_free(&b);
+	}
 	if (otp_key_create(cfg.data_dir) != 0) {
 		fprintf(stderr, "suraksha init: cannot create keys/otp.key\n");
 		return EXIT_USAGE;
@@ -182,7 +199,7 @@ cmd_init(int argc, char **argv)
 	db_close(db);
 	if (r != 0)
 		return EXIT_USAGE;
-	printf("initialised %s (database, keys/ca.pem, suraksha.conf)\n", cfg.data_dir);
+	printf("initialised %s (database, keys/ca.pem, suraksha.conf, rules.conf)\n", cfg.data_dir);
 	return EXIT_OK;
 }
 

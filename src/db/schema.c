@@ -67,6 +67,19 @@ static const char *const migrations[] = {
 	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL) STRICT;"
 	"CREATE INDEX audit_case ON audit(case_id);"
 	"CREATE INDEX audit_actor ON audit(actor);",
+	/* 2: documents an employee uploaded (the bytes are blobs named by their SHA-256) */
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  employee_id TEXT NOT NULL REFERENCES employees(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('engagement_order', 'hkrnl_deployment_letter',"
+	"    'salary_proof', 'service_certificate', 'dob_proof', 'aadhaar', 'family_id',"
+	"    'marital_declaration', 'hssc_appointment_order', 'hssc_termination_order',"
+	"    'discrepancy_certificate', 'other')),"
+	"  name TEXT NOT NULL, bundle TEXT, mime TEXT NOT NULL, size INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+	"  uploaded_at INTEGER NOT NULL, uploaded_by TEXT NOT NULL) STRICT;"
+	"CREATE INDEX documents_employee ON documents(employee_id);"
+	"CREATE INDEX documents_sha256 ON documents(sha256);",
 };
 
 size_t
