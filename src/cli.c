@@ -13,6 +13,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "verify", cmd_verify, "verify a signed offer letter: verify FILE.pdf [--ca FILE]" },
+	{ "letter", cmd_letter, "letter keys and sample letters (ca, hod, import-p12, sample)" },
 };
 
 static void

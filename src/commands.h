@@ -6,5 +6,7 @@
 #define SURAKSHA_VERSION "0.1.0"
 
 int	cmd_version(int argc, char **argv);
+int	cmd_verify(int argc, char **argv);
+int	cmd_letter(int argc, char **argv);
 
 #endif
