@@ -62,6 +62,17 @@ verify_reason_message(enum verify_reason r)
 	return (unsigned)r < VR__MAX ? reasons[r].message : "Unknown reason.";
 }
 
+static int
+has_reason(const struct verify_report *r, enum verify_reason why)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nreasons; i++)
+		if (r->reasons[i] == why)
+			return 1;
+	return 0;
+}
+
 static void
 add_reason(struct verify_report *r, enum verify_reason why)
 {
@@ -454,20 +465,23 @@ verify_pdf(const unsigned char *data, size_t len, X509 *ca, verify_lookup_fn loo
 		add_reason(r, VR_UNPARSEABLE);
 		goto done;
 	}
+	/* every complete PDF revision ends with %%EOF: its absence is a cut-off file */
+	if (memmem(data + (len > 32 ? len - 32 : 0), len > 32 ? 32 : len, "%%EOF", 5) == NULL)
+		add_reason(r, VR_TRUNCATED);
 	if ((q = qpdf_init()) == NULL)
 		return -1;
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
 	if ((qpdf_read_memory(q, "letter.pdf", (const char *)data, len, NULL) & QPDF_ERRORS) != 0) {
-		/* a cut-off file is the commonest reason qpdf cannot read a letter */
-		add_reason(r, memmem(data + (len > 1024 ? len - 1024 : 0),
-		    len > 1024 ? 1024 : len, "%%EOF", 5) == NULL ? VR_TRUNCATED : VR_UNPARSEABLE);
+		if (!has_reason(r, VR_TRUNCATED))
+			add_reason(r, VR_UNPARSEABLE);
 		goto done;
 	}
 	walk_fields(q, qpdf_oh_get_key_if_dict(q, qpdf_oh_get_key_if_dict(q, qpdf_get_root(q),
 	    "/AcroForm"), "/Fields"), 0, &f);
 	if (f.count == 0) {
-		add_reason(r, VR_NO_SIGNATURE);
+		if (!has_reason(r, VR_TRUNCATED))
+			add_reason(r, VR_NO_SIGNATURE);
 		goto done;
 	}
 	/* the raw count also catches a second signature dictionary no field points at */
