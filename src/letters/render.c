@@ -163,11 +163,11 @@ cache_get(const char *fonts_dir, struct render_cache **out)
 /* ---- template ---- */
 
 enum section { S_LETTERHEAD, S_ADDRESSEE, S_SUBJECT, S_BODY, S_PAY, S_TERMS, S_VERIFY,
-	S_SIGNATURE, S__MAX };
+	S_SIGNATURE, S_FOOTER, S__MAX };
 
 static const char *const section_names[S__MAX] = {
 	"letterhead", "addressee", "subject", "body", "pay_table", "terms", "verify",
-	"signature",
+	"signature", "footer",
 };
 
 /* Section texts after placeholder expansion, in WinAnsi, each line ending in '\n'. */
@@ -795,11 +795,12 @@ draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
 			paragraph(&q, W_REGULAR, 7.5f, 9.5f, MARGIN_L + qr, sx - MARGIN_L - qr - 14,
 			    0, para, 0);
 	}
-	HPDF_Page_SetLineWidth(p->page, 0.4f);
 	rule(p, 46, 0.4f);
-	snprintf(line, sizeof(line), "Issued through the Security of Service portal, "
-	    "Government of Haryana. Ref. %s", kv[0].value);
-	text_at(p, W_REGULAR, 7, MARGIN_L, 36, line);
+	/* the footer lines are never wrapped, so the address stays whole (and copyable) */
+	s = buf_str(&t->sec[S_FOOTER]);
+	end = s + t->sec[S_FOOTER].len;
+	for (y = 36; next_line(&s, end, line, sizeof(line)) == 1; y -= 9)
+		text_at(p, W_REGULAR, 7, MARGIN_L, y, line);
 	return LETTER_OK;
 }
 
