@@ -11,8 +11,12 @@
 
 #include <hpdf.h>
 #include <hpdf_doc.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
+#include <hpdf_streams.h>
 #include <qrencode.h>
 
+#include "letters/pdfupd.h"
 #include "letters/text.h"
 #include "util/fsx.h"
 #include "util/log.h"
@@ -57,13 +61,17 @@ letter_strerror(int err)
 
 /* libharu keeps loaded font definitions across HPDF_NewDoc (it only clears their
  * per-document state), so one HPDF_Doc per thread, reset for each letter, pays the font
- * parsing once. Compression is set before the fonts are loaded so the embedded font
- * streams are compressed too. */
+ * parsing once. libharu itself is told not to embed the font: it would read the font file
+ * and deflate it again for every letter (most of the rendering time). Instead the font
+ * program is deflated once here and embedded by an incremental update (embed_font). */
 struct render_cache {
 	HPDF_Doc	 pdf;
 	char		 fonts_dir[PATH_MAX];
 	char		 regular[128];
 	unsigned long	 last_error;
+	unsigned char	*font_z;	/* the font program, deflated once */
+	size_t		 font_z_len;
+	size_t		 font_len;
 };
 
 static pthread_key_t cache_key;
@@ -78,6 +86,7 @@ cache_free(void *p)
 		return;
 	if (c->pdf != NULL)
 		HPDF_Free(c->pdf);
+	free(c->font_z);
 	free(c);
 }
 
@@ -109,6 +118,53 @@ letter_render_release(void)
 	pthread_setspecific(cache_key, NULL);
 }
 
+/* Deflates the font file with libharu's own stream filter (zlib at its default level). */
+static int
+deflate_font(struct render_cache *c, const char *path)
+{
+	struct buf raw;
+	HPDF_Stream src = NULL, dst = NULL;
+	HPDF_UINT i, n, len;
+	HPDF_BYTE *chunk;
+	size_t at = 0;
+	int rc = LETTER_ERR_FONT;
+
+	buf_init(&raw, 4 * 1024 * 1024);
+	if (fsx_read(path, &raw) != 0 || raw.len == 0)
+		goto out;
+	if ((src = HPDF_MemStream_New(c->pdf->mmgr, 8192)) == NULL ||
+	    (dst = HPDF_MemStream_New(c->pdf->mmgr, 8192)) == NULL ||
+	    HPDF_Stream_Write(src, (const HPDF_BYTE *)raw.data, (HPDF_UINT)raw.len) != HPDF_OK ||
+	    HPDF_Stream_Seek(src, 0, HPDF_SEEK_SET) != HPDF_OK ||
+	    HPDF_Stream_WriteToStream(src, dst, HPDF_STREAM_FILTER_FLATE_DECODE, NULL) !=
+	    HPDF_OK)
+		goto out;
+	if ((c->font_z = malloc(HPDF_Stream_Size(dst) + 1)) == NULL) {
+		rc = LETTER_ERR_NOMEM;
+		goto out;
+	}
+	n = HPDF_MemStream_GetBufCount(dst);
+	for (i = 0; i < n; i++) {
+		if ((chunk = HPDF_MemStream_GetBufPtr(dst, i, &len)) == NULL ||
+		    at + len > HPDF_Stream_Size(dst))
+			goto out;
+		memcpy(c->font_z + at, chunk, len);
+		at += len;
+	}
+	if (at != HPDF_Stream_Size(dst))
+		goto out;
+	c->font_z_len = at;
+	c->font_len = raw.len;
+	rc = LETTER_OK;
+out:
+	if (src != NULL)
+		HPDF_Stream_Free(src);
+	if (dst != NULL)
+		HPDF_Stream_Free(dst);
+	buf_free(&raw);
+	return rc;
+}
+
 static int
 load_font(struct render_cache *c, const char *file, char *name, size_t namelen)
 {
@@ -118,12 +174,14 @@ load_font(struct render_cache *c, const char *file, char *name, size_t namelen)
 
 	if (fsx_join(path, sizeof(path), c->fonts_dir, file) != 0)
 		return LETTER_ERR_FONT;
-	if ((n = HPDF_LoadTTFontFromFile(c->pdf, path, HPDF_TRUE)) == NULL) {
+	if ((n = HPDF_LoadTTFontFromFile(c->pdf, path, HPDF_FALSE)) == NULL) {
 		log_error("letters: cannot load font %s", path);
 		return LETTER_ERR_FONT;
 	}
 	len = snprintf(name, namelen, "%s", n);
-	return len < 0 || (size_t)len >= namelen ? LETTER_ERR_FONT : LETTER_OK;
+	if (len < 0 || (size_t)len >= namelen)
+		return LETTER_ERR_FONT;
+	return deflate_font(c, path);
 }
 
 static int
@@ -757,8 +815,7 @@ draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
     const struct letter_facts *f, float rect[4])
 {
 	const char *s = buf_str(&t->sec[S_SIGNATURE]), *end = s + t->sec[S_SIGNATURE].len;
-	char line[MAX_PARA], l1[LETTER_SIG_LINE], l2[LETTER_SIG_LINE], l3[LETTER_SIG_LINE];
-	char utf_name[LETTER_SIG_LINE];
+	char line[MAX_PARA], utf_name[LETTER_SIG_LINE];
 	float qr = 78, sx = PAGE_W - MARGIN_R - 190, y;
 	int first = 1, rc;
 
@@ -767,14 +824,9 @@ draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
 	rect[1] = 118;
 	rect[2] = PAGE_W - MARGIN_R;
 	rect[3] = 160;
-	/* The appearance stream is drawn by the signer with this font: measuring the text
-	 * marks its glyphs as used, so the subset embedded in the PDF contains them. */
+	/* the signer draws the block with this font (embedded whole): it must be printable */
 	if (text_to_winansi(f->hod_name, utf_name, sizeof(utf_name)) != 0)
 		return LETTER_ERR_FACTS;
-	letter_sig_lines(utf_name, f->issued_at, l1, l2, l3);
-	(void)width_of(p, 8, l1);
-	(void)width_of(p, 8, l2);
-	(void)width_of(p, 8, "Date: 0123456789-: IST");
 	y = 104;
 	while (next_line(&s, end, line, sizeof(line)) == 1) {
 		text_at(p, first ? W_BOLD : W_REGULAR, first ? 10.5f : 9.5f, sx, y, line);
@@ -828,7 +880,7 @@ parse_trailer(const struct buf *pdf, struct letter_layout *lay)
 	num[n] = '\0';
 	if (strict_int64(num, 1, 100000, &v) != 0)
 		return -1;
-	lay->size = (unsigned)v;
+	lay->base_size = (unsigned)v;
 	if ((p = memmem(p, pdf->len - (size_t)(p - pdf->data), "startxref\n", 10)) == NULL)
 		return -1;
 	p += 10;
@@ -837,8 +889,8 @@ parse_trailer(const struct buf *pdf, struct letter_layout *lay)
 	num[n] = '\0';
 	if (strict_int64(num, 1, (int64_t)pdf->len, &v) != 0)
 		return -1;
-	lay->startxref = (size_t)v;
-	return memcmp(pdf->data + lay->startxref, "xref\n", 5) == 0 ? 0 : -1;
+	lay->base_xref = (size_t)v;
+	return memcmp(pdf->data + lay->base_xref, "xref\n", 5) == 0 ? 0 : -1;
 }
 
 static unsigned
@@ -910,6 +962,38 @@ set_info(HPDF_Doc pdf, const struct letter_facts *f, const struct fact_kv *kv)
 	return LETTER_OK;
 }
 
+/* Appends the update that embeds the font program: a FontFile2 stream and libharu's font
+ * descriptor re-emitted to point at it. */
+static int
+embed_font(struct render_cache *c, HPDF_Font font, struct buf *pdf, struct letter_layout *lay)
+{
+	HPDF_FontDef def = ((HPDF_FontAttr)font->attr)->fontdef;
+	struct pdfupd_base base = { lay->base_xref, lay->base_size };
+	struct pdfupd u;
+	char extra[64];
+	unsigned ff = lay->base_size, desc;
+
+	if (def == NULL || def->descriptor == NULL ||
+	    !(def->descriptor->header.obj_id & HPDF_OTYPE_INDIRECT))
+		return LETTER_ERR_PDF;
+	desc = def->descriptor->header.obj_id & 0x00FFFFFF;
+	pdfupd_begin(&u, pdf);
+	if (pdfupd_obj(&u, ff) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Length %zu\n/Length1 %zu\n/Filter /FlateDecode\n>>\n"
+	    "stream\r\n", ff, c->font_z_len, c->font_len) != 0 ||
+	    buf_append(pdf, c->font_z, c->font_z_len) != 0 ||
+	    buf_puts(pdf, "\r\nendstream\nendobj\n") != 0 ||
+	    snprintf(extra, sizeof(extra), "/FontFile2 %u 0 R\n", ff) >= (int)sizeof(extra) ||
+	    pdfupd_reemit(&u, &base, desc, extra, "/FontFile") != 0 ||
+	    pdfupd_finish(&u, ff + 1, lay->catalog_obj, lay->info_obj, lay->base_xref,
+	    &lay->startxref) != 0) {
+		pdfupd_abort(&u);
+		return LETTER_ERR_PDF;
+	}
+	lay->size = ff + 1;
+	return LETTER_OK;
+}
+
 int
 letter_render(const struct letter_config *cfg, const struct letter_facts *f, struct buf *pdf,
     struct letter_layout *layout)
@@ -975,7 +1059,7 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 		rc = LETTER_ERR_PDF;
 		goto out;
 	}
-	rc = LETTER_OK;
+	rc = embed_font(c, p.font, pdf, layout);
 out:
 	tmpl_free(&t);
 	return rc;

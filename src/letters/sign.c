@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "letters/pdfupd.h"
 #include "letters/text.h"
 #include "util/crypt.h"
 #include "util/log.h"
@@ -15,7 +16,6 @@
 #include "util/timeutil.h"
 
 #define BR_WIDTH	32	/* room for "a b c" of the ByteRange after "[0 " */
-#define MAX_PDF_OBJ	4096
 
 static const char *const err_names[SIG_ERR__MAX] = {
 	[SIG_OK] = "ok",
@@ -32,66 +32,6 @@ sig_strerror(int err)
 	if (err < 0 || err >= SIG_ERR__MAX)
 		return "unknown";
 	return err_names[err];
-}
-
-/* Offset of object num from libharu's classic xref table ("xref\n0 N\n" then 20-byte
- * entries "oooooooooo ggggg n\r\n"). Only libharu's own output is read here: anything
- * else is refused, never guessed at. */
-static int
-xref_offset(const struct buf *pdf, const struct letter_layout *lay, unsigned num, size_t *off)
-{
-	char head[32], digits[11];
-	const char *e;
-	int n;
-	int64_t v;
-
-	n = snprintf(head, sizeof(head), "xref\n0 %u\n", lay->size);
-	if (n < 0 || (size_t)n >= sizeof(head) || num == 0 || num >= lay->size ||
-	    lay->startxref + (size_t)n + 20 * (size_t)lay->size > pdf->len ||
-	    memcmp(pdf->data + lay->startxref, head, (size_t)n) != 0)
-		return -1;
-	e = pdf->data + lay->startxref + (size_t)n + 20 * (size_t)num;
-	if (memcmp(e + 10, " 00000 n\r\n", 10) != 0)
-		return -1;
-	memcpy(digits, e, 10);
-	digits[10] = '\0';
-	if (strict_int64(digits, 0, (int64_t)lay->startxref, &v) != 0)
-		return -1;
-	*off = (size_t)v;
-	return 0;
-}
-
-/* Re-emits a stream-less dictionary object of libharu's output with extra entries inserted
- * after its opening "<<". refuse: a key that must not be there yet. */
-static int
-reemit(struct buf *out, const struct buf *pdf, const struct letter_layout *lay, unsigned num,
-    const char *extra, const char *refuse)
-{
-	char head[32], tmp[MAX_PDF_OBJ];
-	size_t off, body, len;
-	const char *end;
-	int n;
-
-	if (xref_offset(pdf, lay, num, &off) != 0)
-		return SIG_ERR_LAYOUT;
-	n = snprintf(head, sizeof(head), "%u 0 obj\n<<\n", num);
-	if (n < 0 || (size_t)n >= sizeof(head) || off + (size_t)n > pdf->len ||
-	    memcmp(pdf->data + off, head, (size_t)n) != 0)
-		return SIG_ERR_LAYOUT;
-	body = off + (size_t)n;
-	end = memmem(pdf->data + body, pdf->len - body, "\nendobj\n", 8);
-	if (end == NULL || (size_t)(end - (pdf->data + body)) > MAX_PDF_OBJ ||
-	    memmem(pdf->data + body, (size_t)(end - (pdf->data + body)), refuse,
-	    strlen(refuse)) != NULL ||
-	    memmem(pdf->data + body, (size_t)(end - (pdf->data + body)), "stream", 6) != NULL)
-		return SIG_ERR_LAYOUT;
-	/* out may be pdf itself, whose data moves as it grows: copy first */
-	len = (size_t)(end - (pdf->data + body));
-	memcpy(tmp, pdf->data + body, len);
-	if (buf_puts(out, head) != 0 || buf_puts(out, extra) != 0 ||
-	    buf_append(out, tmp, len) != 0 || buf_puts(out, "\nendobj\n") != 0)
-		return SIG_ERR_NOMEM;
-	return SIG_OK;
 }
 
 static void
@@ -124,39 +64,6 @@ appearance(struct buf *ap, const struct letter_layout *lay, const char *name_w, 
 	return rc == 0 ? SIG_OK : SIG_ERR_NOMEM;
 }
 
-struct xent {
-	unsigned	num;
-	size_t		off;
-};
-
-static int
-xent_cmp(const void *a, const void *b)
-{
-	const struct xent *x = a, *y = b;
-
-	return x->num < y->num ? -1 : x->num > y->num;
-}
-
-static int
-write_xref(struct buf *pdf, struct xent *x, size_t n)
-{
-	size_t i, j;
-
-	qsort(x, n, sizeof(*x), xent_cmp);
-	if (buf_puts(pdf, "xref\n") != 0)
-		return -1;
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && x[j].num == x[j - 1].num + 1; j++)
-			;
-		if (buf_printf(pdf, "%u %zu\n", x[i].num, j - i) != 0)
-			return -1;
-		for (; i < j; i++)
-			if (buf_printf(pdf, "%010zu 00000 n\r\n", x[i].off) != 0)
-				return -1;
-	}
-	return 0;
-}
-
 static void
 hash_ranges(const struct buf *pdf, const struct sig_prepared *prep, unsigned char out[32])
 {
@@ -177,14 +84,16 @@ sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_r
     struct sig_prepared *prep)
 {
 	char name_w[256], reason_w[512], ref_w[128], mdate[32], extra[128], br[BR_WIDTH + 1];
+	struct pdfupd_base base = { lay->base_xref, lay->base_size };
+	struct pdfupd u;
 	struct buf ap;
-	struct xent x[5];
-	size_t base = pdf->len, br_at, xref_at;
+	size_t br_at, xref_at;
 	unsigned sig = lay->size, widget = lay->size + 1, apn = lay->size + 2;
 	int rc, n;
 
 	memset(prep, 0, sizeof(*prep));
 	buf_init(&ap, 4096);
+	pdfupd_begin(&u, pdf);
 	if (req == NULL || req->signer_name == NULL || req->letter_ref == NULL ||
 	    req->signing_time <= 0 ||
 	    text_to_winansi(req->signer_name, name_w, sizeof(name_w)) != 0 ||
@@ -194,33 +103,27 @@ sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_r
 		goto out;
 	}
 	if (lay->size < 2 || lay->page_obj == 0 || lay->catalog_obj == 0 ||
-	    lay->font_obj == 0 || pdf->len < 16 ||
+	    lay->font_obj == 0 || lay->startxref == 0 || pdf->len < 16 ||
 	    memcmp(pdf->data + pdf->len - 6, "%%EOF\n", 6) != 0) {
 		rc = SIG_ERR_LAYOUT;
 		goto out;
 	}
-	rc = SIG_ERR_NOMEM;
-	/* page with the widget */
-	x[0].num = lay->page_obj;
-	x[0].off = pdf->len;
+	rc = SIG_ERR_LAYOUT;
+	/* the page with the widget, the catalog with the form */
 	n = snprintf(extra, sizeof(extra), "/Annots [%u 0 R]\n", widget);
 	if (n < 0 || (size_t)n >= sizeof(extra) ||
-	    (rc = reemit(pdf, pdf, lay, lay->page_obj, extra, "/Annots")) != SIG_OK)
+	    pdfupd_reemit(&u, &base, lay->page_obj, extra, "/Annots") != 0)
 		goto fail;
-	/* catalog with the form */
-	x[1].num = lay->catalog_obj;
-	x[1].off = pdf->len;
 	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n",
 	    widget);
 	if (n < 0 || (size_t)n >= sizeof(extra) ||
-	    (rc = reemit(pdf, pdf, lay, lay->catalog_obj, extra, "/AcroForm")) != SIG_OK)
+	    pdfupd_reemit(&u, &base, lay->catalog_obj, extra, "/AcroForm") != 0)
 		goto fail;
 	rc = SIG_ERR_NOMEM;
-	/* the signature dictionary */
+	/* the signature dictionary: ByteRange padded with spaces until the end is known */
 	pdf_date_ist(req->signing_time, mdate);
-	x[2].num = sig;
-	x[2].off = pdf->len;
-	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
+	if (pdfupd_obj(&u, sig) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
 	    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [0 ", sig) != 0)
 		goto fail;
 	br_at = pdf->len;
@@ -244,9 +147,8 @@ sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_r
 	    buf_puts(pdf, "\n>>\nendobj\n") != 0)
 		goto fail;
 	/* the widget, visible, printed and locked (/F 132) */
-	x[3].num = widget;
-	x[3].off = pdf->len;
-	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /Annot\n/Subtype /Widget\n/FT /Sig\n"
+	if (pdfupd_obj(&u, widget) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Annot\n/Subtype /Widget\n/FT /Sig\n"
 	    "/T (Signature1)\n/V %u 0 R\n/F 132\n/P %u 0 R\n/Rect [%.2f %.2f %.2f %.2f]\n"
 	    "/AP << /N %u 0 R >>\n>>\nendobj\n", widget, sig, lay->page_obj, lay->sig_rect[0],
 	    lay->sig_rect[1], lay->sig_rect[2], lay->sig_rect[3], apn) != 0)
@@ -255,19 +157,15 @@ sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_r
 	if ((rc = appearance(&ap, lay, name_w, req->signing_time)) != SIG_OK)
 		goto fail;
 	rc = SIG_ERR_NOMEM;
-	x[4].num = apn;
-	x[4].off = pdf->len;
-	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /XObject\n/Subtype /Form\n/BBox [0 0 %.2f %.2f]\n"
+	if (pdfupd_obj(&u, apn) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /XObject\n/Subtype /Form\n/BBox [0 0 %.2f %.2f]\n"
 	    "/Resources << /Font << /F1 %u 0 R >> >>\n/Length %zu\n>>\nstream\n", apn,
 	    lay->sig_rect[2] - lay->sig_rect[0], lay->sig_rect[3] - lay->sig_rect[1],
 	    lay->font_obj, ap.len) != 0 || buf_append(pdf, ap.data, ap.len) != 0 ||
 	    buf_puts(pdf, "\nendstream\nendobj\n") != 0)
 		goto fail;
-	xref_at = pdf->len;
-	if (write_xref(pdf, x, 5) != 0 ||
-	    buf_printf(pdf, "trailer\n<<\n/Size %u\n/Root %u 0 R\n/Info %u 0 R\n/Prev %zu\n>>\n"
-	    "startxref\n%zu\n%%%%EOF\n", apn + 1, lay->catalog_obj, lay->info_obj,
-	    lay->startxref, xref_at) != 0)
+	if (pdfupd_finish(&u, apn + 1, lay->catalog_obj, lay->info_obj, lay->startxref,
+	    &xref_at) != 0)
 		goto fail;
 	/* the byte ranges are final now */
 	n = snprintf(br, sizeof(br), "%zu %zu %zu", prep->contents_at, prep->contents_end,
@@ -282,8 +180,7 @@ sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_r
 	goto out;
 fail:
 	/* leave the unsigned letter as it was */
-	pdf->len = base;
-	pdf->data[base] = '\0';
+	pdfupd_abort(&u);
 out:
 	buf_free(&ap);
 	return rc;

@@ -529,8 +529,12 @@ test_text(void **state)
 	assert_string_equal(out, "1,23,45,678");
 	text_rupees(999, out, sizeof(out));
 	assert_string_equal(out, "999");
-	assert_int_equal(text_to_winansi("Jos\xc3\xa9 \xe2\x80\x94 ok", out, sizeof(out)), 0);
-	assert_string_equal(out, "Jos\xe9 \x97 ok");
+	assert_int_equal(text_to_winansi("\xe2\x80\x98" "A\xe2\x80\x99 \xe2\x80\x94 ok", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "\x91" "A\x92 \x97 ok");
+	/* not in the embedded font: refused rather than printed as a blank box */
+	assert_int_equal(text_to_winansi("Jos\xc3\xa9", out, sizeof(out)), -1);
+	assert_int_equal(text_to_winansi("\xe2\x82\xac", out, sizeof(out)), -1);
 	assert_int_equal(text_to_winansi("\xff", out, sizeof(out)), -1);
 }
 
