@@ -1,5 +1,6 @@
 #include "letters/verify.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,11 +11,15 @@
 #include <openssl/x509v3.h>
 #include <qpdf/qpdf-c.h>
 
+#include "util/buf.h"
+#include "util/crypt.h"
 #include "util/timeutil.h"
 
 #define MAX_FIELD_DEPTH	4
 #define MAX_FIELDS	256
 #define MAX_SIG_DER	65536
+#define MAX_CMS_CERTS	8
+#define CERT_CACHE	64
 
 static const struct {
 	const char	*code;
@@ -269,7 +274,189 @@ check_ranges(const unsigned char *data, size_t len, const struct sigdict *d,
 	return 0;
 }
 
-/* ---- the CMS ---- */
+/* ---- the CMS, with its certificates parsed once per process ---- */
+
+/* OpenSSL 3.0 spends ~100 us decoding each certificate's public key, more than the
+ * signature checks themselves. A portal has a few hundred signers, so the certificates are
+ * cut out of the CMS before it is parsed, and each is parsed once and kept, keyed by the
+ * SHA-256 of its exact DER (identical bytes, identical certificate). */
+static struct {
+	unsigned char	hash[SHA256_LEN];
+	X509		*x;
+} cert_cache[CERT_CACHE];
+static unsigned cert_next;
+static pthread_mutex_t cert_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+verify_cache_clear(void)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&cert_lock);
+	for (i = 0; i < CERT_CACHE; i++) {
+		X509_free(cert_cache[i].x);
+		cert_cache[i].x = NULL;
+	}
+	pthread_mutex_unlock(&cert_lock);
+}
+
+/* A new reference to the certificate of der; NULL when it does not parse exactly. */
+static X509 *
+cert_get(const unsigned char *der, size_t len)
+{
+	unsigned char h[SHA256_LEN];
+	const unsigned char *p = der;
+	X509 *x = NULL;
+	unsigned i;
+
+	crypt_sha256(der, len, h);
+	pthread_mutex_lock(&cert_lock);
+	for (i = 0; i < CERT_CACHE; i++)
+		if (cert_cache[i].x != NULL && memcmp(cert_cache[i].hash, h, sizeof(h)) == 0) {
+			x = cert_cache[i].x;
+			X509_up_ref(x);
+			break;
+		}
+	pthread_mutex_unlock(&cert_lock);
+	if (x != NULL)
+		return x;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+		X509_free(x);
+		return NULL;
+	}
+	pthread_mutex_lock(&cert_lock);
+	i = cert_next++ % CERT_CACHE;
+	X509_free(cert_cache[i].x);
+	memcpy(cert_cache[i].hash, h, sizeof(h));
+	cert_cache[i].x = x;
+	X509_up_ref(x);
+	pthread_mutex_unlock(&cert_lock);
+	return x;
+}
+
+/* One DER TLV at p (definite length, up to 3 length bytes): its tag, header and body
+ * sizes; -1 when it does not fit in len. */
+static int
+der_tlv(const unsigned char *p, size_t len, unsigned char *tag, size_t *hdr, size_t *body)
+{
+	size_t n, i, l = 0;
+
+	if (len < 2)
+		return -1;
+	*tag = p[0];
+	if (p[1] < 0x80) {
+		*hdr = 2;
+		l = p[1];
+	} else {
+		n = p[1] & 0x7f;
+		if (n == 0 || n > 3 || len < 2 + n)
+			return -1;
+		for (i = 0; i < n; i++)
+			l = (l << 8) | p[2 + i];
+		*hdr = 2 + n;
+	}
+	if (l > len - *hdr)
+		return -1;
+	*body = l;
+	return 0;
+}
+
+static int
+der_header(struct buf *b, unsigned char tag, size_t len)
+{
+	unsigned char h[5];
+	size_t n = 0;
+
+	h[n++] = tag;
+	if (len < 0x80)
+		h[n++] = (unsigned char)len;
+	else if (len < 0x100) {
+		h[n++] = 0x81;
+		h[n++] = (unsigned char)len;
+	} else if (len < 0x10000) {
+		h[n++] = 0x82;
+		h[n++] = (unsigned char)(len >> 8);
+		h[n++] = (unsigned char)len;
+	} else
+		return -1;
+	return buf_append(b, h, n);
+}
+
+struct cms_split {
+	struct buf	stripped;		/* the ContentInfo without certificates */
+	size_t		der_len;		/* length of the whole DER in /Contents */
+	const unsigned char *cert[MAX_CMS_CERTS];
+	size_t		cert_len[MAX_CMS_CERTS];
+	unsigned	ncerts;
+};
+
+/* ContentInfo { OID, [0] { SignedData { version, digestAlgorithms, encapContentInfo,
+ * [0] certificates, [1] crls?, signerInfos } } }: copies it without the certificates
+ * field and points at each certificate. -1 on any other shape. */
+static int
+cms_split(const unsigned char *der, size_t len, struct cms_split *cs)
+{
+	const unsigned char *ci, *oid, *ctx, *sd, *q, *certs = NULL;
+	size_t h, b, ci_len, oid_len, sd_body, certs_len = 0, certs_tlv = 0, off, hh, bb;
+	unsigned char tag;
+
+	if (der_tlv(der, len, &tag, &h, &b) != 0 || tag != 0x30)
+		return -1;
+	cs->der_len = h + b;
+	ci = der + h;
+	ci_len = b;
+	if (der_tlv(ci, ci_len, &tag, &h, &b) != 0 || tag != 0x06)
+		return -1;
+	oid = ci;
+	oid_len = h + b;
+	ctx = ci + oid_len;
+	if (der_tlv(ctx, ci_len - oid_len, &tag, &h, &b) != 0 || tag != 0xA0 ||
+	    h + b != ci_len - oid_len)
+		return -1;
+	sd = ctx + h;
+	bb = b;
+	if (der_tlv(sd, bb, &tag, &h, &b) != 0 || tag != 0x30 || h + b != bb)
+		return -1;
+	sd += h;
+	sd_body = b;
+	for (off = 0; off < sd_body; off += hh + bb) {
+		if (der_tlv(sd + off, sd_body - off, &tag, &hh, &bb) != 0)
+			return -1;
+		if (tag == 0xA0) {
+			if (certs != NULL)
+				return -1;
+			certs = sd + off;
+			certs_tlv = hh + bb;
+			certs_len = bb;
+			for (q = certs + hh; q < certs + certs_tlv; q += h + b) {
+				if (der_tlv(q, (size_t)(certs + certs_tlv - q), &tag, &h, &b) != 0 ||
+				    tag != 0x30 || cs->ncerts >= MAX_CMS_CERTS)
+					return -1;
+				cs->cert[cs->ncerts] = q;
+				cs->cert_len[cs->ncerts++] = h + b;
+			}
+		}
+	}
+	if (certs == NULL || cs->ncerts == 0 || certs_len == 0)
+		return -1;
+	{
+		size_t sd_new = sd_body - certs_tlv;
+		size_t sd_hdr = sd_new < 0x80 ? 2 : sd_new < 0x100 ? 3 : 4;
+		size_t ctx_new = sd_hdr + sd_new;
+		size_t ctx_hdr = ctx_new < 0x80 ? 2 : ctx_new < 0x100 ? 3 : 4;
+		size_t ci_new = oid_len + ctx_hdr + ctx_new;
+
+		if (der_header(&cs->stripped, 0x30, ci_new) != 0 ||
+		    buf_append(&cs->stripped, oid, oid_len) != 0 ||
+		    der_header(&cs->stripped, 0xA0, ctx_new) != 0 ||
+		    der_header(&cs->stripped, 0x30, sd_new) != 0 ||
+		    buf_append(&cs->stripped, sd, (size_t)(certs - sd)) != 0 ||
+		    buf_append(&cs->stripped, certs + certs_tlv,
+		    sd_body - (size_t)(certs - sd) - certs_tlv) != 0)
+			return -1;
+	}
+	return 0;
+}
 
 static int64_t
 asn1_time_unix(const ASN1_TIME *t)
@@ -370,37 +557,51 @@ static int
 check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
     const struct sigdict *d, X509 *ca, struct verify_report *r)
 {
-	const unsigned char *p = d->contents;
+	struct cms_split cs;
+	const unsigned char *p;
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(CMS_SignerInfo) *sis;
 	STACK_OF(X509) *certs = NULL;
 	CMS_SignerInfo *si;
-	X509 *signer = NULL;
+	X509 *signer = NULL, *x;
 	X509_ALGOR *dig = NULL;
 	ASN1_OCTET_STRING *md;
 	unsigned char want[32];
+	unsigned i;
 	int rc = 0;
 
+	memset(&cs, 0, sizeof(cs));
+	buf_init(&cs.stripped, MAX_SIG_DER);
 	if (d->contents_len == 0 || d->contents_len > MAX_SIG_DER ||
-	    (cms = d2i_CMS_ContentInfo(NULL, &p, (long)d->contents_len)) == NULL ||
-	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
-	    CMS_get0_content(cms) == NULL || *CMS_get0_content(cms) != NULL ||
-	    (sis = CMS_get0_SignerInfos(cms)) == NULL || sk_CMS_SignerInfo_num(sis) != 1) {
+	    cms_split(d->contents, d->contents_len, &cs) != 0) {
 		add_reason(r, VR_CONTENTS_INVALID);
 		goto out;
 	}
 	/* only zero padding may follow the DER */
-	for (; p < d->contents + d->contents_len; p++)
-		if (*p != 0) {
+	for (i = 0; cs.der_len + i < d->contents_len; i++)
+		if (d->contents[cs.der_len + i] != 0) {
 			add_reason(r, VR_CONTENTS_INVALID);
 			goto out;
 		}
-	si = sk_CMS_SignerInfo_value(sis, 0);
-	certs = CMS_get1_certs(cms);
-	if (CMS_set1_signers_certs(cms, NULL, 0) != 1) {
+	p = (const unsigned char *)cs.stripped.data;
+	if ((certs = sk_X509_new_null()) == NULL)
+		goto out;
+	for (i = 0; i < cs.ncerts; i++)
+		if ((x = cert_get(cs.cert[i], cs.cert_len[i])) == NULL || !sk_X509_push(certs, x)) {
+			X509_free(x);
+			add_reason(r, VR_CONTENTS_INVALID);
+			goto out;
+		}
+	if ((cms = d2i_CMS_ContentInfo(NULL, &p, (long)cs.stripped.len)) == NULL ||
+	    p != (const unsigned char *)cs.stripped.data + cs.stripped.len ||
+	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
+	    CMS_get0_content(cms) == NULL || *CMS_get0_content(cms) != NULL ||
+	    (sis = CMS_get0_SignerInfos(cms)) == NULL || sk_CMS_SignerInfo_num(sis) != 1 ||
+	    CMS_set1_signers_certs(cms, certs, 0) != 1) {
 		add_reason(r, VR_CONTENTS_INVALID);
 		goto out;
 	}
+	si = sk_CMS_SignerInfo_value(sis, 0);
 	CMS_SignerInfo_get0_algs(si, NULL, &signer, &dig, NULL);
 	if (signer == NULL || dig == NULL) {
 		add_reason(r, VR_CONTENTS_INVALID);
@@ -430,6 +631,7 @@ out:
 	ERR_clear_error();
 	sk_X509_pop_free(certs, X509_free);
 	CMS_ContentInfo_free(cms);
+	buf_free(&cs.stripped);
 	return rc;
 }
 

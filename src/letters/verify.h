@@ -59,6 +59,9 @@ typedef int	(*verify_lookup_fn)(const char *ref, int *issued, int *revoked, void
 int	verify_pdf(const unsigned char *data, size_t len, X509 *ca, verify_lookup_fn lookup,
 	    void *lookup_arg, struct verify_report *r);
 
+/* Drops the process-wide cache of parsed signer certificates (tests, shutdown). */
+void	verify_cache_clear(void);
+
 /* The report as the JSON of POST /api/v1/verify: valid, signer, signed_at (ISO 8601 UTC),
  * modified_after_signing, chain_trusted, letter_ref, issued_by_portal, revoked (null when
  * unknown), reasons (stable codes) and messages (the sentences, same order). New

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,7 @@ group_teardown(void **state)
 	X509_free(ca_cert);
 	X509_free(other_ca_cert);
 	letter_render_release();
+	verify_cache_clear();
 	return 0;
 }
 
@@ -516,6 +518,80 @@ test_bad_facts_and_template(void **state)
 	buf_free(&b);
 }
 
+/* The hex offset in /Contents of DER byte i. */
+static char *
+contents_byte(struct buf *b, size_t i)
+{
+	return find(b, "/Contents <") + strlen("/Contents <") + 2 * i;
+}
+
+static void
+test_cms_tampered(void **state)
+{
+	struct buf b;
+	char *p, hex[9];
+	size_t der_len;
+
+	/* a byte of the ECDSA signature value (the end of the DER): signature_invalid */
+	issue(&b, &hod);
+	p = contents_byte(&b, 0);
+	assert_memory_equal(p, "3082", 4);
+	memcpy(hex, p + 4, 4);
+	hex[4] = '\0';
+	der_len = 4 + strtoul(hex, NULL, 16);
+	p = contents_byte(&b, der_len - 3);
+	*p = *p == 'a' ? 'b' : 'a';
+	expect_invalid(&b, VR_SIGNATURE_INVALID);
+	buf_free(&b);
+	/* the structure itself: contents_invalid */
+	issue(&b, &hod);
+	memcpy(contents_byte(&b, 4), "ff", 2);
+	expect_invalid(&b, VR_CONTENTS_INVALID);
+	buf_free(&b);
+	/* garbage after the DER */
+	issue(&b, &hod);
+	memcpy(contents_byte(&b, 8000), "01", 2);
+	expect_invalid(&b, VR_CONTENTS_INVALID);
+	buf_free(&b);
+}
+
+static void *
+issue_many(void *arg)
+{
+	struct verify_report r;
+	struct buf b;
+	int i, *ok = arg;
+
+	*ok = 1;
+	for (i = 0; i < 20; i++) {
+		struct letter_facts f;
+
+		facts(&f);
+		buf_init(&b, 1 << 20);
+		if (letter_issue(NULL, &f, &hod, &b) != LETTER_OK ||
+		    verify_pdf((const unsigned char *)b.data, b.len, ca_cert, NULL, NULL, &r) != 0 ||
+		    !r.valid)
+			*ok = 0;
+		buf_free(&b);
+	}
+	letter_render_release();
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	pthread_t t[3];
+	int ok[3], i;
+
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, issue_many, &ok[i]), 0);
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		assert_true(ok[i]);
+	}
+}
+
 static void
 test_text(void **state)
 {
@@ -559,6 +635,8 @@ main(void)
 		cmocka_unit_test(test_multiple_signatures),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_bad_facts_and_template),
+		cmocka_unit_test(test_cms_tampered),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
