@@ -47,6 +47,8 @@ cmd_verify(int argc, char **argv)
 			ca_path = argv[++i];
 		else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
 			data_dir = argv[++i];
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			i++;	/* nothing configurable here yet */
 		else if (argv[i][0] != '-' && file == NULL)
 			file = argv[i];
 		else {
@@ -267,6 +269,8 @@ cmd_letter(int argc, char **argv)
 		i++;
 		if (strcmp(a, "--data") == 0)
 			data_dir = v;
+		else if (strcmp(a, "--config") == 0)
+			;	/* nothing configurable here yet */
 		else if (strcmp(a, "--hod") == 0)
 			hod = v;
 		else if (strcmp(a, "--name") == 0)

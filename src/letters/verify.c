@@ -710,8 +710,14 @@ done:
 	}
 	r->valid = sig_ok && r->chain_trusted && r->nreasons == 0;
 	free(d.contents);
-	if (q != NULL)
+	if (q != NULL) {
+		/* retrieved, or qpdf prints "application did not handle error" */
+		while (qpdf_has_error(q))
+			(void)qpdf_get_error(q);
+		while (qpdf_more_warnings(q))
+			(void)qpdf_next_warning(q);
 		qpdf_cleanup(&q);
+	}
 	return 0;
 }
 
