@@ -762,6 +762,8 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 	}
 	rc = embed_font(c, p.font, pdf, layout);
 out:
+	if (rc != LETTER_OK)
+		buf_reset(pdf);
 	letter_tmpl_free(&t);
 	return rc;
 }

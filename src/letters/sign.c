@@ -79,111 +79,125 @@ hash_ranges(const struct buf *pdf, const struct sig_prepared *prep, unsigned cha
 	EVP_MD_CTX_free(ctx);
 }
 
-int
-sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
-    struct sig_prepared *prep)
+/* The signature dictionary: ByteRange padded with spaces until the end is known (its
+ * offset in *br_at), /Contents zero-filled. */
+static int
+append_sig_dict(struct pdfupd *u, unsigned sig, const char *name_w, const char *reason_w,
+    const char *ref_w, int64_t t, struct sig_prepared *prep, size_t *br_at)
 {
-	char name_w[256], reason_w[512], ref_w[128], mdate[32], extra[128], br[BR_WIDTH + 1];
-	struct pdfupd_base base = { lay->base_xref, lay->base_size };
-	struct pdfupd u;
-	struct buf ap;
-	size_t br_at, xref_at;
-	unsigned sig = lay->size, widget = lay->size + 1, apn = lay->size + 2;
-	int rc, n;
+	static const char zeros[] =
+	    "0000000000000000000000000000000000000000000000000000000000000000";
+	struct buf *pdf = u->pdf;
+	char mdate[32], br[BR_WIDTH + 1];
+	int n;
 
-	memset(prep, 0, sizeof(*prep));
-	buf_init(&ap, 4096);
-	pdfupd_begin(&u, pdf);
-	if (req == NULL || req->signer_name == NULL || req->letter_ref == NULL ||
-	    req->signing_time <= 0 ||
-	    text_to_winansi(req->signer_name, name_w, sizeof(name_w)) != 0 ||
-	    text_to_winansi(req->reason ? req->reason : "", reason_w, sizeof(reason_w)) != 0 ||
-	    text_to_winansi(req->letter_ref, ref_w, sizeof(ref_w)) != 0 || name_w[0] == '\0') {
-		rc = SIG_ERR_ARG;
-		goto out;
-	}
-	if (lay->size < 2 || lay->page_obj == 0 || lay->catalog_obj == 0 ||
-	    lay->font_obj == 0 || lay->startxref == 0 || pdf->len < 16 ||
-	    memcmp(pdf->data + pdf->len - 6, "%%EOF\n", 6) != 0) {
-		rc = SIG_ERR_LAYOUT;
-		goto out;
-	}
-	rc = SIG_ERR_LAYOUT;
-	/* the page with the widget, the catalog with the form */
-	n = snprintf(extra, sizeof(extra), "/Annots [%u 0 R]\n", widget);
-	if (n < 0 || (size_t)n >= sizeof(extra) ||
-	    pdfupd_reemit(&u, &base, lay->page_obj, extra, "/Annots") != 0)
-		goto fail;
-	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n",
-	    widget);
-	if (n < 0 || (size_t)n >= sizeof(extra) ||
-	    pdfupd_reemit(&u, &base, lay->catalog_obj, extra, "/AcroForm") != 0)
-		goto fail;
-	rc = SIG_ERR_NOMEM;
-	/* the signature dictionary: ByteRange padded with spaces until the end is known */
-	pdf_date_ist(req->signing_time, mdate);
-	if (pdfupd_obj(&u, sig) != 0 ||
-	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
-	    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [0 ", sig) != 0)
-		goto fail;
-	br_at = pdf->len;
+	pdf_date_ist(t, mdate);
 	memset(br, ' ', BR_WIDTH);
 	br[BR_WIDTH] = '\0';
+	if (pdfupd_obj(u, sig) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
+	    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [0 ", sig) != 0)
+		return -1;
+	*br_at = pdf->len;
 	if (buf_puts(pdf, br) != 0 || buf_puts(pdf, "]\n/Contents ") != 0)
-		goto fail;
+		return -1;
 	prep->contents_at = pdf->len;
 	if (buf_puts(pdf, "<") != 0)
-		goto fail;
+		return -1;
 	for (n = 0; n < 2 * SIG_RESERVED_DER / 64; n++)
-		if (buf_append(pdf, "0000000000000000000000000000000000000000000000000000000000000000",
-		    64) != 0)
-			goto fail;
+		if (buf_append(pdf, zeros, 64) != 0)
+			return -1;
 	if (buf_puts(pdf, ">") != 0)
-		goto fail;
+		return -1;
 	prep->contents_end = pdf->len;
 	if (buf_printf(pdf, "\n/M (%s)\n/Name ", mdate) != 0 || text_pdf_string(pdf, name_w) ||
 	    buf_puts(pdf, "\n/Reason ") != 0 || text_pdf_string(pdf, reason_w) != 0 ||
 	    buf_puts(pdf, "\n/SurakshaRef ") != 0 || text_pdf_string(pdf, ref_w) != 0 ||
 	    buf_puts(pdf, "\n>>\nendobj\n") != 0)
-		goto fail;
-	/* the widget, visible, printed and locked (/F 132) */
-	if (pdfupd_obj(&u, widget) != 0 ||
+		return -1;
+	return 0;
+}
+
+/* The widget (visible, printed and locked: /F 132) and its appearance stream. */
+static int
+append_widget(struct pdfupd *u, const struct letter_layout *lay, unsigned sig,
+    unsigned widget, unsigned apn, const char *name_w, int64_t t)
+{
+	struct buf *pdf = u->pdf, ap;
+	float w = lay->sig_rect[2] - lay->sig_rect[0], h = lay->sig_rect[3] - lay->sig_rect[1];
+	int rc = -1;
+
+	buf_init(&ap, 4096);
+	if (pdfupd_obj(u, widget) != 0 ||
 	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Annot\n/Subtype /Widget\n/FT /Sig\n"
 	    "/T (Signature1)\n/V %u 0 R\n/F 132\n/P %u 0 R\n/Rect [%.2f %.2f %.2f %.2f]\n"
 	    "/AP << /N %u 0 R >>\n>>\nendobj\n", widget, sig, lay->page_obj, lay->sig_rect[0],
-	    lay->sig_rect[1], lay->sig_rect[2], lay->sig_rect[3], apn) != 0)
-		goto fail;
-	/* its appearance */
-	if ((rc = appearance(&ap, lay, name_w, req->signing_time)) != SIG_OK)
-		goto fail;
-	rc = SIG_ERR_NOMEM;
-	if (pdfupd_obj(&u, apn) != 0 ||
+	    lay->sig_rect[1], lay->sig_rect[2], lay->sig_rect[3], apn) != 0 ||
+	    appearance(&ap, lay, name_w, t) != SIG_OK || pdfupd_obj(u, apn) != 0 ||
 	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /XObject\n/Subtype /Form\n/BBox [0 0 %.2f %.2f]\n"
-	    "/Resources << /Font << /F1 %u 0 R >> >>\n/Length %zu\n>>\nstream\n", apn,
-	    lay->sig_rect[2] - lay->sig_rect[0], lay->sig_rect[3] - lay->sig_rect[1],
+	    "/Resources << /Font << /F1 %u 0 R >> >>\n/Length %zu\n>>\nstream\n", apn, w, h,
 	    lay->font_obj, ap.len) != 0 || buf_append(pdf, ap.data, ap.len) != 0 ||
 	    buf_puts(pdf, "\nendstream\nendobj\n") != 0)
-		goto fail;
-	if (pdfupd_finish(&u, apn + 1, lay->catalog_obj, lay->info_obj, lay->startxref,
-	    &xref_at) != 0)
-		goto fail;
-	/* the byte ranges are final now */
-	n = snprintf(br, sizeof(br), "%zu %zu %zu", prep->contents_at, prep->contents_end,
-	    pdf->len - prep->contents_end);
-	if (n < 0 || n > BR_WIDTH) {
-		rc = SIG_ERR_LAYOUT;
-		goto fail;
-	}
-	memcpy(pdf->data + br_at, br, (size_t)n);
-	hash_ranges(pdf, prep, prep->digest);
-	rc = SIG_OK;
-	goto out;
-fail:
-	/* leave the unsigned letter as it was */
-	pdfupd_abort(&u);
+		goto out;
+	rc = 0;
 out:
 	buf_free(&ap);
 	return rc;
+}
+
+int
+sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+    struct sig_prepared *prep)
+{
+	char name_w[256], reason_w[512], ref_w[128], extra[128], br[BR_WIDTH + 1];
+	struct pdfupd_base base = { lay->base_xref, lay->base_size };
+	struct pdfupd u;
+	size_t br_at, xref_at;
+	unsigned sig = lay->size, widget = lay->size + 1, apn = lay->size + 2;
+	int n;
+
+	memset(prep, 0, sizeof(*prep));
+	pdfupd_begin(&u, pdf);
+	if (req == NULL || req->signer_name == NULL || req->letter_ref == NULL ||
+	    req->signing_time <= 0 ||
+	    text_to_winansi(req->signer_name, name_w, sizeof(name_w)) != 0 ||
+	    text_to_winansi(req->reason ? req->reason : "", reason_w, sizeof(reason_w)) != 0 ||
+	    text_to_winansi(req->letter_ref, ref_w, sizeof(ref_w)) != 0 || name_w[0] == '\0')
+		return SIG_ERR_ARG;
+	if (lay->size < 2 || lay->page_obj == 0 || lay->catalog_obj == 0 ||
+	    lay->font_obj == 0 || lay->startxref == 0 || pdf->len < 16 ||
+	    memcmp(pdf->data + pdf->len - 6, "%%EOF\n", 6) != 0)
+		return SIG_ERR_LAYOUT;
+	/* the page with the widget, the catalog with the form */
+	n = snprintf(extra, sizeof(extra), "/Annots [%u 0 R]\n", widget);
+	if (n < 0 || (size_t)n >= sizeof(extra) ||
+	    pdfupd_reemit(&u, &base, lay->page_obj, extra, "/Annots") != 0)
+		goto layout;
+	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n",
+	    widget);
+	if (n < 0 || (size_t)n >= sizeof(extra) ||
+	    pdfupd_reemit(&u, &base, lay->catalog_obj, extra, "/AcroForm") != 0)
+		goto layout;
+	if (append_sig_dict(&u, sig, name_w, reason_w, ref_w, req->signing_time, prep,
+	    &br_at) != 0 ||
+	    append_widget(&u, lay, sig, widget, apn, name_w, req->signing_time) != 0 ||
+	    pdfupd_finish(&u, apn + 1, lay->catalog_obj, lay->info_obj, lay->startxref,
+	    &xref_at) != 0) {
+		pdfupd_abort(&u);
+		return SIG_ERR_NOMEM;
+	}
+	/* the byte ranges are final now */
+	n = snprintf(br, sizeof(br), "%zu %zu %zu", prep->contents_at, prep->contents_end,
+	    pdf->len - prep->contents_end);
+	if (n < 0 || n > BR_WIDTH)
+		goto layout;
+	memcpy(pdf->data + br_at, br, (size_t)n);
+	hash_ranges(pdf, prep, prep->digest);
+	return SIG_OK;
+layout:
+	/* leave the unsigned letter as it was */
+	pdfupd_abort(&u);
+	return SIG_ERR_LAYOUT;
 }
 
 int

@@ -20,6 +20,7 @@
 #include "letters/text.h"
 #include "letters/verify.h"
 #include "util/buf.h"
+#include "util/fsx.h"
 #include "util/strict.h"
 
 #define T0 1795425000LL	/* 2026-11-23 09:10 UTC */
@@ -514,6 +515,25 @@ test_bad_facts_and_template(void **state)
 	fputs("[letterhead]\nX\n", t);	/* sections missing */
 	fclose(t);
 	assert_int_equal(letter_render(&cfg, &f, &b, &lay), LETTER_ERR_TEMPLATE);
+	/* wording that does not fit one page is refused, not cut off */
+	{
+		struct buf tpl;
+		char *at;
+		int i;
+
+		buf_init(&tpl, 1 << 20);
+		assert_int_equal(fsx_read("templates/letter.txt", &tpl), 0);
+		at = strstr(tpl.data, "[body]\n");
+		assert_non_null(at);
+		t = fopen(cfg.template_path, "w");
+		fwrite(tpl.data, 1, (size_t)(at - tpl.data) + 7, t);
+		for (i = 0; i < 40; i++)
+			fputs("A long paragraph of wording that repeats itself.\n\n", t);
+		fputs(at + 7, t);
+		fclose(t);
+		assert_int_equal(letter_render(&cfg, &f, &b, &lay), LETTER_ERR_OVERFLOW);
+		buf_free(&tpl);
+	}
 	remove(cfg.template_path);
 	buf_free(&b);
 }
