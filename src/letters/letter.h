@@ -70,6 +70,7 @@ struct letter_layout {
 	unsigned	size;		/* /Size of the latest revision: the next free number */
 	size_t		startxref;	/* the latest xref section, the /Prev of the next one */
 	float		sig_rect[4];	/* x1 y1 x2 y2 */
+	float		sig_name_pt;	/* size that fits hod_name in the block; 0 unknown */
 };
 
 /* Renders the unsigned letter into pdf, which must be empty (its ceiling applies): libharu's

@@ -263,10 +263,44 @@ width_of(struct pen *p, float size, const char *s)
 	    (HPDF_UINT)strlen(s)).width * size / 1000.0f;
 }
 
-static void
-centered(struct pen *p, enum weight w, float size, const char *s)
+/* The size at which s fits width, at most size. */
+static float
+fit(struct pen *p, float size, const char *s, float width)
 {
-	text_at(p, w, size, (PAGE_W - width_of(p, size, s)) / 2, p->y, s);
+	float w = width_of(p, size, s);
+
+	return w > width ? size * width / w : size;
+}
+
+/* Centred lines, wrapped at the text width; advances p->y by lead after each line. */
+static void
+centered(struct pen *p, enum weight w, float size, float lead, const char *s)
+{
+	char line[MAX_PARA];
+	size_t len = strlen(s), off = 0;
+	HPDF_UINT n;
+	HPDF_REAL real;
+
+	while (off < len) {
+		while (s[off] == ' ')
+			off++;
+		if (off >= len)
+			break;
+		n = HPDF_Font_MeasureText(p->font, (const HPDF_BYTE *)s + off,
+		    (HPDF_UINT)(len - off), TEXT_W, size, 0, 0, HPDF_TRUE, &real);
+		if (n == 0)
+			n = HPDF_Font_MeasureText(p->font, (const HPDF_BYTE *)s + off,
+			    (HPDF_UINT)(len - off), TEXT_W, size, 0, 0, HPDF_FALSE, &real);
+		if (n == 0)
+			n = 1;
+		memcpy(line, s + off, n);
+		off += n;
+		while (n > 0 && line[n - 1] == ' ')
+			n--;
+		line[n] = '\0';
+		text_at(p, w, size, (PAGE_W - width_of(p, size, line)) / 2, p->y, line);
+		p->y -= lead;
+	}
 }
 
 /* Wraps text to width at x; justified except the last line. hang: indent of lines after
@@ -368,8 +402,7 @@ draw_letterhead(struct pen *p, const struct buf *sec)
 	while (letter_next_line(&s, end, line, sizeof(line)) == 1) {
 		float size = sizes[i < 2 ? i : 2];
 
-		centered(p, i < 2 ? W_BOLD : W_REGULAR, size, line);
-		p->y -= size + 5;
+		centered(p, i < 2 ? W_BOLD : W_REGULAR, size, size + 5, line);
 		i++;
 	}
 	p->y += 4;
@@ -513,7 +546,7 @@ letter_sig_lines(const char *signer_name, int64_t t, char l1[LETTER_SIG_LINE],
  * right with the rectangle the signature widget will cover. */
 static int
 draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
-    const struct letter_facts *f, float rect[4])
+    const struct letter_facts *f, float rect[4], float *name_pt)
 {
 	const char *s = buf_str(&t->sec[S_SIGNATURE]), *end = s + t->sec[S_SIGNATURE].len;
 	char line[MAX_PARA], utf_name[LETTER_SIG_LINE];
@@ -530,10 +563,13 @@ draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
 		return LETTER_ERR_FACTS;
 	y = 104;
 	while (letter_next_line(&s, end, line, sizeof(line)) == 1) {
-		text_at(p, first ? W_BOLD : W_REGULAR, first ? 10.5f : 9.5f, sx, y, line);
+		text_at(p, first ? W_BOLD : W_REGULAR,
+		    fit(p, first ? 10.5f : 9.5f, line, PAGE_W - MARGIN_R - sx), sx, y, line);
 		y -= first ? 13 : 12;
 		first = 0;
 	}
+	/* the signer's name in the signature block, sized here where the metrics are */
+	*name_pt = fit(p, 10, utf_name, rect[2] - rect[0] - 14);
 	/* verification: QR and the note beside it */
 	if ((rc = draw_qr(p, kv[18].value, MARGIN_L - 6, 62, qr)) != LETTER_OK)
 		return rc;
@@ -739,7 +775,7 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 	p.y -= 4;
 	draw_pay_table(&p, &t.sec[S_PAY]);
 	draw_section(&p, &t.sec[S_TERMS], 9.5f, 12.5f);
-	if ((rc = draw_foot(&p, &t, kv, f, layout->sig_rect)) != LETTER_OK)
+	if ((rc = draw_foot(&p, &t, kv, f, layout->sig_rect, &layout->sig_name_pt)) != LETTER_OK)
 		goto out;
 	if (p.overflow) {
 		rc = LETTER_ERR_OVERFLOW;

@@ -52,11 +52,18 @@ appearance(struct buf *ap, const struct letter_layout *lay, const char *name_w, 
 	float w = lay->sig_rect[2] - lay->sig_rect[0], h = lay->sig_rect[3] - lay->sig_rect[1];
 	int rc = 0;
 
+	/* The name at the size the renderer measured for it; else at 10 pt unless a rough
+	 * estimate (DejaVu Serif averages about 0.6 em a character) says it would overrun. */
+	float size = lay->sig_name_pt > 0 ? lay->sig_name_pt : 10, est;
+
 	letter_sig_lines(name_w, t, l1, l2, l3);
+	est = (w - 14) / (0.6f * (float)(strlen(l2) > 0 ? strlen(l2) : 1));
+	if (lay->sig_name_pt <= 0 && est < size)
+		size = est < 5 ? 5 : est;
 	rc |= buf_printf(ap, "q 0.12 0.25 0.55 RG 0.9 w 0.45 0.45 %.2f %.2f re S Q\n"
 	    "BT 0.12 0.25 0.55 rg /F1 8 Tf 7 %.2f Td ", w - 0.9, h - 0.9, h - 12.5);
 	rc |= text_pdf_string(ap, l1);
-	rc |= buf_puts(ap, " Tj\n2 Tr 0.3 w 0 -12 Td /F1 10 Tf ");
+	rc |= buf_printf(ap, " Tj\n2 Tr 0.3 w 0 -12 Td /F1 %.1f Tf ", size);
 	rc |= text_pdf_string(ap, l2);
 	rc |= buf_puts(ap, " Tj\n0 Tr 0 -12 Td /F1 8 Tf ");
 	rc |= text_pdf_string(ap, l3);
