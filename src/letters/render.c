@@ -775,12 +775,14 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 	p.y -= 4;
 	draw_pay_table(&p, &t.sec[S_PAY]);
 	draw_section(&p, &t.sec[S_TERMS], 9.5f, 12.5f);
-	if ((rc = draw_foot(&p, &t, kv, f, layout->sig_rect, &layout->sig_name_pt)) != LETTER_OK)
-		goto out;
+	/* checked before the foot: libharu leaks the QR image's filter parameters of a
+	 * document that is never saved */
 	if (p.overflow) {
 		rc = LETTER_ERR_OVERFLOW;
 		goto out;
 	}
+	if ((rc = draw_foot(&p, &t, kv, f, layout->sig_rect, &layout->sig_name_pt)) != LETTER_OK)
+		goto out;
 	if (c->last_error != 0) {
 		rc = LETTER_ERR_PDF;
 		goto out;
