@@ -555,7 +555,7 @@ sha256_ranges(const unsigned char *data, size_t len, size_t a, size_t b, unsigne
  * itself is good (the chain is reported separately). */
 static int
 check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
-    const struct sigdict *d, X509 *ca, struct verify_report *r)
+    const struct sigdict *d, X509 *ca, struct verify_report *r, int *digest_ok)
 {
 	struct cms_split cs;
 	const unsigned char *p;
@@ -620,12 +620,16 @@ check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
 		goto out;
 	}
 	sha256_ranges(data, len, a, b, want);
-	if (CRYPTO_memcmp(want, ASN1_STRING_get0_data(md), 32) != 0)
+	if (CRYPTO_memcmp(want, ASN1_STRING_get0_data(md), 32) != 0) {
+		r->modified_after_signing = 1;
 		add_reason(r, VR_DIGEST_MISMATCH);
-	else if (CMS_SignerInfo_verify(si) != 1)
-		add_reason(r, VR_SIGNATURE_INVALID);
-	else
-		rc = 1;
+	} else {
+		*digest_ok = 1;
+		if (CMS_SignerInfo_verify(si) != 1)
+			add_reason(r, VR_SIGNATURE_INVALID);
+		else
+			rc = 1;
+	}
 	check_chain(ca, signer, certs, r->signed_at ? r->signed_at : time_now(), r);
 out:
 	ERR_clear_error();
@@ -656,7 +660,7 @@ verify_pdf(const unsigned char *data, size_t len, X509 *ca, verify_lookup_fn loo
 	struct found f;
 	struct sigdict d;
 	size_t a = 0, b = 0;
-	int sig_ok = 0;
+	int sig_ok = 0, digest_ok = 0;
 
 	memset(r, 0, sizeof(*r));
 	memset(&f, 0, sizeof(f));
@@ -694,8 +698,11 @@ verify_pdf(const unsigned char *data, size_t len, X509 *ca, verify_lookup_fn loo
 		add_reason(r, VR_NOT_PADES);
 	if (check_ranges(data, len, &d, r, &a, &b) != 0)
 		goto done;
-	sig_ok = check_cms(data, len, a, b, &d, ca, r);
+	sig_ok = check_cms(data, len, a, b, &d, ca, r, &digest_ok);
 done:
+	/* the reference is reported only from intact signed bytes: elsewhere it may be forged */
+	if (!digest_ok || r->modified_after_signing)
+		r->letter_ref[0] = '\0';
 	if (lookup != NULL && r->letter_ref[0] != '\0') {
 		int issued = -1, revoked = -1;
 

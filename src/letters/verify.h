@@ -41,9 +41,9 @@ struct verify_report {
 	int		valid;			/* every check passed */
 	char		signer[256];		/* signer certificate CN, "" unknown */
 	int64_t		signed_at;		/* CMS signingTime, else /M; 0 unknown */
-	int		modified_after_signing;
+	int		modified_after_signing;	/* signed bytes changed or bytes appended */
 	int		chain_trusted;
-	char		letter_ref[128];	/* /SurakshaRef of the signed revision, "" unknown */
+	char		letter_ref[128];	/* /SurakshaRef, only from intact signed bytes */
 	int		issued_by_portal;	/* 1, 0, or -1 unknown (no lookup) */
 	int		revoked;		/* 1, 0, or -1 unknown */
 	unsigned	nreasons;

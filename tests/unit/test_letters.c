@@ -245,6 +245,13 @@ test_byte_changed(void **state)
 	p = find(&b, "(Offer letter ");
 	p[12] = 'x';
 	expect_invalid(&b, VR_DIGEST_MISMATCH);
+	{
+		struct verify_report r;
+
+		verify(&b, &r);
+		assert_true(r.modified_after_signing);
+		assert_string_equal(r.letter_ref, "");	/* not taken from altered bytes */
+	}
 	buf_free(&b);
 	/* a byte of the compressed page content */
 	issue(&b, &hod);
@@ -400,6 +407,7 @@ test_foreign_ca(void **state)
 	verify(&b, &r);
 	assert_false(r.chain_trusted);
 	assert_false(has_reason(&r, VR_DIGEST_MISMATCH));
+	assert_string_equal(r.letter_ref, "HR/SOS/HLTH/2026/000123");
 	buf_free(&b);
 }
 
