@@ -583,6 +583,61 @@ test_cms_tampered(void **state)
 	buf_free(&b);
 }
 
+static int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* Any single changed byte of the signed ranges, or a cut anywhere, makes the letter
+ * invalid, and nothing crashes the verifier. Inside the signature value a change may
+ * leave it valid: the case of a hex digit, or a byte of the unsigned certificate bag (the
+ * CA copy the chain does not need). Deterministic pseudo-random positions. */
+static void
+test_random_mutations(void **state)
+{
+	struct buf b, m;
+	struct verify_report r;
+	unsigned seed = 12345, i;
+	size_t gap_at, gap_end;
+
+	issue(&b, &hod);
+	gap_at = (size_t)(find(&b, "/Contents <") + strlen("/Contents ") - b.data);
+	gap_end = (size_t)(strchr(b.data + gap_at, '>') - b.data);
+	buf_init(&m, 1 << 20);
+	for (i = 0; i < 1000; i++) {
+		size_t at;
+		unsigned char old, nu;
+
+		seed = seed * 1103515245u + 12345u;
+		at = (seed >> 8) % b.len;
+		seed = seed * 1103515245u + 12345u;
+		old = (unsigned char)b.data[at];
+		nu = (unsigned char)(old ^ (1 + (seed >> 16) % 255));
+		if (hex_value(old) >= 0 && hex_value(old) == hex_value(nu))
+			continue;
+		buf_reset(&m);
+		buf_append(&m, b.data, b.len);
+		m.data[at] = (char)nu;
+		verify_pdf((const unsigned char *)m.data, m.len, ca_cert, NULL, NULL, &r);
+		if (r.valid && (at <= gap_at || at >= gap_end))
+			fail_msg("byte %zu changed from 0x%02x to 0x%02x still valid", at, old, nu);
+		if (r.valid)
+			assert_string_equal(r.signer, "Dr. Ramesh Kumar Sharma");
+		if (i % 10 == 0) {
+			verify_pdf((const unsigned char *)b.data, at, ca_cert, NULL, NULL, &r);
+			if (r.valid)
+				fail_msg("cut at %zu still valid", at);
+		}
+	}
+	buf_free(&m);
+	buf_free(&b);
+}
+
 static void *
 issue_many(void *arg)
 {
@@ -665,6 +720,7 @@ main(void)
 		cmocka_unit_test(test_bad_facts_and_template),
 		cmocka_unit_test(test_cms_tampered),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_random_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
