@@ -281,6 +281,7 @@ sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned char 
 		p[2 * i] = hex[der[i] >> 4];
 		p[2 * i + 1] = hex[der[i] & 15];
 	}
+	memset(p + 2 * len, '0', room - 2 * len);	/* a retry may be shorter */
 	return SIG_OK;
 }
 
@@ -304,4 +305,139 @@ sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_requ
 out:
 	buf_free(&der);
 	return rc;
+}
+
+/* DER of a SET OF the signed attributes, sorted as DER wants: what the signature covers. */
+static int
+signed_attrs_der(CMS_SignerInfo *si, struct buf *out)
+{
+	unsigned char *enc[16] = { NULL };
+	int len[16], n = CMS_signed_get_attr_count(si), i, j, rc = -1;
+	size_t total = 0;
+	unsigned char hdr[4];
+
+	if (n <= 0 || n > 16)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((len[i] = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &enc[i])) <= 0)
+			goto out;
+		total += (size_t)len[i];
+	}
+	for (i = 1; i < n; i++)	/* a handful: insertion sort by encoding */
+		for (j = i; j > 0; j--) {
+			int m = len[j - 1] < len[j] ? len[j - 1] : len[j];
+			int c = memcmp(enc[j - 1], enc[j], (size_t)m);
+			unsigned char *te;
+			int tl;
+
+			if (c < 0 || (c == 0 && len[j - 1] <= len[j]))
+				break;
+			te = enc[j];
+			enc[j] = enc[j - 1];
+			enc[j - 1] = te;
+			tl = len[j];
+			len[j] = len[j - 1];
+			len[j - 1] = tl;
+		}
+	if (total >= 0x10000)
+		goto out;
+	hdr[0] = 0x31;
+	if (total < 0x80) {
+		hdr[1] = (unsigned char)total;
+		rc = buf_append(out, hdr, 2);
+	} else if (total < 0x100) {
+		hdr[1] = 0x81;
+		hdr[2] = (unsigned char)total;
+		rc = buf_append(out, hdr, 3);
+	} else {
+		hdr[1] = 0x82;
+		hdr[2] = (unsigned char)(total >> 8);
+		hdr[3] = (unsigned char)total;
+		rc = buf_append(out, hdr, 4);
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = buf_append(out, enc[i], (size_t)len[i]);
+out:
+	for (i = 0; i < n; i++)
+		OPENSSL_free(enc[i]);
+	return rc;
+}
+
+int
+sig_external_begin(const struct sig_prepared *prep, X509 *cert, STACK_OF(X509) *chain,
+    int64_t signing_time, struct sig_external *x, unsigned char tbs_digest[32])
+{
+	const unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP |
+	    CMS_CADES;
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	ASN1_TIME *tm = NULL;
+	struct buf attrs;
+	int i, rc = SIG_ERR_CRYPTO;
+
+	memset(x, 0, sizeof(*x));
+	buf_init(&attrs, 64 * 1024);
+	if (cert == NULL)
+		return SIG_ERR_ARG;
+	/* The certificate's public key stands in for the private key the token keeps:
+	 * OpenSSL only compares the public halves, and nothing is signed here. */
+	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
+	    (si = CMS_add1_signer(cms, cert, X509_get0_pubkey(cert), EVP_sha256(), flags)) ==
+	    NULL)
+		goto out;
+	for (i = 0; chain != NULL && i < sk_X509_num(chain); i++)
+		if (!CMS_add1_cert(cms, sk_X509_value(chain, i)))
+			goto out;
+	/* without a time, no signingTime: strict PAdES B-B (the time is the /M entry) */
+	if (signing_time > 0 &&
+	    ((tm = ASN1_TIME_set(NULL, (time_t)signing_time)) == NULL ||
+	    !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, tm->type, tm, -1)))
+		goto out;
+	if (!CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+	    OBJ_nid2obj(NID_pkcs7_data), -1) ||
+	    !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
+	    prep->digest, 32) ||
+	    signed_attrs_der(si, &attrs) != 0)
+		goto out;
+	crypt_sha256(attrs.data, attrs.len, tbs_digest);
+	x->cms = cms;
+	x->si = si;
+	cms = NULL;
+	rc = SIG_OK;
+out:
+	ERR_clear_error();
+	ASN1_TIME_free(tm);
+	CMS_ContentInfo_free(cms);
+	buf_free(&attrs);
+	return rc;
+}
+
+int
+sig_external_finish(struct sig_external *x, const unsigned char *sig, size_t siglen,
+    struct buf *der)
+{
+	ASN1_OCTET_STRING *os;
+	unsigned char *out = NULL;
+	int dlen, rc = SIG_ERR_CRYPTO;
+
+	if (x->cms == NULL || sig == NULL || siglen == 0 || siglen > 1024)
+		return SIG_ERR_ARG;
+	if ((os = CMS_SignerInfo_get0_signature(x->si)) == NULL ||
+	    !ASN1_OCTET_STRING_set(os, sig, (int)siglen) ||
+	    (dlen = i2d_CMS_ContentInfo(x->cms, &out)) <= 0)
+		goto out;
+	rc = buf_append(der, out, (size_t)dlen) == 0 ? SIG_OK : SIG_ERR_NOMEM;
+out:
+	ERR_clear_error();
+	OPENSSL_free(out);
+	return rc;
+}
+
+void
+sig_external_free(struct sig_external *x)
+{
+	if (x == NULL)
+		return;
+	CMS_ContentInfo_free(x->cms);
+	memset(x, 0, sizeof(*x));
 }

@@ -583,6 +583,68 @@ test_cms_tampered(void **state)
 	buf_free(&b);
 }
 
+/* Two-phase signing: the digest of the signed attributes goes out, a signature made
+ * elsewhere (here: the HoD key, as a token would) comes back. */
+static void
+test_external_signer(void **state)
+{
+	struct buf b, der;
+	struct letter_layout lay;
+	struct letter_facts f;
+	struct sig_prepared prep;
+	struct sig_external x;
+	struct sig_request req = { "Dr. Ramesh Kumar Sharma", "x", "HR/SOS/HLTH/2026/000123", T0 };
+	struct verify_report r;
+	unsigned char digest[32], sig[256];
+	size_t siglen = sizeof(sig);
+	EVP_PKEY_CTX *ctx;
+
+	facts(&f);
+	buf_init(&b, 1 << 20);
+	buf_init(&der, 1 << 20);
+	assert_int_equal(letter_render(NULL, &f, &b, &lay), LETTER_OK);
+	assert_int_equal(sig_prepare(&b, &lay, &req, &prep), SIG_OK);
+	assert_int_equal(sig_external_begin(&prep, hod.cert, hod.chain, T0, &x, digest), SIG_OK);
+	/* the token's part */
+	ctx = EVP_PKEY_CTX_new(hod.key, NULL);
+	assert_non_null(ctx);
+	assert_int_equal(EVP_PKEY_sign_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
+	assert_int_equal(EVP_PKEY_sign(ctx, sig, &siglen, digest, sizeof(digest)), 1);
+	EVP_PKEY_CTX_free(ctx);
+	assert_int_equal(sig_external_finish(&x, sig, siglen, &der), SIG_OK);
+	sig_external_free(&x);
+	assert_int_equal(sig_embed(&b, &prep, (unsigned char *)der.data, der.len), SIG_OK);
+	verify(&b, &r);
+	assert_true(r.valid);
+	assert_int_equal(r.signed_at, T0);
+	/* strict B-B: no signingTime in the CMS, the time comes from /M */
+	buf_reset(&der);
+	assert_int_equal(sig_external_begin(&prep, hod.cert, hod.chain, 0, &x, digest), SIG_OK);
+	siglen = sizeof(sig);
+	ctx = EVP_PKEY_CTX_new(hod.key, NULL);
+	assert_int_equal(EVP_PKEY_sign_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
+	assert_int_equal(EVP_PKEY_sign(ctx, sig, &siglen, digest, sizeof(digest)), 1);
+	EVP_PKEY_CTX_free(ctx);
+	assert_int_equal(sig_external_finish(&x, sig, siglen, &der), SIG_OK);
+	sig_external_free(&x);
+	assert_int_equal(sig_embed(&b, &prep, (unsigned char *)der.data, der.len), SIG_OK);
+	verify(&b, &r);
+	assert_true(r.valid);
+	assert_int_equal(r.signed_at, T0);
+	/* a signature over anything else is refused */
+	buf_reset(&der);
+	assert_int_equal(sig_external_begin(&prep, hod.cert, hod.chain, T0, &x, digest), SIG_OK);
+	sig[10] ^= 1;
+	assert_int_equal(sig_external_finish(&x, sig, siglen, &der), SIG_OK);
+	sig_external_free(&x);
+	assert_int_equal(sig_embed(&b, &prep, (unsigned char *)der.data, der.len), SIG_OK);
+	expect_invalid(&b, VR_SIGNATURE_INVALID);
+	buf_free(&der);
+	buf_free(&b);
+}
+
 static int
 hex_value(int c)
 {
@@ -721,6 +783,7 @@ main(void)
 		cmocka_unit_test(test_cms_tampered),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_random_mutations),
+		cmocka_unit_test(test_external_signer),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
