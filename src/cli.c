@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	{ "backup", cmd_backup, "consistent online backup of the database and stored files" },
 	{ "version", cmd_version, "print the version" },
 	{ "rules", cmd_rules, "evaluate the eligibility and pay rules (eval), show parameters" },
+	{ "verify", cmd_verify, "verify a signed offer letter: verify FILE.pdf [--ca FILE]" },
+	{ "letter", cmd_letter, "letter keys and sample letters (ca, hod, import-p12, sample)" },
 };
 
 static void
