@@ -51,7 +51,8 @@ $(B)/%.o: %.c
 
 $(B)/tests/%: tests/unit/%.c $(B)/libsuraksha.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsuraksha.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsuraksha.a $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 deps:
 	@sh scripts/deps.sh
