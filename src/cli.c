@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "intake", cmd_intake, "validate files as uploads (PDF, JPEG, PNG, ZIP)" },
 };
 
 static void

@@ -6,5 +6,6 @@
 #define SURAKSHA_VERSION "0.1.0"
 
 int	cmd_version(int argc, char **argv);
+int	cmd_intake(int argc, char **argv);
 
 #endif
