@@ -35,8 +35,8 @@ static const struct intake_code_info codes[INTAKE__MAX] = {
 	    "allowed; print it to a new PDF (\"Microsoft Print to PDF\" or \"Save as PDF\") "
 	    "and upload that file." },
 	[INTAKE_PDF_TOO_COMPLEX] = { "pdf_too_complex", 422,
-	    "The PDF has too many internal objects; print it to a new PDF and upload that "
-	    "file." },
+	    "The PDF is too complex to check (too many objects or too much packed data); "
+	    "print it to a new PDF and upload that file." },
 	[INTAKE_IMAGE_TOO_LARGE] = { "image_too_large", 422,
 	    "The image has too many pixels; reduce its resolution (fewer megapixels) "
 	    "and upload it again." },
@@ -127,6 +127,8 @@ intake_limits_default(struct intake_limits *lim)
 	lim->zip_total_max_bytes = 100u * 1024 * 1024;
 	lim->zip_max_ratio = 100;
 	lim->pdf_max_objects = 1000000;
+	lim->pdf_memory_max_bytes = 512u * 1024 * 1024;
+	lim->pdf_cpu_seconds = 10;
 }
 
 const char *

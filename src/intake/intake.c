@@ -50,7 +50,7 @@ intake_check_document(const unsigned char *d, size_t len, const struct intake_li
 	res->type = type;
 	switch (type) {
 	case INTAKE_TYPE_PDF:
-		return intake_pdf_check(d, len, lim, res);
+		return intake_pdf_check_isolated(d, len, lim, res);
 	case INTAKE_TYPE_JPEG:
 		return intake_jpeg_check(d, len, lim, res);
 	case INTAKE_TYPE_PNG:

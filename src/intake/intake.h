@@ -67,10 +67,15 @@ struct intake_limits {
 	uint64_t	zip_total_max_bytes;	/* real decompressed bytes of all entries */
 	uint32_t	zip_max_ratio;		/* decompressed total / ZIP size, e.g. 100 */
 	uint32_t	pdf_max_objects;	/* trailer /Size above this is refused */
+	/* qpdf inflates object and xref streams whole in memory, and a 300 KB file can ask
+	 * for gigabytes; so PDFs are parsed in a forked child with these address-space and
+	 * CPU limits. 0 memory = parse in-process without limits (fuzzing, tools). */
+	uint64_t	pdf_memory_max_bytes;
+	uint32_t	pdf_cpu_seconds;
 };
 
 /* 20 MB per file, 40 megapixels, ZIP 100 entries / 20 MB each / 100 MB total / 100:1,
- * PDF 1,000,000 objects. */
+ * PDF 1,000,000 objects parsed in a child within 512 MB and 10 s of CPU. */
 void	intake_limits_default(struct intake_limits *lim);
 
 enum intake_type {

@@ -24,6 +24,9 @@ int	intake_mime_is_archive(const char *mime);
 /* The deep validators, each on a buffer already sniffed as its type. */
 enum intake_code intake_pdf_check(const unsigned char *d, size_t len,
 	    const struct intake_limits *lim, struct intake_result *res);
+/* intake_pdf_check in a forked child under the memory and CPU limits of lim. */
+enum intake_code intake_pdf_check_isolated(const unsigned char *d, size_t len,
+	    const struct intake_limits *lim, struct intake_result *res);
 enum intake_code intake_jpeg_check(const unsigned char *d, size_t len,
 	    const struct intake_limits *lim, struct intake_result *res);
 enum intake_code intake_png_check(const unsigned char *d, size_t len,

@@ -257,6 +257,8 @@ qpdf_failure(struct intake_result *res, qpdf_data q, const char *what)
 
 	if (e && qpdf_get_error_code(q, e) == qpdf_e_password)
 		return intake_fail(res, INTAKE_PDF_ENCRYPTED, "qpdf: %s", txt);
+	if (strstr(txt, "bad_alloc") != NULL)
+		return intake_fail(res, INTAKE_PDF_TOO_COMPLEX, "%s: %.200s", what, txt);
 	return intake_fail(res, INTAKE_PDF_UNPARSEABLE, "%s: %.200s", what, txt);
 }
 
@@ -268,6 +270,7 @@ intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits 
 	qpdf_data q = NULL;
 	qpdf_oh trailer = 0, sz = 0, oh;
 	qpdf_error warn;
+	const char *txt;
 	enum intake_code code;
 	long long size = 0;
 	size_t end, i;
@@ -342,8 +345,10 @@ intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits 
 	}
 	if (qpdf_more_warnings(q)) {
 		warn = qpdf_next_warning(q);
-		code = intake_fail(res, INTAKE_PDF_UNPARSEABLE, "qpdf warning: %.200s",
-		    warn ? qpdf_get_error_full_text(q, warn) : "?");
+		txt = warn ? qpdf_get_error_full_text(q, warn) : "?";
+		/* Out of memory under the child's limit shows up as a warning. */
+		code = intake_fail(res, strstr(txt, "bad_alloc") != NULL ?
+		    INTAKE_PDF_TOO_COMPLEX : INTAKE_PDF_UNPARSEABLE, "qpdf warning: %.200s", txt);
 		goto out;
 	}
 	code = INTAKE_OK;

@@ -157,6 +157,27 @@ bad("pdf_js_escaped_annot.pdf", page_pdf(page_extra=b"/Annots [6 0 R] ", more=[
     b"<< /Type /Action /S /J#61va#53cript /J#53 (app.alert\\(1\\)) >>"]), 422,
     "pdf_active_content")
 
+# An object stream that inflates to 400 MB from 400 KB: qpdf would hold it all in memory.
+co = zlib.compressobj(9)
+bomb = co.compress(b"5 0 ") + co.compress(b" " * (400 << 20)) + co.compress(b"<< >>") + co.flush()
+objs = [b"<< /Type /Catalog /Pages 2 0 R /Foo 5 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n"
+        % len(bomb) + bomb + b"\nendstream"]
+out = bytearray(b"%PDF-1.7\n")
+offs = []
+for i, o in enumerate(objs, 1):
+    offs.append(len(out))
+    out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+x = len(out)
+xs = b"".join([struct.pack(">BIH", 0, 0, 65535)] +
+              [struct.pack(">BIH", 1, o, 0) for o in offs] +
+              [struct.pack(">BIH", 2, 4, 0), struct.pack(">BIH", 1, x, 0)])
+out += (b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % len(xs) + xs + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % x)
+bad("pdf_objstm_bomb.pdf", bytes(out), 422, "pdf_too_complex")
+
 # Polyglots.
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w") as z:
