@@ -126,7 +126,7 @@ intake_limits_default(struct intake_limits *lim)
 	lim->zip_entry_max_bytes = 20u * 1024 * 1024;
 	lim->zip_total_max_bytes = 100u * 1024 * 1024;
 	lim->zip_max_ratio = 100;
-	lim->pdf_max_objects = 1000000;
+	lim->pdf_max_objects = 200000;
 	lim->pdf_memory_max_bytes = 512u * 1024 * 1024;
 	lim->pdf_cpu_seconds = 10;
 }

@@ -34,19 +34,11 @@ pdf_header_later(const unsigned char *d, size_t len)
 	return 0;
 }
 
-enum intake_code
-intake_check_document(const unsigned char *d, size_t len, const struct intake_limits *lim,
-    struct intake_result *res)
+/* The deep validation of bytes libmagic already named (type, mime). */
+static enum intake_code
+check_sniffed(const unsigned char *d, size_t len, enum intake_type type, const char *mime,
+    const struct intake_limits *lim, struct intake_result *res)
 {
-	enum intake_type type;
-	char mime[96];
-
-	if (len == 0)
-		return intake_fail(res, INTAKE_EMPTY_FILE, "0 bytes");
-	if (len > lim->file_max_bytes)
-		return intake_fail(res, INTAKE_FILE_TOO_LARGE, "%zu bytes", len);
-	if (intake_sniff(d, len, &type, mime, sizeof(mime)) != 0)
-		return intake_fail(res, INTAKE_INTERNAL, "libmagic unavailable");
 	res->type = type;
 	switch (type) {
 	case INTAKE_TYPE_PDF:
@@ -64,6 +56,24 @@ intake_check_document(const unsigned char *d, size_t len, const struct intake_li
 	return intake_fail(res, INTAKE_TYPE_NOT_ACCEPTED, "%s", mime);
 }
 
+enum intake_code
+intake_check_document(const unsigned char *d, size_t len, const struct intake_limits *lim,
+    struct intake_result *res)
+{
+	enum intake_type type;
+	char mime[96];
+
+	if (len == 0)
+		return intake_fail(res, INTAKE_EMPTY_FILE, "0 bytes");
+	if (len > lim->file_max_bytes)
+		return intake_fail(res, INTAKE_FILE_TOO_LARGE, "%zu bytes", len);
+	if (intake_sniff(d, len, &type, mime, sizeof(mime)) != 0)
+		return intake_fail(res, INTAKE_INTERNAL, "libmagic unavailable");
+	if (type == INTAKE_TYPE_ZIP)	/* only reached for ZIP entries: no nesting */
+		return intake_fail(res, INTAKE_ZIP_NESTED, "%s", mime);
+	return check_sniffed(d, len, type, mime, lim, res);
+}
+
 static enum intake_code
 validate(const unsigned char *d, size_t len, const struct intake_limits *lim,
     const char *tmp_dir, struct intake_result *res)
@@ -71,11 +81,16 @@ validate(const unsigned char *d, size_t len, const struct intake_limits *lim,
 	enum intake_type type;
 	char mime[96];
 
-	if (len > 0 && len <= lim->file_max_bytes &&
-	    intake_sniff(d, len, &type, mime, sizeof(mime)) == 0 && type == INTAKE_TYPE_ZIP)
+	if (len == 0)
+		intake_fail(res, INTAKE_EMPTY_FILE, "0 bytes");
+	else if (len > lim->file_max_bytes)
+		intake_fail(res, INTAKE_FILE_TOO_LARGE, "%zu bytes", len);
+	else if (intake_sniff(d, len, &type, mime, sizeof(mime)) != 0)
+		intake_fail(res, INTAKE_INTERNAL, "libmagic unavailable");
+	else if (type == INTAKE_TYPE_ZIP)
 		intake_zip_check(d, len, lim, tmp_dir, res);
 	else
-		intake_check_document(d, len, lim, res);
+		check_sniffed(d, len, type, mime, lim, res);
 	res->mime = intake_type_mime(res->type);
 	return res->code;
 }

@@ -75,7 +75,7 @@ struct intake_limits {
 };
 
 /* 20 MB per file, 40 megapixels, ZIP 100 entries / 20 MB each / 100 MB total / 100:1,
- * PDF 1,000,000 objects parsed in a child within 512 MB and 10 s of CPU. */
+ * PDF 200,000 objects parsed in a child within 512 MB and 10 s of CPU. */
 void	intake_limits_default(struct intake_limits *lim);
 
 enum intake_type {

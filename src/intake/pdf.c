@@ -215,7 +215,8 @@ out:
 	return rc;
 }
 
-/* Drains the stack. Same codes as walk_one, plus -3 when qpdf reported an error. */
+/* Drains the stack. Same codes as walk_one, plus -3 when qpdf reported an error and -4
+ * when it warned. */
 static int
 walk_drain(struct walk *w)
 {
@@ -227,6 +228,9 @@ walk_drain(struct walk *w)
 			return rc;
 		if (qpdf_has_error(w->q))
 			return -3;
+		/* A warning already refuses the file: stop at the first, do not collect more. */
+		if (qpdf_more_warnings(w->q))
+			return -4;
 	}
 	return 0;
 }
@@ -339,11 +343,11 @@ intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits 
 		code = qpdf_failure(res, q, "object");
 		goto out;
 	}
-	if (rc != 0) {
+	if (rc == -1) {
 		code = intake_fail(res, INTAKE_INTERNAL, "pdf walk: out of memory");
 		goto out;
 	}
-	if (qpdf_more_warnings(q)) {
+	if (rc == -4 || qpdf_more_warnings(q)) {
 		warn = qpdf_next_warning(q);
 		txt = warn ? qpdf_get_error_full_text(q, warn) : "?";
 		/* Out of memory under the child's limit shows up as a warning. */

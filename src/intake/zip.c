@@ -395,18 +395,20 @@ validate_all(struct zctx *z)
 {
 	struct archive_entry *ae;
 	enum intake_type type;
-	char *names[1024];
+	char **names;
 	size_t n_names = 0, i;
 	uint32_t count = 0;
 	enum intake_code code = INTAKE_OK;
 	int r;
 
+	if ((names = calloc((size_t)z->lim->zip_max_entries + 1, sizeof(*names))) == NULL)
+		return intake_fail(z->res, INTAKE_INTERNAL, "out of memory");
 	while (code == INTAKE_OK && (r = next_header(z, &ae)) != 0) {
 		if (r < 0 || (r = check_header(z, ae, names, n_names)) < 0) {
 			code = (enum intake_code)-r;
 			break;
 		}
-		if (++count > z->lim->zip_max_entries || n_names >= sizeof(names) / sizeof(names[0])) {
+		if (++count > z->lim->zip_max_entries) {
 			code = intake_fail(z->res, INTAKE_ZIP_TOO_MANY_ENTRIES, "over %u entries",
 			    count - 1);
 			break;
@@ -425,6 +427,7 @@ validate_all(struct zctx *z)
 	}
 	for (i = 0; i < n_names; i++)
 		free(names[i]);
+	free(names);
 	if (code == INTAKE_OK && z->res->n_entries == 0)
 		code = intake_fail(z->res, INTAKE_ZIP_EMPTY, "no regular entries");
 	return code;
