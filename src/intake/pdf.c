@@ -266,22 +266,13 @@ qpdf_failure(struct intake_result *res, qpdf_data q, const char *what)
 	return intake_fail(res, INTAKE_PDF_UNPARSEABLE, "%s: %.200s", what, txt);
 }
 
-enum intake_code
-intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits *lim,
-    struct intake_result *res)
+/* The bytes around the PDF: it must start at %PDF-, end at its last %%EOF (then only
+ * end-of-line white space), and not double as a ZIP (a ZIP's comment can hold "%%EOF"). */
+static enum intake_code
+check_envelope(const unsigned char *d, size_t len, struct intake_result *res)
 {
-	struct walk w;
-	qpdf_data q = NULL;
-	qpdf_oh trailer = 0, sz = 0, oh;
-	qpdf_error warn;
-	const char *txt;
-	enum intake_code code;
-	long long size = 0;
 	size_t end, i;
-	int rc;
 
-	memset(&w, 0, sizeof(w));
-	res->type = INTAKE_TYPE_PDF;
 	if (len < 5 || memcmp(d, "%PDF-", 5) != 0)
 		return intake_fail(res, INTAKE_JUNK_BEFORE_HEADER, "no %%PDF- at offset 0");
 	if ((end = last_eof(d, len)) == 0)
@@ -292,12 +283,88 @@ intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits 
 			    "%zu bytes after the last %%%%EOF", len - end);
 	if (intake_ends_as_zip(d, len))
 		return intake_fail(res, INTAKE_POLYGLOT, "PDF that is also a ZIP");
+	return INTAKE_OK;
+}
 
-	q = qpdf_init();
-	if (q == NULL)
+/* Walks every object: the walk_drain codes, or 2 when /Size is unusable or too large. */
+static int
+walk_all(struct walk *w, const struct intake_limits *lim, long long *size)
+{
+	qpdf_data q = w->q;
+	qpdf_oh trailer = qpdf_get_trailer(q), sz, oh;
+	size_t i;
+	int rc;
+
+	*size = 0;
+	sz = qpdf_oh_get_key(q, trailer, "/Size");
+	if (!qpdf_oh_is_integer(q, sz) || !qpdf_oh_get_value_as_longlong(q, sz, size))
+		*size = 0;
+	if (*size < 1 || *size > (long long)lim->pdf_max_objects + 1)
+		return 2;
+	w->max_nodes = (uint64_t)lim->pdf_max_objects * PDF_MAX_NODES_PER_OBJECT;
+	/* Everything reachable from the trailer, whatever its generation ... */
+	rc = push(w, qpdf_oh_new_object(q, trailer)) == 0 ? walk_drain(w) : -1;
+	/* ... then every object number the file declares, so objects nothing points to (a
+	 * reader could still be led to them) get the same scrutiny. */
+	for (i = 1; rc == 0 && i < (size_t)*size; i++) {
+		oh = qpdf_get_object_by_id(q, (int)i, 0);
+		if (qpdf_oh_is_null(q, oh)) {
+			qpdf_oh_release(q, oh);
+			continue;
+		}
+		rc = push(w, oh) == 0 ? walk_drain(w) : -1;
+	}
+	return rc;
+}
+
+/* Turns what walk_all returned into the result. */
+static enum intake_code
+walk_verdict(struct walk *w, int rc, long long size, struct intake_result *res)
+{
+	qpdf_data q = w->q;
+	qpdf_error warn;
+	const char *txt;
+
+	if (rc == 2)
+		return intake_fail(res, size < 1 ? INTAKE_PDF_UNPARSEABLE : INTAKE_PDF_TOO_COMPLEX,
+		    "trailer /Size %lld", size);
+	if (rc == 1)
+		return intake_fail(res, INTAKE_PDF_ACTIVE_CONTENT, "%s", w->why);
+	if (rc == -2)
+		return intake_fail(res, INTAKE_PDF_TOO_COMPLEX, "%s", w->why);
+	if (rc == -3 || qpdf_has_error(q))
+		return qpdf_failure(res, q, "object");
+	if (rc == -1)
+		return intake_fail(res, INTAKE_INTERNAL, "pdf walk: out of memory");
+	if (rc == -4 || qpdf_more_warnings(q)) {
+		warn = qpdf_next_warning(q);
+		txt = warn ? qpdf_get_error_full_text(q, warn) : "?";
+		/* Out of memory under the child's limit shows up as a warning. */
+		return intake_fail(res, strstr(txt, "bad_alloc") != NULL ?
+		    INTAKE_PDF_TOO_COMPLEX : INTAKE_PDF_UNPARSEABLE, "qpdf warning: %.200s", txt);
+	}
+	return INTAKE_OK;
+}
+
+enum intake_code
+intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits *lim,
+    struct intake_result *res)
+{
+	struct walk w;
+	qpdf_data q = NULL;
+	enum intake_code code;
+	long long size = 0;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	res->type = INTAKE_TYPE_PDF;
+	if ((code = check_envelope(d, len, res)) != INTAKE_OK)
+		return code;
+	if ((q = qpdf_init()) == NULL)
 		return intake_fail(res, INTAKE_INTERNAL, "qpdf_init");
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
+	/* Damage must refuse the file, not be repaired behind our back. */
 	qpdf_set_attempt_recovery(q, QPDF_FALSE);
 	if (qpdf_read_memory(q, "upload", (const char *)d, len, "") & QPDF_ERRORS) {
 		code = qpdf_failure(res, q, "read");
@@ -307,55 +374,9 @@ intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits 
 		code = intake_fail(res, INTAKE_PDF_ENCRYPTED, "encrypted (empty user password)");
 		goto out;
 	}
-
 	w.q = q;
-	w.max_nodes = (uint64_t)lim->pdf_max_objects * PDF_MAX_NODES_PER_OBJECT;
-	trailer = qpdf_get_trailer(q);
-	sz = qpdf_oh_get_key(q, trailer, "/Size");
-	if (!qpdf_oh_is_integer(q, sz) || !qpdf_oh_get_value_as_longlong(q, sz, &size))
-		size = 0;
-	if (size < 1 || size > (long long)lim->pdf_max_objects + 1) {
-		code = intake_fail(res, size < 1 ? INTAKE_PDF_UNPARSEABLE : INTAKE_PDF_TOO_COMPLEX,
-		    "trailer /Size %lld", size);
-		goto out;
-	}
-	/* Everything reachable from the trailer, whatever its generation ... */
-	rc = push(&w, qpdf_oh_new_object(q, trailer)) == 0 ? walk_drain(&w) : -1;
-	/* ... then every object number the file declares, so objects nothing points to (a
-	 * reader could still be led to them) get the same scrutiny. */
-	for (i = 1; rc == 0 && i < (size_t)size; i++) {
-		oh = qpdf_get_object_by_id(q, (int)i, 0);
-		if (qpdf_oh_is_null(q, oh)) {
-			qpdf_oh_release(q, oh);
-			continue;
-		}
-		rc = push(&w, oh) == 0 ? walk_drain(&w) : -1;
-	}
-	if (rc == 1) {
-		code = intake_fail(res, INTAKE_PDF_ACTIVE_CONTENT, "%s", w.why);
-		goto out;
-	}
-	if (rc == -2) {
-		code = intake_fail(res, INTAKE_PDF_TOO_COMPLEX, "%s", w.why);
-		goto out;
-	}
-	if (rc == -3 || qpdf_has_error(q)) {
-		code = qpdf_failure(res, q, "object");
-		goto out;
-	}
-	if (rc == -1) {
-		code = intake_fail(res, INTAKE_INTERNAL, "pdf walk: out of memory");
-		goto out;
-	}
-	if (rc == -4 || qpdf_more_warnings(q)) {
-		warn = qpdf_next_warning(q);
-		txt = warn ? qpdf_get_error_full_text(q, warn) : "?";
-		/* Out of memory under the child's limit shows up as a warning. */
-		code = intake_fail(res, strstr(txt, "bad_alloc") != NULL ?
-		    INTAKE_PDF_TOO_COMPLEX : INTAKE_PDF_UNPARSEABLE, "qpdf warning: %.200s", txt);
-		goto out;
-	}
-	code = INTAKE_OK;
+	rc = walk_all(&w, lim, &size);
+	code = walk_verdict(&w, rc, size, res);
 out:
 	free(w.stack);
 	free(w.seen);
