@@ -198,6 +198,13 @@ sweep_leaf(const char *dir, const char *ab, const char *cd, time_t cutoff,
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
+		/* A repair cut short by a crash leaves its side link behind. */
+		if (strlen(de->d_name) == 71 && strcmp(de->d_name + 64, ".repair") == 0 &&
+		    snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) < (int)sizeof(p) &&
+		    lstat(p, &st) == 0 && S_ISREG(st.st_mode) && old_enough(&st, cutoff)) {
+			unlink(p);
+			continue;
+		}
 		if (!is_hex_name(de->d_name, 64) || memcmp(de->d_name, ab, 2) != 0 ||
 		    memcmp(de->d_name + 2, cd, 2) != 0 ||
 		    snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= (int)sizeof(p))

@@ -118,7 +118,7 @@ intake_mime_is_archive(const char *mime)
 		"application/x-iso9660-image", "application/x-lha", "application/x-lharc",
 		"application/x-arj", "application/vnd.ms-cab-compressed", "application/x-xar",
 		"application/x-alz", "application/x-ace-compressed", "application/x-lz4",
-		"application/x-lzip", "application/x-apple-diskimage",
+		"application/x-apple-diskimage",
 		"application/vnd.android.package-archive", "application/x-debian-package",
 		"application/x-rpm", "application/epub+zip",
 	};

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -233,6 +234,53 @@ test_zip_entries(void **state)
 	intake_result_free(&res);
 }
 
+/* Several threads at once: each has its own libmagic cookie and forks its own qpdf
+ * children; verdicts must not mix. */
+static void *
+thread_run(void *arg)
+{
+	static const struct { const char *file; enum intake_code code; } cases[] = {
+		{ "pdf_simple.pdf", INTAKE_OK },
+		{ "pdf_openaction_js.pdf", INTAKE_PDF_ACTIVE_CONTENT },
+		{ "photo.jpg", INTAKE_OK },
+		{ "png_bad_crc.png", INTAKE_IMAGE_CORRUPT },
+		{ "bundle_good.zip", INTAKE_OK },
+		{ "zip_bad_entry.zip", INTAKE_PDF_ACTIVE_CONTENT },
+		{ "page.html", INTAKE_TYPE_NOT_ACCEPTED },
+	};
+	struct intake_limits lim;
+	struct intake_result res;
+	char path[PATH_MAX];
+	size_t i, round;
+	long bad = 0;
+
+	intake_limits_default(&lim);
+	for (round = 0; round < 5; round++)
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			snprintf(path, sizeof(path), CORPUS "/%s", cases[i].file);
+			if (intake_validate_file(path, &lim, NULL, &res) != cases[i].code)
+				bad++;
+			intake_result_free(&res);
+		}
+	(void)arg;
+	return (void *)bad;
+}
+
+static void
+test_threads(void **state)
+{
+	pthread_t t[4];
+	void *bad;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, thread_run, NULL), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], &bad), 0);
+		assert_int_equal((long)bad, 0);
+	}
+}
+
 static void
 test_tmp_writer(void **state)
 {
@@ -399,7 +447,7 @@ test_blob_sweep(void **state)
 {
 	char root[PATH_MAX], tmp[PATH_MAX], sha_a[65], sha_b[65], sha_c[65];
 	char pa[PATH_MAX], pb[PATH_MAX], pc[PATH_MAX], old_tmp[PATH_MAX], new_tmp[PATH_MAX];
-	char pu[PATH_MAX], other[PATH_MAX];
+	char pu[PATH_MAX], other[PATH_MAX], repair[PATH_MAX + 8];
 	struct blob_sweep_stats s;
 	struct refs r;
 	struct stat st;
@@ -432,6 +480,11 @@ test_blob_sweep(void **state)
 	assert_int_equal(blob_path(root, sha_a, pa, sizeof(pa)), BLOB_OK);
 	assert_int_equal(blob_path(root, sha_b, pb, sizeof(pb)), BLOB_OK);
 	assert_int_equal(blob_path(root, sha_c, pc, sizeof(pc)), BLOB_OK);
+	assert_int_equal(blob_path(root, sha_a, pa, sizeof(pa)), BLOB_OK);
+	snprintf(repair, sizeof(repair), "%s.repair", pa);
+	assert_true((fd = open(repair, O_CREAT | O_WRONLY, 0440)) >= 0);
+	close(fd);
+	age(repair, 7200);
 	age(pa, 7200);
 	age(pb, 7200);
 	age(pu, 7200);
@@ -449,6 +502,7 @@ test_blob_sweep(void **state)
 	assert_int_equal(stat(pc, &st), 0);
 	assert_int_equal(stat(pu, &st), 0);
 	assert_int_equal(stat(other, &st), 0);
+	assert_int_equal(stat(repair, &st), -1);
 	assert_int_equal(stat(old_tmp, &st), -1);
 	assert_int_equal(stat(new_tmp, &st), 0);
 	assert_int_equal(stat(tmp, &st), -1);	/* consumed by the last blob_put */
@@ -465,6 +519,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test_setup_teardown(test_zip_entries, setup, teardown),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test_setup_teardown(test_tmp_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_put, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_damaged_replaced, setup, teardown),
