@@ -76,6 +76,20 @@ bench: deps
 	@$(MAKE) --no-print-directory suraksha
 	@sh tests/bench/run.sh
 
+# libFuzzer over the intake parsers, seeded from tests/corpus; new inputs and crash
+# artifacts go to build/fuzz. Bounded: FUZZ_SECONDS (default 60).
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(filter-out src/intake/cmd_intake.c,$(wildcard src/intake/*.c)) \
+             $(wildcard src/util/*.c)
+build/fuzz/fuzz_intake: tests/fuzz/fuzz_intake.c $(FUZZ_SRCS)
+	@mkdir -p build/fuzz/corpus
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Isrc $(shell pkg-config --cflags $(PKGS)) -o $@ $^ $(LDLIBS)
+
+fuzz: deps build/fuzz/fuzz_intake
+	build/fuzz/fuzz_intake -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2560 \
+	    -max_len=2097152 -artifact_prefix=build/fuzz/ build/fuzz/corpus tests/corpus
+
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|atoi|strtok|gets)\s*\(' $(SRCS) || \
 	  (echo "lint: banned function (STYLE.md, Strings)"; exit 1)

@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "evaluate the eligibility and pay rules (eval), show parameters" },
 	{ "verify", cmd_verify, "verify a signed offer letter: verify FILE.pdf [--ca FILE]" },
 	{ "letter", cmd_letter, "letter keys and sample letters (ca, hod, import-p12, sample)" },
+	{ "intake", cmd_intake, "validate files as uploads (PDF, JPEG, PNG, ZIP)" },
 };
 
 static void
