@@ -11,7 +11,7 @@ PKGS    := libmicrohttpd sqlite3 libcrypto libssl jansson libmagic libarchive \
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings \
            -Wshadow -Wformat=2 -Wno-unused-parameter \
-           -Wno-format-truncation -Werror
+           -Wno-format-truncation -Wno-missing-field-initializers -Werror
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lhpdf -lpthread -lm

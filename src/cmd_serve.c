@@ -8,6 +8,8 @@
 #include "config.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "intake/blob.h"
+#include "intake/documents.h"
 #include "util/fsx.h"
 #include "util/log.h"
 
@@ -105,6 +107,18 @@ cmd_serve(int argc, char **argv)
 	if ((db = db_open(dbpath, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "suraksha serve: %s\n", err);
 		return EXIT_USAGE;
+	}
+	/* Temp files of uploads cut short, and blobs whose row never committed, go before any
+	 * request is taken (only those older than an hour: see blob_sweep). */
+	{
+		struct blob_sweep_stats bs;
+
+		if (blob_sweep(app.cfg.data_dir, document_blob_referenced, db, 3600, &bs) !=
+		    BLOB_OK)
+			log_warn("start-up sweep of storage did not complete");
+		else if (bs.tmp_removed || bs.blobs_removed)
+			log_info("start-up sweep: %u temp files and %u unreferenced blobs removed",
+			    bs.tmp_removed, bs.blobs_removed);
 	}
 	db_close(db);
 	if (otp_key_load(app.cfg.data_dir, app.otp_key) != 0) {

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "util/log.h"
@@ -53,6 +54,22 @@ reply_bytes(struct req *r, unsigned status, const char *content_type, const void
 	return queue(r, status, resp);
 }
 
+enum MHD_Result
+reply_fd(struct req *r, unsigned status, const char *content_type, int fd, uint64_t size,
+    const char *disposition)
+{
+	struct MHD_Response *resp;
+
+	if ((resp = MHD_create_response_from_fd64(size, fd)) == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	headers(r, resp, content_type);
+	if (disposition != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+	return queue(r, status, resp);
+}
+
 /* Steals body. */
 static enum MHD_Result
 reply_json_extra(struct req *r, unsigned status, json_t *body, const char *hname,
@@ -94,6 +111,22 @@ reply_error(struct req *r, enum err e, const char *detail)
 	if (o == NULL)
 		return MHD_NO;
 	return reply_json(r, err_status(e), o);
+}
+
+enum MHD_Result
+reply_error_with(struct req *r, unsigned status, const char *code, const char *message,
+    json_t *extra)
+{
+	json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
+
+	if (e == NULL) {
+		json_decref(extra);
+		return MHD_NO;
+	}
+	if (extra != NULL)
+		json_object_update(e, extra);
+	json_decref(extra);
+	return reply_json(r, status, json_pack("{s:o}", "error", e));
 }
 
 static void
