@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "intake/blob.h"
+#include "util/timeutil.h"
 #include "util/fsx.h"
 #include "util/log.h"
 
@@ -228,7 +229,7 @@ blob_sweep(const char *root, blob_referenced_fn is_referenced, void *ctx,
 	char top[PATH_MAX], mid[PATH_MAX], leaf[PATH_MAX];
 	struct dirent *a, *b;
 	DIR *da, *db;
-	time_t cutoff = time(NULL) - older_than_seconds;
+	time_t cutoff = (time_t)time_now() - older_than_seconds;
 
 	if (stats == NULL)
 		stats = &local;

@@ -62,7 +62,7 @@ req() {
 	local args=(-s -o "$T/body" -D "$T/headers" -w '%{http_code}' -X "$method")
 	[ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
 	STATUS=$(curl "${args[@]}" "$@" "$BASE$path")
-	BODY=$(cat "$T/body")
+	BODY=$(tr -d '\000' <"$T/body")
 	HEADERS=$(cat "$T/headers")
 }
 
