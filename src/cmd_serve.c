@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "intake/blob.h"
+#include "letters/pki.h"
 #include "intake/documents.h"
 #include "util/fsx.h"
 #include "util/log.h"
@@ -127,6 +128,17 @@ cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	fsx_join(app.ca_pem_path, sizeof(app.ca_pem_path), app.cfg.data_dir, "keys/ca.pem");
+	if ((app.ca = pki_load_cert_file(app.ca_pem_path)) == NULL) {
+		fprintf(stderr, "suraksha serve: cannot read the portal CA %s; run 'suraksha "
+		    "init'\n", app.ca_pem_path);
+		return EXIT_USAGE;
+	}
+	fsx_join(app.letter_template, sizeof(app.letter_template), app.cfg.templates_dir,
+	    "letter.txt");
+	app.letters.data_dir = app.cfg.data_dir;
+	app.letters.base_url = app.cfg.base_url;
+	app.letters.cfg.template_path = app.letter_template;
+	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
 	if (db_thread_init(dbpath) != 0)
 		return EXIT_USAGE;
 	return http_serve(&app) == 0 ? EXIT_OK : EXIT_NEGATIVE;

@@ -22,6 +22,10 @@ void	h_upload_chunk(struct req *r, const char *data, size_t len);
 enum MHD_Result h_upload(struct req *r);
 enum MHD_Result h_document_get(struct req *r);
 enum MHD_Result h_document_delete(struct req *r);
+/* h_letters.c */
+enum MHD_Result h_letter_get(struct req *r);
+enum MHD_Result h_letter_revoke(struct req *r);
+enum MHD_Result h_verify(struct req *r);
 /* h_audit.c */
 enum MHD_Result h_audit_list(struct req *r);
 /* h_admin.c */

@@ -5,12 +5,14 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <openssl/x509.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "auth/otp.h"
 #include "auth/roles.h"
 #include "config.h"
+#include "letters/store.h"
 #include "errors.h"
 #include "util/buf.h"
 
@@ -22,6 +24,9 @@ struct app {
 	struct config	 cfg;
 	unsigned char	 otp_key[OTP_KEY_LEN];
 	char		 ca_pem_path[1024];
+	X509		*ca;		/* the portal CA: trust anchor of letters */
+	struct letter_env letters;
+	char		 letter_template[1100];
 };
 
 struct route;
@@ -82,6 +87,7 @@ struct route {
 #define ROLE_BIT(r)	(1u << (r))
 #define BODY_JSON	((size_t)-1)
 #define BODY_UPLOAD	((size_t)-2)
+#define BODY_VERIFY	((size_t)-3)	/* verify_max_body */
 #define MULTIPART_SLACK	65536	/* framing and small fields around an uploaded file */
 
 /* routes.c */

@@ -132,6 +132,8 @@ route_max_body(const struct req *r)
 {
 	if (r->route->max_body == BODY_JSON)
 		return (size_t)r->app->cfg.max_json_body;
+	if (r->route->max_body == BODY_VERIFY)
+		return (size_t)r->app->cfg.verify_max_body;
 	if (r->route->max_body == BODY_UPLOAD)
 		return (size_t)r->app->cfg.upload_max_file + MULTIPART_SLACK;
 	return r->route->max_body;
