@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -12,6 +13,9 @@
 #include "commands.h"
 #include "letters/letter.h"
 #include "letters/pki.h"
+#include "letters/store.h"
+#include "db/db.h"
+#include "util/crypt.h"
 #include "letters/verify.h"
 #include "util/buf.h"
 #include "util/fsx.h"
@@ -34,6 +38,8 @@ cmd_verify(int argc, char **argv)
 	char def_ca[PATH_MAX];
 	struct buf pdf;
 	struct verify_report r;
+	struct letter_lookup lk = { 0 };
+	char dbfile[PATH_MAX], dberr[256];
 	X509 *ca = NULL;
 	json_t *j = NULL;
 	int i, rc = EXIT_USAGE;
@@ -74,7 +80,13 @@ cmd_verify(int argc, char **argv)
 		fprintf(stderr, "suraksha verify: cannot read %s\n", file);
 		goto out;
 	}
-	if (verify_pdf((const unsigned char *)pdf.data, pdf.len, ca, NULL, NULL, &r) != 0 ||
+	/* With the portal's database at hand, also ask whether the portal issued the letter
+	 * and whether it was revoked; without it those stay unknown (null). */
+	if (db_path(data_dir, dbfile, sizeof(dbfile)) == 0 && access(dbfile, R_OK) == 0 &&
+	    (lk.db = db_open(dbfile, 0, dberr, sizeof(dberr))) != NULL)
+		crypt_sha256_hex(pdf.data, pdf.len, lk.sha256);
+	if (verify_pdf((const unsigned char *)pdf.data, pdf.len, ca,
+	    lk.db ? letter_store_lookup : NULL, &lk, &r) != 0 ||
 	    (j = verify_report_json(&r)) == NULL) {
 		fprintf(stderr, "suraksha verify: out of memory\n");
 		goto out;
@@ -83,6 +95,7 @@ cmd_verify(int argc, char **argv)
 	fputc('\n', stdout);
 	rc = r.valid ? EXIT_OK : EXIT_NEGATIVE;
 out:
+	db_close(lk.db);
 	json_decref(j);
 	X509_free(ca);
 	buf_free(&pdf);
