@@ -16,15 +16,14 @@ static const char SQL_USERS[] =
     "   AND s.kind = 'department')"
     " FROM users u ORDER BY u.username";
 
-enum MHD_Result
-h_admin_users(struct req *r)
+json_t *
+h_admin_users_items(struct db *db)
 {
-	struct db *db = db_thread();
 	sqlite3_stmt *st;
 	json_t *items;
 
-	if (db == NULL || (st = db_prepare(db, SQL_USERS)) == NULL)
-		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	if ((st = db_prepare(db, SQL_USERS)) == NULL)
+		return NULL;
 	items = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:b, s:b, s:o, s:o}",
@@ -34,6 +33,17 @@ h_admin_users(struct req *r)
 		    "offices", json_loads(db_col_text(st, 5), 0, NULL),
 		    "departments", json_loads(db_col_text(st, 6), 0, NULL)));
 	db_done(st);
+	return items;
+}
+
+enum MHD_Result
+h_admin_users(struct req *r)
+{
+	struct db *db = db_thread();
+	json_t *items;
+
+	if (db == NULL || (items = h_admin_users_items(db)) == NULL)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
 	return reply_json(r, 200, json_pack("{s:o}", "users", items));
 }
 

@@ -25,28 +25,18 @@ json_or_text(sqlite3_stmt *st, int i)
 	return v ? v : json_string(db_col_text(st, i));
 }
 
-/* Newest first; "before" is the id to page from (the next_before of the last page). */
-enum MHD_Result
-h_audit_list(struct req *r)
+json_t *
+h_audit_items(struct db *db, const char *c, const char *a, const char *act, int64_t before,
+    int64_t limit, int64_t *next_before)
 {
-	char qcase[64], qactor[96], qaction[64], qbefore[24], qlimit[8], at[21];
-	const char *c, *a, *act, *b, *l;
-	int64_t before = INT64_MAX, limit = 100, last = 0;
 	json_t *items, *o;
 	sqlite3_stmt *st;
-	struct db *db;
+	int64_t last = 0;
+	char at[21];
 
-	c = req_query(r, "case", qcase, sizeof(qcase));
-	a = req_query(r, "actor", qactor, sizeof(qactor));
-	act = req_query(r, "action", qaction, sizeof(qaction));
-	b = req_query(r, "before", qbefore, sizeof(qbefore));
-	l = req_query(r, "limit", qlimit, sizeof(qlimit));
-	if ((b && strict_int64(b, 1, INT64_MAX, &before) != 0) ||
-	    (l && strict_int64(l, 1, PAGE_MAX, &limit) != 0))
-		return reply_error(r, ERR_INVALID_FIELD,
-		    "before must be a record id and limit a number from 1 to 500.");
-	if ((db = db_thread()) == NULL || (st = db_prepare(db, SQL_PAGE)) == NULL)
-		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	*next_before = 0;
+	if ((st = db_prepare(db, SQL_PAGE)) == NULL)
+		return NULL;
 	db_bind_text(st, 1, c);
 	db_bind_text(st, 2, a);
 	db_bind_text(st, 3, act);
@@ -67,8 +57,34 @@ h_audit_list(struct req *r)
 		json_array_append_new(items, o);
 	}
 	db_done(st);
+	if ((int64_t)json_array_size(items) == limit)
+		*next_before = last;
+	return items;
+}
+
+/* Newest first; "before" is the id to page from (the next_before of the last page). */
+enum MHD_Result
+h_audit_list(struct req *r)
+{
+	char qcase[64], qactor[96], qaction[64], qbefore[24], qlimit[8];
+	const char *c, *a, *act, *b, *l;
+	int64_t before = INT64_MAX, limit = 100, next;
+	json_t *items, *o;
+	struct db *db;
+
+	c = req_query(r, "case", qcase, sizeof(qcase));
+	a = req_query(r, "actor", qactor, sizeof(qactor));
+	act = req_query(r, "action", qaction, sizeof(qaction));
+	b = req_query(r, "before", qbefore, sizeof(qbefore));
+	l = req_query(r, "limit", qlimit, sizeof(qlimit));
+	if ((b && strict_int64(b, 1, INT64_MAX, &before) != 0) ||
+	    (l && strict_int64(l, 1, PAGE_MAX, &limit) != 0))
+		return reply_error(r, ERR_INVALID_FIELD,
+		    "before must be a record id and limit a number from 1 to 500.");
+	if ((db = db_thread()) == NULL ||
+	    (items = h_audit_items(db, c, a, act, before, limit, &next)) == NULL)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
 	o = json_pack("{s:o}", "items", items);
-	json_object_set_new(o, "next_before", (int64_t)json_array_size(items) == limit ?
-	    json_integer(last) : json_null());
+	json_object_set_new(o, "next_before", next ? json_integer(next) : json_null());
 	return reply_json(r, 200, o);
 }

@@ -10,6 +10,7 @@
 
 #include "audit/audit.h"
 #include "db/db.h"
+#include "http/page.h"
 #include "import/master.h"
 #include "intake/blob.h"
 #include "intake/documents.h"
@@ -28,6 +29,8 @@ struct upload {
 	char			 kind[40];
 	size_t			 kind_len;
 	char			 name[DOC_NAME_MAX + 1];
+	char			 csrf[CSRF_HEX];	/* the page form's field */
+	size_t			 csrf_len;
 	enum err		 err;		/* a fault found while streaming */
 	const char		*err_detail;
 	enum intake_code	 icode;		/* an intake refusal while streaming */
@@ -80,6 +83,16 @@ part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
 		memcpy(u->kind + u->kind_len, data, size);
 		u->kind_len += size;
 		u->kind[u->kind_len] = '\0';
+		return MHD_YES;
+	}
+	if (strcmp(key, "csrf") == 0) {
+		if (u->csrf_len + size >= sizeof(u->csrf)) {
+			u->err = ERR_CSRF;
+			return MHD_NO;
+		}
+		memcpy(u->csrf + u->csrf_len, data, size);
+		u->csrf_len += size;
+		u->csrf[u->csrf_len] = '\0';
 		return MHD_YES;
 	}
 	if (strcmp(key, "file") != 0) {
@@ -196,29 +209,38 @@ audit_refusal(struct req *r, const char *code, const char *name, const char *ent
 	free(after);
 }
 
-static enum MHD_Result
-refuse(struct req *r, struct upload *u, const struct intake_result *res, enum intake_code c)
+static void
+fault(struct upload_outcome *o, enum err e, const char *detail)
+{
+	o->err = e;
+	o->detail = detail;
+}
+
+static void
+refuse(struct req *r, struct upload *u, const struct intake_result *res, enum intake_code c,
+    struct upload_outcome *o)
 {
 	const struct intake_code_info *info = intake_code_info(c);
-	json_t *extra = NULL;
 
 	if (c == INTAKE_INTERNAL) {
 		log_error("upload: intake failed: %s", res ? res->detail : "");
-		return reply_error(r, ERR_INTERNAL, NULL);
+		fault(o, ERR_INTERNAL, NULL);
+		return;
 	}
 	if (res != NULL && res->detail[0])
 		log_info("upload refused: %s: %s", info->code, res->detail);
 	audit_refusal(r, info->code, u->name, res ? res->entry : NULL);
-	if (res != NULL && res->entry[0])
-		extra = json_pack("{s:s}", "entry", res->entry);
-	return reply_error_with(r, (unsigned)info->status, info->code, info->message, extra);
+	o->refused = info;
+	if (res != NULL)
+		snprintf(o->entry, sizeof(o->entry), "%s", res->entry);
 }
 
 /* Moves the validated file (or each ZIP entry) into the blob store, then commits the rows
  * in one transaction; a crash before the commit leaves at most unreferenced blobs, which
  * the start-up sweep removes. */
-static enum MHD_Result
-store(struct req *r, struct upload *u, struct intake_result *res, const char *sha)
+static void
+store(struct req *r, struct upload *u, struct intake_result *res, const char *sha,
+    struct upload_outcome *o)
 {
 	const char *root = r->app->cfg.data_dir;
 	size_t n = res->type == INTAKE_TYPE_ZIP ? res->n_entries : 1, i;
@@ -230,8 +252,10 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 	json_t *list;
 	int dup;
 
-	if ((docs = calloc(n, sizeof(*docs))) == NULL)
-		return reply_error(r, ERR_INTERNAL, NULL);
+	if ((docs = calloc(n, sizeof(*docs))) == NULL) {
+		fault(o, ERR_INTERNAL, NULL);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		struct document *d = &docs[i];
 
@@ -269,7 +293,8 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 		db_rollback(db);
 		free(docs);
 		audit_refusal(r, "quota_exceeded", u->name, NULL);
-		return reply_error(r, ERR_QUOTA, NULL);
+		fault(o, ERR_QUOTA, NULL);
+		return;
 	}
 	req_actor(r, &who, actor, sizeof(actor));
 	if (document_insert(db, &who, docs, n) != 0 || db_commit(db) != 0) {
@@ -280,56 +305,91 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, doc_json(&docs[i]));
 	free(docs);
-	return reply_json(r, 201, json_pack("{s:o}", "documents", list));
+	o->documents = list;
+	return;
 unavailable:
 	free(docs);
-	return reply_error(r, ERR_UNAVAILABLE, NULL);
+	fault(o, ERR_UNAVAILABLE, NULL);
+	return;
 internal:
 	free(docs);
-	return reply_error(r, ERR_INTERNAL, NULL);
+	fault(o, ERR_INTERNAL, NULL);
 }
 
-enum MHD_Result
-h_upload(struct req *r)
+void
+h_upload_finish(struct req *r, struct upload_outcome *o)
 {
 	struct upload *u = r->stream;
 	struct intake_result res;
 	struct intake_limits lim;
-	char sha[65], tmpdir[1024];
+	char tmpdir[1024], sha[65];
 	enum intake_code c;
-	enum MHD_Result out;
 	int complete;
 
+	memset(o, 0, sizeof(*o));
 	complete = MHD_destroy_post_processor(u->pp) == MHD_YES;
 	u->pp = NULL;
-	if (u->err != ERR_OK)
-		return reply_error(r, u->err, u->err_detail);
-	if (u->icode != INTAKE_OK)
-		return refuse(r, u, NULL, u->icode);
-	if (!complete)
-		return reply_error(r, ERR_MALFORMED, "The upload was cut short or its multipart "
+	/* a page form proves itself before anything is looked at or stored */
+	if (r->csrf_form && (u->csrf_len == 0 || !page_csrf_ok(r, u->csrf))) {
+		fault(o, ERR_CSRF, NULL);
+		return;
+	}
+	if (u->err != ERR_OK) {
+		fault(o, u->err, u->err_detail);
+		return;
+	}
+	if (u->icode != INTAKE_OK) {
+		refuse(r, u, NULL, u->icode, o);
+		return;
+	}
+	if (!complete) {
+		fault(o, ERR_MALFORMED, "The upload was cut short or its multipart "
 		    "body is broken; nothing was stored. Please send it again.");
-	if (!document_kind_valid(u->kind))
-		return reply_error(r, ERR_INVALID_FIELD, "Give 'kind': one of engagement_order, "
+		return;
+	}
+	if (!document_kind_valid(u->kind)) {
+		fault(o, ERR_INVALID_FIELD, "Give 'kind': one of engagement_order, "
 		    "hkrnl_deployment_letter, salary_proof, service_certificate, dob_proof, "
 		    "aadhaar, family_id, marital_declaration, hssc_appointment_order, "
 		    "hssc_termination_order, discrepancy_certificate, other.");
-	if (u->files == 0)
-		return reply_error(r, ERR_INVALID_FIELD, "Attach the document as the field 'file'.");
+		return;
+	}
+	if (u->files == 0) {
+		fault(o, ERR_INVALID_FIELD, "Attach the document as the field 'file'.");
+		return;
+	}
 	if ((c = intake_tmp_finish(&u->tmp, sha)) != INTAKE_OK) {
 		if (c == INTAKE_EMPTY_FILE)
 			u->tmp_open = 0;
-		return refuse(r, u, NULL, c);
+		refuse(r, u, NULL, c, o);
+		return;
 	}
 	limits_of(&r->app->cfg, &lim);
 	blob_tmp_dir(r->app->cfg.data_dir, tmpdir, sizeof(tmpdir));
 	c = intake_validate_file(u->tmp.path, &lim, tmpdir, &res);
 	if (c != INTAKE_OK)
-		out = refuse(r, u, &res, c);
+		refuse(r, u, &res, c, o);
 	else
-		out = store(r, u, &res, sha);
+		store(r, u, &res, sha, o);
 	intake_result_free(&res);
-	return out;
+}
+
+enum MHD_Result
+h_upload(struct req *r)
+{
+	struct upload_outcome o;
+	json_t *extra = NULL;
+
+	h_upload_finish(r, &o);
+	if (o.documents != NULL)
+		return reply_json(r, 201, json_pack("{s:o}", "documents", o.documents));
+	if (o.refused != NULL) {
+		if (o.entry[0])
+			extra = json_pack("{s:s}", "entry", o.entry);
+		return reply_error_with(r, (unsigned)o.refused->status, o.refused->code,
+		    o.refused->message, extra);
+	}
+	return reply_error(r, o.err, o.detail);
 }
 
 /* RFC 6266: an ASCII fallback and the UTF-8 name percent-encoded. */

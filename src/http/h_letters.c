@@ -97,24 +97,32 @@ h_letter_revoke(struct req *r)
 	return reply_json(r, 200, json_pack("{s:s, s:b}", "letter_ref", l.ref, "revoked", 1));
 }
 
+enum err
+h_verify_bytes(struct req *r, const void *data, size_t len, struct verify_report *rep)
+{
+	struct letter_lookup lk;
+
+	if ((lk.db = db_thread()) == NULL)
+		return ERR_UNAVAILABLE;
+	crypt_sha256_hex(data, len, lk.sha256);
+	if (verify_pdf(data, len, r->app->ca, letter_store_lookup, &lk, rep) != 0 &&
+	    rep->nreasons == 0)
+		return ERR_INTERNAL;
+	return ERR_OK;
+}
+
 /* Anyone may check a letter: the body is the PDF itself. */
 enum MHD_Result
 h_verify(struct req *r)
 {
 	struct verify_report rep;
-	struct letter_lookup lk;
-	struct db *db = db_thread();
 	json_t *o;
+	enum err e;
 
 	if (r->body.len == 0)
 		return reply_error(r, ERR_INVALID_FIELD, "Send the PDF letter as the request body.");
-	if (db == NULL)
-		return reply_error(r, ERR_UNAVAILABLE, NULL);
-	lk.db = db;
-	crypt_sha256_hex(r->body.data, r->body.len, lk.sha256);
-	if (verify_pdf((const unsigned char *)r->body.data, r->body.len, r->app->ca,
-	    letter_store_lookup, &lk, &rep) != 0 && rep.nreasons == 0)
-		return reply_error(r, ERR_INTERNAL, NULL);
+	if ((e = h_verify_bytes(r, r->body.data, r->body.len, &rep)) != ERR_OK)
+		return reply_error(r, e, NULL);
 	if ((o = verify_report_json(&rep)) == NULL)
 		return reply_error(r, ERR_INTERNAL, NULL);
 	return reply_json(r, 200, o);

@@ -3,6 +3,10 @@
 #define HTTP_HANDLERS_H
 
 #include "http/http.h"
+#include "intake/intake.h"
+#include "letters/verify.h"
+
+struct db;
 
 /* h_health.c */
 enum MHD_Result h_healthz(struct req *r);
@@ -20,16 +24,35 @@ enum MHD_Result h_employee_get(struct req *r);
 enum MHD_Result h_upload_start(struct req *r, int *done);
 void	h_upload_chunk(struct req *r, const char *data, size_t len);
 enum MHD_Result h_upload(struct req *r);
+/* What became of an upload, for the API and the page handler alike: stored (documents),
+ * refused by intake (refused, with the refused ZIP entry if any), or another fault. */
+struct upload_outcome {
+	enum err			 err;
+	const char			*detail;
+	const struct intake_code_info	*refused;
+	char				 entry[256];
+	json_t				*documents;	/* owned by the caller */
+};
+void	h_upload_finish(struct req *r, struct upload_outcome *o);
 enum MHD_Result h_document_get(struct req *r);
 enum MHD_Result h_document_delete(struct req *r);
 /* h_letters.c */
 enum MHD_Result h_letter_get(struct req *r);
 enum MHD_Result h_letter_revoke(struct req *r);
 enum MHD_Result h_verify(struct req *r);
+/* The verification of POST /api/v1/verify, for the pages too: ERR_OK with rep filled. */
+enum err h_verify_bytes(struct req *r, const void *data, size_t len,
+	    struct verify_report *rep);
 /* h_audit.c */
 enum MHD_Result h_audit_list(struct req *r);
+/* One page of the log, newest first, filters NULL for any; *next_before is the id to pass
+ * as before for the next page (0 at the end). New reference, NULL when the query failed. */
+json_t	*h_audit_items(struct db *db, const char *case_id, const char *actor,
+	    const char *action, int64_t before, int64_t limit, int64_t *next_before);
 /* h_admin.c */
 enum MHD_Result h_admin_users(struct req *r);
+/* Every staff account as GET /api/v1/admin/users lists them; NULL when the query failed. */
+json_t	*h_admin_users_items(struct db *db);
 enum MHD_Result h_admin_user_add(struct req *r);
 enum MHD_Result h_admin_user_disable(struct req *r);
 enum MHD_Result h_admin_user_enable(struct req *r);

@@ -31,6 +31,7 @@ struct app {
 
 struct route;
 struct actor;
+struct page_form;
 
 /* One request, from the first MHD callback to the completion callback. */
 struct req {
@@ -61,6 +62,10 @@ struct req {
 	/* streaming body handlers (uploads) keep their state here */
 	void			*stream;
 	void			(*stream_free)(void *);
+	/* pages (page.h): the parsed urlencoded form of an R_FORM route, and whether its
+	 * CSRF token is still to be checked against the form's "csrf" field */
+	struct page_form	*form;
+	int			 csrf_form;
 };
 
 typedef enum MHD_Result (*handler_fn)(struct req *r);
@@ -68,6 +73,9 @@ typedef enum MHD_Result (*handler_fn)(struct req *r);
 /* Route flags. */
 #define R_AUTH		0x01	/* needs a session */
 #define R_PUBLIC	0x00
+#define R_PAGE		0x02	/* an HTML page: errors are pages too (page.h) */
+#define R_FORM		0x04	/* a browser form: the CSRF token may come as the form
+				 * field "csrf" instead of the header; same-origin checked */
 
 struct route {
 	const char	*method;
@@ -110,6 +118,16 @@ enum MHD_Result reply_error_with(struct req *r, unsigned status, const char *cod
 enum MHD_Result reply_session(struct req *r, unsigned status, const char *token,
 	    const char *csrf, const char *role, int64_t expires_at);
 enum MHD_Result reply_logout(struct req *r);
+/* Pages: HTML with the page CSP; static files with a year's cache; 303 redirects with up
+ * to two Set-Cookie values (NULL for none). */
+enum MHD_Result reply_html(struct req *r, unsigned status, const char *html, size_t len);
+enum MHD_Result reply_static(struct req *r, const char *content_type, const void *data,
+	    size_t len);
+enum MHD_Result reply_redirect(struct req *r, const char *location, const char *cookie,
+	    const char *cookie2);
+/* The Set-Cookie value of the session cookie (empty value and 0 to clear it). */
+void	reply_session_cookie(const struct req *r, char *out, size_t outlen, const char *token,
+	    int64_t max_age);
 
 /* request helpers */
 /* The JSON object body, or NULL after replying 400 (caller returns *res). */

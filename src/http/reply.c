@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "http/page.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
+enum kind { K_API, K_PAGE, K_STATIC };
+
 static void
-headers(struct req *r, struct MHD_Response *resp, const char *content_type)
+headers_of(struct req *r, struct MHD_Response *resp, const char *content_type, enum kind k)
 {
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -18,13 +21,24 @@ headers(struct req *r, struct MHD_Response *resp, const char *content_type)
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
 	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-	    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	/* Pages load only our own stylesheet and script and post only to us: no inline
+	 * script or style anywhere. */
+	MHD_add_response_header(resp, "Content-Security-Policy", k == K_API ?
+	    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" :
+	    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+	    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, k == K_STATIC ?
+	    "public, max-age=31536000, immutable" : "no-store");
 	MHD_add_response_header(resp, "X-Request-Id", r->rid);
 	if (r->app->cfg.secure_cookies)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
 		    "max-age=31536000; includeSubDomains");
+}
+
+static void
+headers(struct req *r, struct MHD_Response *resp, const char *content_type)
+{
+	headers_of(r, resp, content_type, K_API);
 }
 
 static enum MHD_Result
@@ -100,9 +114,54 @@ reply_json(struct req *r, unsigned status, json_t *body)
 }
 
 enum MHD_Result
+reply_html(struct req *r, unsigned status, const char *html, size_t len)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, (void *)html, MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	headers_of(r, resp, "text/html; charset=utf-8", K_PAGE);
+	return queue(r, status, resp);
+}
+
+enum MHD_Result
+reply_static(struct req *r, const char *content_type, const void *data, size_t len)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	headers_of(r, resp, content_type, K_STATIC);
+	return queue(r, 200, resp);
+}
+
+enum MHD_Result
+reply_redirect(struct req *r, const char *location, const char *cookie_value,
+    const char *cookie2)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	headers_of(r, resp, "text/plain; charset=utf-8", K_PAGE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+	if (cookie_value != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie_value);
+	if (cookie2 != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie2);
+	return queue(r, 303, resp);
+}
+
+enum MHD_Result
 reply_error(struct req *r, enum err e, const char *detail)
 {
 	json_t *o;
+
+	if (page_wants_html(r))
+		return page_error(r, e, detail);
 
 	if (e == ERR_INTERNAL)
 		log_error("internal error on %s %.200s", r->method, r->url);
@@ -129,8 +188,9 @@ reply_error_with(struct req *r, unsigned status, const char *code, const char *m
 	return reply_json(r, status, json_pack("{s:o}", "error", e));
 }
 
-static void
-cookie(struct req *r, char *out, size_t outlen, const char *value, int64_t max_age)
+void
+reply_session_cookie(const struct req *r, char *out, size_t outlen, const char *value,
+    int64_t max_age)
 {
 	if (r->app->cfg.secure_cookies)
 		snprintf(out, outlen, "__Host-suraksha=%s; Path=/; Max-Age=%lld; HttpOnly; "
@@ -148,7 +208,7 @@ reply_session(struct req *r, unsigned status, const char *token, const char *csr
 	json_t *o;
 
 	time_iso_utc(expires_at, exp);
-	cookie(r, c, sizeof(c), token, expires_at - time_now());
+	reply_session_cookie(r, c, sizeof(c), token, expires_at - time_now());
 	o = json_pack("{s:s, s:s, s:s, s:s}", "token", token, "csrf_token", csrf, "role", role,
 	    "expires_at", exp);
 	if (o == NULL)
@@ -161,7 +221,7 @@ reply_logout(struct req *r)
 {
 	char c[256];
 
-	cookie(r, c, sizeof(c), "", 0);
+	reply_session_cookie(r, c, sizeof(c), "", 0);
 	return reply_json_extra(r, 200, json_pack("{s:b}", "logged_out", 1),
 	    MHD_HTTP_HEADER_SET_COOKIE, c);
 }

@@ -6,16 +6,21 @@
 #include <string.h>
 
 #include "http/handlers.h"
+#include "http/handlers_pages.h"
+#include "http/page.h"
 
 #define STAFF	(ROLE_BIT(ROLE_DDO) | ROLE_BIT(ROLE_HOD) | ROLE_BIT(ROLE_ADMIN_SECRETARY) | \
 		 ROLE_BIT(ROLE_FINANCE) | ROLE_BIT(ROLE_AUDITOR) | ROLE_BIT(ROLE_ADMIN))
 #define ADMIN	ROLE_BIT(ROLE_ADMIN)
 #define AUDITOR	ROLE_BIT(ROLE_AUDITOR)
+#define EMPLOYEE	ROLE_BIT(ROLE_EMPLOYEE)
+#define PAGE	R_PAGE
+#define FORM	(R_PAGE | R_FORM)
+#define FORM_BODY	PAGE_BODY_FORM
 
 static const struct route routes[] = {
 	{ "GET",  "/healthz", h_healthz, R_PUBLIC, 0, 0 },
 	{ "GET",  "/ca.pem", h_ca_pem, R_PUBLIC, 0, 0 },
-	{ "GET",  "/", h_index, R_PUBLIC, 0, 0 },
 	{ "POST", "/api/v1/otp/request", h_otp_request, R_PUBLIC, 0, BODY_JSON },
 	{ "POST", "/api/v1/otp/verify", h_otp_verify, R_PUBLIC, 0, BODY_JSON },
 	{ "POST", "/api/v1/login", h_login, R_PUBLIC, 0, BODY_JSON },
@@ -36,6 +41,33 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/admin/users/{}/disable", h_admin_user_disable, R_AUTH, ADMIN, BODY_JSON },
 	{ "POST", "/api/v1/admin/users/{}/enable", h_admin_user_enable, R_AUTH, ADMIN, BODY_JSON },
 	{ "PUT",  "/api/v1/admin/users/{}/scope", h_admin_user_scope, R_AUTH, ADMIN, BODY_JSON },
+	/* pages for people (h_pages_*.c, docs/pages.md) */
+	{ "GET",  "/", h_page_root, PAGE, 0, 0 },
+	{ "GET",  "/static/{}", page_static, PAGE, 0, 0 },
+	{ "POST", "/lang", h_page_lang, FORM, 0, FORM_BODY },
+	{ "POST", "/login/employee", h_page_otp_request, FORM, 0, FORM_BODY },
+	{ "GET",  "/login/otp", h_page_otp, PAGE, 0, 0 },
+	{ "POST", "/login/otp", h_page_otp_verify, FORM, 0, FORM_BODY },
+	{ "POST", "/login/staff", h_page_staff_login, FORM, 0, FORM_BODY },
+	{ "POST", "/logout", h_page_logout, R_AUTH | FORM, 0, FORM_BODY },
+	{ "GET",  "/home", h_page_home, R_AUTH | PAGE, 0, 0 },
+	{ "GET",  "/find", h_page_find, R_AUTH | PAGE, STAFF, 0 },
+	{ "GET",  "/cases/{}", h_page_case, R_AUTH | PAGE, 0, 0 },
+	{ "POST", "/cases/{}/documents", h_page_upload, R_AUTH | FORM, EMPLOYEE, BODY_UPLOAD,
+	    h_upload_start, h_upload_chunk },
+	{ "POST", "/documents/{}/delete", h_page_document_delete, R_AUTH | FORM, EMPLOYEE,
+	    FORM_BODY },
+	{ "GET",  "/verify", h_page_verify, PAGE, 0, 0 },
+	{ "POST", "/verify", h_page_verify_post, FORM, 0, BODY_VERIFY, h_page_verify_start,
+	    h_page_verify_chunk },
+	{ "GET",  "/verify/{*}", h_page_verify_ref, PAGE, 0, 0 },
+	{ "POST", "/revoke", h_page_revoke, R_AUTH | FORM, ROLE_BIT(ROLE_HOD) | ADMIN, FORM_BODY },
+	{ "GET",  "/audit", h_page_audit, R_AUTH | PAGE, AUDITOR, 0 },
+	{ "GET",  "/admin/users", h_page_users, R_AUTH | PAGE, ADMIN, 0 },
+	{ "POST", "/admin/users", h_page_user_add, R_AUTH | FORM, ADMIN, FORM_BODY },
+	{ "POST", "/admin/users/{}/disable", h_page_user_disable, R_AUTH | FORM, ADMIN, FORM_BODY },
+	{ "POST", "/admin/users/{}/enable", h_page_user_enable, R_AUTH | FORM, ADMIN, FORM_BODY },
+	{ "POST", "/admin/users/{}/scope", h_page_user_scope, R_AUTH | FORM, ADMIN, FORM_BODY },
 };
 
 /* Compare the path to a pattern; on a match fill r's args. 1 match, 0 not, -1 bad escape. */

@@ -19,6 +19,7 @@
 
 #include "auth/session.h"
 #include "db/db.h"
+#include "http/page.h"
 #include "util/crypt.h"
 #include "util/log.h"
 #include "util/strict.h"
@@ -117,7 +118,10 @@ authenticate(struct req *r, int *done)
 		return reply_error(r, ERR_UNAUTHENTICATED, NULL);
 	if (r->via_cookie && !is_safe_method(r->method)) {
 		hdr = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
-		if (hdr == NULL || strlen(hdr) != strlen(r->csrf) ||
+		/* A browser form carries the token in its body: checked once it is read. */
+		if (hdr == NULL && (rt->flags & R_FORM))
+			r->csrf_form = 1;
+		else if (hdr == NULL || strlen(hdr) != strlen(r->csrf) ||
 		    !crypt_equal(hdr, r->csrf, strlen(r->csrf)))
 			return reply_error(r, ERR_CSRF, NULL);
 	}
@@ -166,6 +170,8 @@ first_call(struct req *r)
 		if ((uint64_t)len > max)
 			return reply_error(r, ERR_TOO_LARGE, NULL);
 	}
+	if ((r->route->flags & R_FORM) && !is_safe_method(r->method) && !page_same_origin(r))
+		return reply_error(r, ERR_CSRF, NULL);
 	res = authenticate(r, &done);
 	if (done)
 		return res;
@@ -225,6 +231,14 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		return reply_error(r, ERR_TOO_LARGE, NULL);
 	if (r->route->max_body == 0 && r->body.len > 0)
 		return reply_error(r, ERR_MALFORMED, "This address takes no request body.");
+	/* An urlencoded form (streaming multipart forms check their own field). */
+	if ((r->route->flags & R_FORM) && r->route->chunk == NULL &&
+	    !is_safe_method(r->method)) {
+		if (page_form_parse(r) != 0)
+			return reply_error(r, ERR_MALFORMED, "The form could not be read.");
+		if (r->csrf_form && !page_csrf_ok(r, page_form_get(r, "csrf")))
+			return reply_error(r, ERR_CSRF, NULL);
+	}
 	return r->route->handler(r);
 }
 
@@ -244,6 +258,10 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->stream_free)
 		r->stream_free(r->stream);
 	buf_free(&r->body);
+	if (r->form != NULL) {
+		page_form_free(r->form);
+		free(r->form);
+	}
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&in_flight, 1);

@@ -1,0 +1,255 @@
+/* The case page: what exists of an employee's case today (master data and documents, with
+ * an upload form per document kind for the employee), and the home page of each role.
+ * The case workflow sections (timeline, spells, outcome, letter) join case_page() as
+ * their API lands; docs/pages.md says how. */
+#include "http/handlers_pages.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "db/db.h"
+#include "http/page.h"
+#include "import/master.h"
+#include "intake/documents.h"
+#include "intake/intake.h"
+#include "util/strict.h"
+#include "util/timeutil.h"
+
+/* API.md's document kinds, in the order the page lists them. */
+static const char *const kinds[] = {
+	"engagement_order", "hkrnl_deployment_letter", "salary_proof", "service_certificate",
+	"dob_proof", "aadhaar", "family_id", "marital_declaration", "hssc_appointment_order",
+	"hssc_termination_order", "discrepancy_certificate", "other",
+};
+#define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
+
+static void
+human_size(int64_t n, char *out, size_t outlen)
+{
+	if (n >= 1000 * 1000)
+		snprintf(out, outlen, "%.1f MB", (double)n / 1e6);
+	else if (n >= 1000)
+		snprintf(out, outlen, "%lld KB", (long long)((n + 999) / 1000));
+	else
+		snprintf(out, outlen, "%lld B", (long long)n);
+}
+
+static void
+add_doc(const struct document *d, void *arg)
+{
+	json_t *by_kind = arg, *list = json_object_get(by_kind, d->kind), *o;
+	char size[32], at[26];
+
+	if (list == NULL)
+		list = json_object_get(by_kind, "other");
+	human_size(d->size, size, sizeof(size));
+	time_iso_ist(d->uploaded_at, at);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id, "name", d->name,
+	    "mime", d->mime, "size", size, "at", at);
+	if (o != NULL && d->bundle[0])
+		json_object_set_new(o, "bundle", json_string(d->bundle));
+	json_array_append_new(list, o);
+}
+
+/* The notice a redirect asked for: only codes of the registries are honoured. */
+static void
+redirect_notice(struct req *r, struct page *pg)
+{
+	char v[300], entry[300], key[64];
+	int64_t n;
+	int i;
+
+	if (req_query(r, "uploaded", v, sizeof(v)) && strict_int64(v, 1, 1000, &n) == 0) {
+		page_notice(pg, 0, n == 1 ? "case.uploaded_one" : "case.uploaded_many",
+		    "The document was stored.", NULL);
+		return;
+	}
+	if (req_query(r, "deleted", v, sizeof(v))) {
+		page_notice(pg, 0, "case.deleted", "The document was deleted.", NULL);
+		return;
+	}
+	if (req_query(r, "refused", v, sizeof(v))) {
+		for (i = 1; i < INTAKE__MAX; i++) {
+			const struct intake_code_info *ci = intake_code_info((enum intake_code)i);
+
+			if (strcmp(ci->code, v) != 0)
+				continue;
+			snprintf(key, sizeof(key), "intake.%s", ci->code);
+			page_notice(pg, 1, key, ci->message, req_query(r, "entry", entry,
+			    sizeof(entry)));
+			json_object_set_new(page_ctx(pg), "refused", json_string(ci->code));
+			return;
+		}
+	}
+	if (req_query(r, "error", v, sizeof(v)))
+		for (i = 1; i < ERR__MAX; i++)
+			if (strcmp(err_code((enum err)i), v) == 0) {
+				page_notice_err(pg, (enum err)i, NULL);
+				return;
+			}
+}
+
+static enum MHD_Result
+case_page(struct req *r, const char *employee_id)
+{
+	struct employee e;
+	struct page *pg;
+	int64_t count = 0, bytes = 0;
+	json_t *c, *by_kind, *list;
+	char used[32], quota[32];
+	struct db *db;
+	size_t i;
+	int owner;
+
+	if ((db = db_thread()) == NULL)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	if (employee_get(db, employee_id, &e) != 0 ||
+	    !scope_sees_employee(&r->who, e.id, e.office_code, e.department_code))
+		return page_error(r, ERR_NOT_FOUND, NULL);
+	if ((pg = page_begin(r)) == NULL)
+		return MHD_NO;
+	c = page_ctx(pg);
+	owner = r->who.role == ROLE_EMPLOYEE;
+	json_object_set_new(c, "owner", json_boolean(owner));
+	json_object_set_new(c, "employee", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "id", e.id, "name", e.name, "designation", e.designation, "office", e.office_code,
+	    "department", e.department_code, "joining_date", e.joining_date,
+	    "mode_key", strcmp(e.engagement_mode, "hkrnl") == 0 ? "mode.hkrnl" : "mode.direct"));
+	by_kind = json_object();
+	for (i = 0; i < NKINDS; i++)
+		json_object_set_new(by_kind, kinds[i], json_array());
+	if (document_list(db, e.id, add_doc, by_kind) != 0 ||
+	    document_usage(db, e.id, &count, &bytes) != 0) {
+		json_decref(by_kind);
+		page_free(pg);
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	}
+	list = json_array();
+	for (i = 0; i < NKINDS; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "kind.%s", kinds[i]);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:O}", "kind", kinds[i],
+		    "label_key", key, "docs", json_object_get(by_kind, kinds[i])));
+	}
+	json_decref(by_kind);
+	json_object_set_new(c, "kinds", list);
+	human_size(bytes, used, sizeof(used));
+	human_size(r->app->cfg.quota_bytes, quota, sizeof(quota));
+	json_object_set_new(c, "usage", json_pack("{s:I, s:I, s:s, s:s}", "files",
+	    (json_int_t)count, "max_files", (json_int_t)r->app->cfg.quota_files, "bytes", used,
+	    "max_bytes", quota));
+	human_size(r->app->cfg.upload_max_file, used, sizeof(used));
+	json_object_set_new(c, "max_file", json_string(used));
+	redirect_notice(r, pg);
+	return page_end(pg, 200, "case", owner ? "title.my_case" : "title.case");
+}
+
+enum MHD_Result
+h_page_home(struct req *r)
+{
+	struct page *pg;
+	json_t *c;
+
+	if (r->who.role == ROLE_EMPLOYEE)
+		return case_page(r, r->who.employee_id);
+	if ((pg = page_begin(r)) == NULL)
+		return MHD_NO;
+	c = page_ctx(pg);
+	/* what each role can do today; the workflow queues join here as they land */
+	json_object_set_new(c, "can_find", json_boolean(r->who.role != ROLE_ADMIN));
+	json_object_set_new(c, "is_auditor", json_boolean(r->who.role == ROLE_AUDITOR));
+	json_object_set_new(c, "is_admin", json_boolean(r->who.role == ROLE_ADMIN));
+	json_object_set_new(c, "scope_offices", json_integer((json_int_t)r->who.noffices));
+	if (r->who.noffices > 0 || r->who.ndepartments > 0) {
+		json_t *sc = json_array();
+		size_t i;
+
+		for (i = 0; i < r->who.noffices; i++)
+			json_array_append_new(sc, json_string(r->who.offices[i]));
+		for (i = 0; i < r->who.ndepartments; i++)
+			json_array_append_new(sc, json_string(r->who.departments[i]));
+		json_object_set_new(c, "scope", sc);
+	}
+	return page_end(pg, 200, "staff_home", "title.home");
+}
+
+enum MHD_Result
+h_page_case(struct req *r)
+{
+	return case_page(r, r->args[0]);
+}
+
+/* The "open an employee's documents" form of the staff home (a GET: it only reads). */
+enum MHD_Result
+h_page_find(struct req *r)
+{
+	char id[64], loc[200];
+	struct buf b;
+
+	if (req_query(r, "employee_id", id, sizeof(id)) == NULL || strict_code(id) != 0)
+		return page_error(r, ERR_INVALID_FIELD, NULL);
+	buf_init(&b, 160);
+	buf_puts(&b, "/cases/");
+	page_url_escape(&b, id);
+	snprintf(loc, sizeof(loc), "%s", buf_str(&b));
+	buf_free(&b);
+	return page_redirect(r, loc, NULL, NULL);
+}
+
+/* The upload form: the same streaming and checks as the API (h_documents.c), then back to
+ * the page with what happened (Post/Redirect/Get). */
+enum MHD_Result
+h_page_upload(struct req *r)
+{
+	struct upload_outcome o;
+	char loc[600];
+	struct buf b;
+
+	h_upload_finish(r, &o);
+	if (o.documents != NULL) {
+		snprintf(loc, sizeof(loc), "/home?uploaded=%zu", json_array_size(o.documents));
+		json_decref(o.documents);
+		return page_redirect(r, loc, NULL, NULL);
+	}
+	if (o.refused == NULL) {
+		if (o.err == ERR_CSRF || o.err == ERR_INTERNAL || o.err == ERR_UNAVAILABLE)
+			return page_error(r, o.err, NULL);
+		snprintf(loc, sizeof(loc), "/home?error=%s", err_code(o.err));
+		return page_redirect(r, loc, NULL, NULL);
+	}
+	buf_init(&b, sizeof(loc) - 1);
+	buf_printf(&b, "/home?refused=%s", o.refused->code);
+	if (o.entry[0]) {
+		buf_puts(&b, "&entry=");
+		page_url_escape(&b, o.entry);
+	}
+	snprintf(loc, sizeof(loc), "%s", b.len ? buf_str(&b) : "/home?error=internal_error");
+	buf_free(&b);
+	return page_redirect(r, loc, NULL, NULL);
+}
+
+enum MHD_Result
+h_page_document_delete(struct req *r)
+{
+	struct document d;
+	struct actor who;
+	char actor[96];
+	struct db *db = db_thread();
+	int64_t id;
+
+	if (db == NULL)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	if (strict_int64(r->args[0], 1, INT64_MAX, &id) != 0 || document_get(db, id, &d) != 0 ||
+	    strcmp(d.employee_id, r->who.employee_id) != 0)
+		return page_error(r, ERR_NOT_FOUND, NULL);
+	req_actor(r, &who, actor, sizeof(actor));
+	if (db_begin(db) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	if (document_delete(db, &who, &d) != 0 || db_commit(db) != 0) {
+		db_rollback(db);
+		return page_error(r, ERR_INTERNAL, NULL);
+	}
+	return page_redirect(r, "/home?deleted=1", NULL, NULL);
+}

@@ -1,0 +1,79 @@
+/* Server-rendered pages: one page per request built as a JSON context, rendered through
+ * templates/pages/NAME.html inside templates/pages/layout.html, in the language of the
+ * `lang` cookie (English or Hindi, texts from templates/i18n/LANG.txt), with the page CSP.
+ * Forms post application/x-www-form-urlencoded (or multipart for files) with a hidden
+ * `csrf` field; routes flagged R_FORM have it checked by the server (server.c) before the
+ * handler runs, and streaming multipart routes check it with page_csrf_ok themselves. */
+#ifndef HTTP_PAGE_H
+#define HTTP_PAGE_H
+
+#include <jansson.h>
+
+#include "errors.h"
+#include "http/http.h"
+#include "http/page_tmpl.h"
+
+#define PAGE_FORM_MAX	32	/* fields of one urlencoded form */
+#define PAGE_BODY_FORM	(64 * 1024)	/* max_body of an urlencoded form route */
+
+/* A parsed application/x-www-form-urlencoded body; values are decoded, NUL-free. */
+struct page_form {
+	char	*data;
+	size_t	 n;
+	struct {
+		const char	*name;
+		const char	*value;
+	}	 f[PAGE_FORM_MAX];
+};
+
+/* Parses r->body into r->form (replacing any); 0 ok, -1 malformed. */
+int	page_form_parse(struct req *r);
+/* The value of a field, or NULL (also when the form was not parsed). */
+const char *page_form_get(const struct req *r, const char *name);
+void	page_form_free(struct page_form *f);
+/* Does value equal the session's CSRF token (constant time)? */
+int	page_csrf_ok(const struct req *r, const char *value);
+/* A state-changing form must come from our own pages: Sec-Fetch-Site, else Origin, must
+ * say same origin when the browser sends them. */
+int	page_same_origin(const struct req *r);
+/* Should an error on this request be an HTML page rather than JSON? */
+int	page_wants_html(const struct req *r);
+
+/* One page being built. */
+struct page;
+
+/* Starts a page: loads the language and its catalogue. NULL when out of memory. */
+struct page *page_begin(struct req *r);
+/* The page's context (borrowed): handlers add their values to it. */
+json_t	*page_ctx(struct page *pg);
+/* The text of key in the page's language, else English, else fallback. */
+const char *page_t(struct page *pg, const char *key, const char *fallback);
+/* A notice at the top of the page: error (1) or confirmation (0), as the text of key,
+ * or fallback when no catalogue has key; detail (may be NULL) is added as given. */
+void	page_notice(struct page *pg, int error, const char *key, const char *fallback,
+	    const char *detail);
+/* A notice for an API error code (the registry's message, translated). */
+void	page_notice_err(struct page *pg, enum err e, const char *detail);
+/* Renders templates/pages/NAME.html in the layout with the title of title_key and
+ * replies; frees pg. */
+enum MHD_Result page_end(struct page *pg, unsigned status, const char *name,
+	    const char *title_key);
+void	page_free(struct page *pg);
+
+/* 303 See Other to a local path (Post/Redirect/Get); the cookies (may be NULL) are
+ * Set-Cookie values. */
+enum MHD_Result page_redirect(struct req *r, const char *location, const char *cookie,
+	    const char *cookie2);
+/* A Set-Cookie value for a page cookie (HttpOnly, SameSite=Strict, Secure with TLS). */
+void	page_cookie(const struct req *r, char *out, size_t outlen, const char *name,
+	    const char *value, const char *path, int64_t max_age);
+/* The error page (or, for a GET without a session, the way to the sign-in page). */
+enum MHD_Result page_error(struct req *r, enum err e, const char *detail);
+/* The page language of the request: "en" or "hi". */
+const char *page_lang(const struct req *r);
+
+/* The static files (templates/static), loaded once; the layout links them with a version
+ * so they can be cached for a year. */
+enum MHD_Result page_static(struct req *r);
+
+#endif

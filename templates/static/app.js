@@ -1,0 +1,56 @@
+// Progressive enhancement only: every task works without this file.
+// - the OTP page's resend button waits out its countdown;
+// - uploads show a progress bar and then follow the server's redirect.
+"use strict";
+(function () {
+	document.querySelectorAll("[data-countdown]").forEach(function (el) {
+		var left = parseInt(el.getAttribute("data-countdown"), 10) || 0;
+		var button = document.getElementById("resend");
+		if (button && left > 0)
+			button.disabled = true;
+		var timer = setInterval(function () {
+			left -= 1;
+			el.textContent = String(Math.max(left, 0));
+			if (left <= 0) {
+				clearInterval(timer);
+				if (button)
+					button.disabled = false;
+				var note = document.getElementById("resend-timer");
+				if (note)
+					note.hidden = true;
+			}
+		}, 1000);
+	});
+
+	document.querySelectorAll("form.upload").forEach(function (form) {
+		form.addEventListener("submit", function (ev) {
+			var bar = form.querySelector("progress");
+			if (!window.FormData || !bar)
+				return;
+			ev.preventDefault();
+			var xhr = new XMLHttpRequest();
+			var buttons = form.querySelectorAll("button");
+			buttons.forEach(function (b) { b.disabled = true; });
+			bar.hidden = false;
+			xhr.upload.addEventListener("progress", function (e) {
+				if (e.lengthComputable)
+					bar.value = Math.round(100 * e.loaded / e.total);
+			});
+			xhr.addEventListener("load", function () {
+				var to = xhr.responseURL || "";
+				if (to && to.indexOf(form.getAttribute("action")) < 0) {
+					// followed the server's redirect: load that page for real
+					window.location.assign(to);
+					return;
+				}
+				// an error page in answer to the post itself: show it as it came
+				var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+				document.title = doc.title;
+				document.body.replaceWith(doc.body);
+			});
+			xhr.addEventListener("error", function () { form.submit(); });
+			xhr.open("POST", form.action);
+			xhr.send(new FormData(form));
+		});
+	});
+})();
