@@ -39,12 +39,12 @@ static void
 add_doc(const struct document *d, void *arg)
 {
 	json_t *by_kind = arg, *list = json_object_get(by_kind, d->kind), *o;
-	char size[32], at[26];
+	char size[32], at[PAGE_TIME_LEN];
 
 	if (list == NULL)
 		list = json_object_get(by_kind, "other");
 	human_size(d->size, size, sizeof(size));
-	time_iso_ist(d->uploaded_at, at);
+	page_time(d->uploaded_at, at);
 	o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)d->id, "name", d->name,
 	    "mime", d->mime, "size", size, "at", at);
 	if (o != NULL && d->bundle[0])

@@ -101,7 +101,7 @@ h_page_verify_chunk(struct req *r, const char *data, size_t len)
 static json_t *
 report_ctx(struct page *pg, const struct verify_report *rep, const char *expected)
 {
-	char at[26], key[64];
+	char at[PAGE_TIME_LEN], key[64];
 	json_t *o, *reasons = json_array();
 	unsigned i;
 
@@ -116,7 +116,7 @@ report_ctx(struct page *pg, const struct verify_report *rep, const char *expecte
 	if (o == NULL)
 		return NULL;
 	if (rep->signed_at > 0) {
-		time_iso_ist(rep->signed_at, at);
+		page_time(rep->signed_at, at);
 		json_object_set_new(o, "signed_at", json_string(at));
 	}
 	json_object_set_new(o, "issued", json_boolean(rep->issued_by_portal == 1));
@@ -193,7 +193,7 @@ h_page_verify_ref(struct req *r)
 	struct issued_letter l;
 	struct page *pg;
 	struct db *db = db_thread();
-	char at[26], q[8];
+	char at[PAGE_TIME_LEN], q[8];
 	json_t *c;
 
 	if (db == NULL)
@@ -205,11 +205,11 @@ h_page_verify_ref(struct req *r)
 	/* the public learns only what the letter itself says: no names here */
 	if (letter_store_get(db, r->args[0], &l) == 0) {
 		json_object_set_new(c, "found", json_true());
-		time_iso_ist(l.issued_at, at);
+		page_time(l.issued_at, at);
 		json_object_set_new(c, "issued_at", json_string(at));
 		json_object_set_new(c, "department", json_string(l.department_code));
 		if (l.revoked_at != 0) {
-			time_iso_ist(l.revoked_at, at);
+			page_time(l.revoked_at, at);
 			json_object_set_new(c, "revoked_at", json_string(at));
 		} else if (may_revoke(r, db, &l))
 			json_object_set_new(c, "may_revoke", json_true());

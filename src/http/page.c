@@ -10,6 +10,7 @@
 #include "util/crypt.h"
 #include "util/fsx.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 #define TEMPLATE_MAX	(256 * 1024)
 #define PAGE_MAX	(4 * 1024 * 1024)
@@ -127,6 +128,17 @@ page_wants_html(const struct req *r)
 	return strncmp(r->url, "/api/", 5) != 0 && strcmp(r->url, "/healthz") != 0;
 }
 
+void
+page_time(int64_t t, char out[PAGE_TIME_LEN])
+{
+	char iso[26];
+
+	/* "2026-11-23T05:15:46+05:30" as "23-11-2026 05:15 IST": the way dates are written
+	 * on Haryana's papers */
+	time_iso_ist(t, iso);
+	snprintf(out, PAGE_TIME_LEN, "%.2s-%.2s-%.4s %.5s IST", iso + 8, iso + 5, iso, iso + 11);
+}
+
 const char *
 page_lang(const struct req *r)
 {
@@ -234,6 +246,7 @@ static struct asset {
 } assets[] = {
 	{ "style.css", "text/css; charset=utf-8" },
 	{ "app.js", "text/javascript; charset=utf-8" },
+	{ "favicon.svg", "image/svg+xml" },
 };
 static pthread_mutex_t assets_lock = PTHREAD_MUTEX_INITIALIZER;
 static int assets_loaded;

@@ -69,6 +69,9 @@ void	page_cookie(const struct req *r, char *out, size_t outlen, const char *name
 	    const char *value, const char *path, int64_t max_age);
 /* The error page (or, for a GET without a session, the way to the sign-in page). */
 enum MHD_Result page_error(struct req *r, enum err e, const char *detail);
+/* A moment for people: "23-11-2026 05:15 IST". */
+#define PAGE_TIME_LEN	32
+void	page_time(int64_t t, char out[PAGE_TIME_LEN]);
 /* The page language of the request: "en" or "hi". */
 const char *page_lang(const struct req *r);
 

@@ -1,0 +1,311 @@
+// Browser tests of the pages: Debian's chromium driven by playwright-core, against the real
+// server that tests/e2e/t_browser.sh started. Environment: BASE (server address), DATA (its
+// data folder, for the OTP outbox), LETTER (a signed sample letter), CORPUS (tests/corpus),
+// SHOTS (where the screenshots go). Prints one line per check; exits 1 on any failure.
+import { chromium } from "playwright-core";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const BASE = process.env.BASE;
+const DATA = process.env.DATA;
+const LETTER = process.env.LETTER;
+const CORPUS = process.env.CORPUS;
+const SHOTS = process.env.SHOTS;
+mkdirSync(SHOTS, { recursive: true });
+
+let checks = 0, fails = 0;
+function check(what, cond, extra) {
+	if (cond) { checks++; return; }
+	fails++;
+	console.log(`FAIL: ${what}${extra !== undefined ? ": " + extra : ""}`);
+}
+const problems = [];	// CSP reports, script errors, failed subresources
+
+function lastOtp(employee) {
+	const lines = readFileSync(join(DATA, "outbox", "sms.jsonl"), "utf8").trim().split("\n");
+	for (let i = lines.length - 1; i >= 0; i--) {
+		const o = JSON.parse(lines[i]);
+		if (o.employee_id === employee)
+			return o.otp;
+	}
+	return null;
+}
+
+async function watch(page) {
+	// an error status of the page itself is often the point (a wrong OTP is 401); its
+	// stylesheet, script and icon must always load
+	page.on("console", (m) => {
+		if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+			problems.push(`${page.url()}: console: ${m.text()}`);
+	});
+	page.on("response", (r) => {
+		if (r.request().resourceType() !== "document" && r.status() >= 400)
+			problems.push(`${r.url()}: ${r.status()}`);
+	});
+	page.on("pageerror", (e) => problems.push(`${page.url()}: script: ${e.message}`));
+	page.on("requestfailed", (r) => problems.push(`${r.url()}: ${r.failure()?.errorText}`));
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// WCAG AA contrast of every element with its own text: 4.5:1, 3:1 for large text.
+async function contrast(page, name) {
+	const bad = await page.evaluate(() => {
+		function rgb(s) {
+			const m = s.match(/rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)/);
+			return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : [0, 0, 0, 0];
+		}
+		function lum(c) {
+			const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+			return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+		}
+		function background(el) {
+			for (; el; el = el.parentElement) {
+				const c = rgb(getComputedStyle(el).backgroundColor);
+				if (c[3] > 0.5)
+					return c;
+			}
+			return [255, 255, 255, 1];
+		}
+		const out = [];
+		for (const el of document.querySelectorAll("body *")) {
+			const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+			const st = getComputedStyle(el);
+			if (!own || st.visibility === "hidden" || st.display === "none" || el.closest(".sr,[hidden]"))
+				continue;
+			const fg = rgb(st.color), bg = background(el);
+			const a = lum(fg), b = lum(bg);
+			const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+			const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+			const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+			if (ratio < need)
+				out.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+		}
+		return out;
+	});
+	check(`${name}: text contrast passes WCAG AA`, bad.length === 0, bad.slice(0, 5).join("; "));
+}
+
+async function noSideScroll(page, name) {
+	const w = await page.evaluate(() => document.documentElement.scrollWidth);
+	const vw = page.viewportSize().width;
+	check(`${name}: fits ${vw} px without sideways scrolling`, w <= vw, `scrollWidth ${w}`);
+}
+
+async function notice(page) {
+	const n = page.locator("#notice");
+	return (await n.count()) ? (await n.innerText()).trim() : "";
+}
+
+async function staffLogin(ctx, user) {
+	const page = await ctx.newPage();
+	await watch(page);
+	await page.goto(BASE + "/");
+	await page.fill("#username", user);
+	await page.fill("#password", "suraksha-demo");
+	await Promise.all([page.waitForURL(/\/home$/), page.click("#staff-form button[type=submit]")]);
+	return page;
+}
+
+const browser = await chromium.launch({
+	executablePath: "/usr/bin/chromium",
+	headless: true,
+	args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const t0 = Date.now();
+try {
+	// --- employee: keyboard sign-in, a wrong OTP, then the right one -----------------------
+	const emp = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	let page = await emp.newPage();
+	await watch(page);
+	await page.goto(BASE + "/");
+	check("sign-in page title", (await page.title()).startsWith("Sign in"));
+	check("every input has a label", await page.evaluate(() => [...document.querySelectorAll(
+	    "input:not([type=hidden]), select, textarea")].every((i) => i.labels && i.labels.length > 0)));
+	await contrast(page, "sign-in");
+	await shot(page, "signin");
+	// keyboard only: the skip link first, then focus moves visibly through the form
+	await page.keyboard.press("Tab");
+	check("first Tab reaches the skip link", await page.evaluate(() => document.activeElement.className === "skip"));
+	await page.focus("#employee_id");
+	const ring = await page.evaluate(() => {
+		const s = getComputedStyle(document.activeElement);
+		return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
+	});
+	check("focus is visible", ring);
+	await page.keyboard.type("UCP-10001");
+	await page.keyboard.press("Tab");
+	check("Tab moves to the Family ID", await page.evaluate(() => document.activeElement.id) === "family_id");
+	await page.keyboard.type("PPP10001A");
+	await Promise.all([page.waitForURL(/\/login\/otp/), page.keyboard.press("Enter")]);
+	const masked = (await page.locator("#masked").innerText()).trim();
+	check("OTP page shows the masked number", /^\*+\d{4}$/.test(masked), masked);
+	check("resend waits (timer shown)", await page.locator("[data-countdown]").count() === 1);
+	check("resend button waits while the timer runs", await page.locator("#resend").isDisabled());
+	await page.fill("#otp", "000000");
+	await Promise.all([page.waitForLoadState("load"), page.click("#otp-form button[type=submit]")]);
+	check("wrong OTP says so", (await notice(page)).includes("That code is not right"), await notice(page));
+	await shot(page, "otp-wrong");
+	const code = lastOtp("UCP-10001");
+	check("OTP found in the outbox", /^\d{6}$/.test(code || ""));
+	await page.fill("#otp", code);
+	await Promise.all([page.waitForURL(/\/home$/), page.click("#otp-form button[type=submit]")]);
+	check("employee lands on My case", (await page.locator("h1").innerText()).includes("My case"));
+
+	// --- upload a good PDF, then a refused one -------------------------------------------
+	await page.setInputFiles("#file-aadhaar", join(CORPUS, "pdf_simple.pdf"));
+	await Promise.all([page.waitForURL(/uploaded=1/), page.click("#kind-aadhaar form.upload button[type=submit]")]);
+	check("upload confirmed", (await notice(page)).includes("checked and stored"), await notice(page));
+	check("the document is listed under its kind",
+	    (await page.locator("#kind-aadhaar .docs").innerText()).includes("pdf_simple.pdf"));
+	const href = await page.locator("#kind-aadhaar .docs a").first().getAttribute("href");
+	const dl = await page.request.get(BASE + href);
+	check("the listed document downloads", dl.status() === 200 &&
+	    (await dl.body()).equals(readFileSync(join(CORPUS, "pdf_simple.pdf"))));
+	await contrast(page, "case");
+	await shot(page, "case");
+	await page.setInputFiles("#file-salary_proof", join(CORPUS, "pdf_launch.pdf"));
+	await Promise.all([page.waitForURL(/refused=/), page.click("#kind-salary_proof form.upload button[type=submit]")]);
+	check("refused upload gives the reason in plain words",
+	    (await notice(page)).includes("scripts, actions, forms or attached files"), await notice(page));
+	check("nothing was listed for the refused kind",
+	    await page.locator("#kind-salary_proof .docs").count() === 0);
+	await shot(page, "case-refused");
+
+	// --- Hindi, remembered across pages ---------------------------------------------------
+	await Promise.all([page.waitForLoadState("load"), page.click("header form[action='/lang'] button")]);
+	check("Hindi switch: heading", (await page.locator("h1").innerText()).includes("मेरा मामला"));
+	check("Hindi switch: html lang", (await page.getAttribute("html", "lang")) === "hi");
+	check("Hindi switch: document kinds", (await page.locator("#h-aadhaar").innerText()).includes("आधार"));
+	await page.goto(BASE + "/verify");
+	check("Hindi is remembered", (await page.locator("h1").innerText()).includes("सत्यापित"));
+	await shot(page, "verify-hi");
+	await page.goto(BASE + "/home?refused=pdf_encrypted");
+	check("refusal reasons in Hindi", (await notice(page)).includes("पासवर्ड"), await notice(page));
+	await shot(page, "case-hi");
+	await Promise.all([page.waitForLoadState("load"), page.click("header form[action='/lang'] button")]);
+	check("back to English", (await page.getAttribute("html", "lang")) === "en");
+
+	// --- 360 px wide ---------------------------------------------------------------------
+	const phone = await browser.newContext({ viewport: { width: 360, height: 740 },
+		storageState: await emp.storageState(), isMobile: true, hasTouch: true });
+	const p360 = await phone.newPage();
+	await watch(p360);
+	await p360.goto(BASE + "/home");
+	await noSideScroll(p360, "case");
+	await contrast(p360, "case at 360 px");
+	await shot(p360, "case-360");
+	await p360.goto(BASE + "/verify");
+	await noSideScroll(p360, "verify");
+	await phone.close();
+	const anon360 = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
+	const s360 = await anon360.newPage();
+	await s360.goto(BASE + "/");
+	await noSideScroll(s360, "sign-in");
+	await shot(s360, "signin-360");
+	await anon360.close();
+
+	// sign out ends the session
+	await Promise.all([page.waitForURL(/out=1/), page.click("header form[action='/logout'] button")]);
+	check("signed out", (await notice(page)).includes("signed out"));
+	const after = await page.request.get(BASE + "/home", { maxRedirects: 0 });
+	check("after sign-out /home goes to sign-in", after.status() === 303);
+	await emp.close();
+
+	// --- staff: DDO home, an employee's documents ---------------------------------------
+	const ddo = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	page = await staffLogin(ddo, "ddo.pwd.amb");
+	check("DDO home lists what they can do", (await page.locator("main").innerText()).includes("What you can do here"));
+	await contrast(page, "staff home");
+	await shot(page, "staff-home");
+	await page.fill("#find-id", "UCP-10001");
+	await Promise.all([page.waitForURL(/\/cases\/UCP-10001$/), page.click("main form[action='/find'] button")]);
+	check("DDO sees the employee's document",
+	    (await page.locator("#kind-aadhaar .docs").innerText()).includes("pdf_simple.pdf"));
+	check("DDO gets no upload form", await page.locator("form.upload").count() === 0);
+	await page.goto(BASE + "/cases/UCP-10003");	// another department's employee
+	check("out of scope is not found", (await notice(page)).includes("Nothing was found"));
+	await ddo.close();
+
+	// --- auditor: verify a letter, the audit log ------------------------------------------
+	const aud = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	page = await staffLogin(aud, "auditor");
+	await page.goto(BASE + "/verify");
+	await page.setInputFiles("#pdf", LETTER);
+	await Promise.all([page.waitForLoadState("load"), page.click("#verify-form button[type=submit]")]);
+	const rep = await page.locator("#report").innerText();
+	check("verify: signature intact", /Unchanged since signing\s*Yes/.test(rep), rep);
+	check("verify: signer certified by the portal", /Signer certified by the portal\s*Yes/.test(rep), rep);
+	// a sample letter has no row in the portal's letters until the case workflow issues one:
+	// then it is valid; until then the only reason may be that the portal did not issue it
+	const validNow = rep.includes("genuine and in force");
+	const onlyNotIssued = rep.includes("The portal has not issued a letter with this reference.") &&
+	    (await page.locator("#report .reasons li").count()) === 1;
+	check("verify: valid, or only not issued by this portal", validNow || onlyNotIssued, rep);
+	await contrast(page, "verify report");
+	await shot(page, "verify-report");
+	// the same letter with one signed byte changed
+	const bytes = readFileSync(LETTER);
+	// a letter or digit well inside the first signed range, changed to another of its kind
+	let i = 400;
+	while (!/[A-Za-z0-9]/.test(String.fromCharCode(bytes[i])))
+		i++;
+	bytes[i] = /[0-9]/.test(String.fromCharCode(bytes[i])) ? (bytes[i] === 0x30 ? 0x31 : 0x30) :
+	    (bytes[i] === 0x41 ? 0x42 : 0x41);
+	const tampered = join(SHOTS, "..", "tampered-letter.pdf");
+	writeFileSync(tampered, bytes);
+	await page.setInputFiles("#pdf", tampered);
+	await Promise.all([page.waitForLoadState("load"), page.click("#verify-form button[type=submit]")]);
+	const rep2 = await page.locator("#report").innerText();
+	check("verify: a changed letter is not confirmed, with a reason",
+	    rep2.includes("could not be confirmed") &&
+	    (await page.locator("#report .reasons li").count()) >= 1, rep2);
+	await shot(page, "verify-tampered");
+	await page.goto(BASE + "/audit?action=document.upload");
+	const actions = await page.locator("table.log tbody tr td:nth-child(4)").allInnerTexts();
+	check("audit filter: only uploads", actions.length >= 1 && actions.every((a) => a === "document.upload"), actions.join(","));
+	await page.goto(BASE + "/audit");
+	check("audit log lists records", await page.locator("table.log tbody tr").count() >= 10);
+	await contrast(page, "audit");
+	await shot(page, "audit");
+	await aud.close();
+
+	// --- admin: add a user ---------------------------------------------------------------
+	const adm = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	page = await staffLogin(adm, "admin");
+	await page.goto(BASE + "/admin/users");
+	await page.fill("#a-username", "ddo.pwd.new");
+	await page.fill("#a-name", "New DDO");
+	await page.selectOption("#a-role", "ddo");
+	await page.fill("#a-password", "a-long-password");
+	await page.fill("#a-offices", "PWD-AMB-01");
+	await Promise.all([page.waitForURL(/done=added/), page.click("#add-user button[type=submit]")]);
+	check("admin: user added", (await notice(page)).includes("The account was added"), await notice(page));
+	check("admin: user listed", (await page.locator("#user-ddo\\.pwd\\.new").innerText()).includes("PWD-AMB-01"));
+	await contrast(page, "users");
+	await shot(page, "users");
+	await Promise.all([page.waitForURL(/done=disabled/), page.click("#user-ddo\\.pwd\\.new form[action$='/disable'] button")]);
+	check("admin: user disabled", (await page.locator("#user-ddo\\.pwd\\.new").innerText()).includes("Disabled"));
+	await adm.close();
+
+	// --- the public page a letter's QR code opens ----------------------------------------
+	const pub = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	page = await pub.newPage();
+	await watch(page);
+	await page.goto(BASE + "/verify/HR/SOS/NONE/2026/000001");
+	check("verify/{ref}: an unknown reference says so",
+	    (await page.locator("#ref-state").innerText()).includes("no letter with this reference"));
+	await shot(page, "verify-ref");
+	await pub.close();
+} catch (e) {
+	fails++;
+	console.log("FAIL: " + (e.stack || e));
+} finally {
+	await browser.close();
+}
+check("no CSP violations, script errors or failed loads", problems.length === 0, problems.join("\n"));
+console.log(`${checks} checks passed, ${fails} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+process.exit(fails ? 1 : 0);

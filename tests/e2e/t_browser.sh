@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The pages in a real browser: Debian's chromium driven by playwright-core
+# (tests/browser/run.mjs) against the real server on a demo data folder. Screenshots of
+# each main page go to tests/out/screenshots/ for a person to look at.
+source "$(dirname "$0")/lib.sh"
+
+sh "$ROOT/tests/browser/install.sh" || { fail "npm ci in tests/browser"; finish; exit 1; }
+init_demo
+"$BIN" letter sample --data "$DATA" --hod hod.pwd --out "$T/letter.pdf" >/dev/null ||
+	{ fail "sample letter"; finish; exit 1; }
+start_server
+mkdir -p "$ROOT/tests/out/screenshots"
+if BASE=$BASE DATA=$DATA LETTER=$T/letter.pdf CORPUS=$ROOT/tests/corpus \
+    SHOTS=$ROOT/tests/out/screenshots node "$ROOT/tests/browser/run.mjs"; then
+	ok
+else
+	fail "browser checks (above)"
+fi
+finish
