@@ -42,17 +42,3 @@ h_ca_pem(struct req *r)
 	buf_free(&b);
 	return res;
 }
-
-enum MHD_Result
-h_index(struct req *r)
-{
-	static const char page[] =
-	    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	    "<title>Suraksha: Security of Service portal</title></head><body>"
-	    "<h1>Suraksha</h1><p>The Haryana Security of Service portal is running.</p>"
-	    "<p>The API is under <code>/api/v1</code>; the portal's trust anchor for checking "
-	    "offer letters is at <a href=\"/ca.pem\">/ca.pem</a>.</p></body></html>";
-
-	return reply_bytes(r, 200, "text/html; charset=utf-8", page, sizeof(page) - 1, NULL);
-}

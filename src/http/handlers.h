@@ -11,7 +11,6 @@ struct db;
 /* h_health.c */
 enum MHD_Result h_healthz(struct req *r);
 enum MHD_Result h_ca_pem(struct req *r);
-enum MHD_Result h_index(struct req *r);
 /* h_auth.c */
 enum MHD_Result h_otp_request(struct req *r);
 enum MHD_Result h_otp_verify(struct req *r);

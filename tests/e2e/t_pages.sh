@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The pages' HTTP contract with curl: the page CSP and headers, errors as pages for people
+# and JSON for programs, the CSRF token from the form field, cross-site form posts refused,
+# Post/Redirect/Get, the language cookie and its local-only return path, static caching.
+source "$(dirname "$0")/lib.sh"
+init_demo
+start_server
+
+hdr() { grep -i "^$1:" <<<"$HEADERS" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+form() { # form JAR PATH BODY [curl args...]
+	local jar=$1 path=$2 body=$3; shift 3
+	req POST "$path" "" -b "$jar" -c "$jar" -H 'Content-Type: application/x-www-form-urlencoded' \
+	    --data-binary "$body" "$@"
+}
+csrf_of() { grep -o 'name="csrf" value="[0-9a-f]*"' "$T/body" | head -1 | sed 's/.*value="//;s/"//'; }
+
+req GET /
+expect_status 200 "sign-in page"
+check "page CSP allows only our own script and style" \
+	grep -q "script-src 'self'; img-src 'self'" <<<"$(hdr Content-Security-Policy)"
+check "no inline script in the page" bash -c "! grep -q '<script>' $T/body"
+check "pages are not cached" test "$(hdr Cache-Control)" = "no-store"
+check "html" grep -q 'text/html; charset=utf-8' <<<"$(hdr Content-Type)"
+
+req GET "/static/style.css"
+expect_status 200 "stylesheet"
+check "static files cached a year" grep -q "max-age=31536000" <<<"$(hdr Cache-Control)"
+req GET "/static/nothing.css"
+expect_status 404 "unknown static file"
+
+req GET /no/such/page
+expect_status 404 "unknown page"
+check "people get an HTML error page" grep -q "There is no such address" "$T/body"
+req GET /api/v1/no/such
+expect_error 404 no_such_endpoint "programs get JSON"
+
+req GET /home
+expect_status 303 "home without a session"
+check "to sign-in" test "$(hdr Location)" = "/?signin=1"
+
+# staff sign-in by form, wrong then right
+J=$T/jar
+form "$J" /login/staff "username=admin&password=wrong"
+expect_status 401 "wrong password"
+check "wrong password said in the page" grep -q "username or password is not right" "$T/body"
+form "$J" /login/staff "username=admin&password=suraksha-demo"
+expect_status 303 "staff sign-in"
+check "session cookie HttpOnly SameSite=Strict" grep -qi "suraksha=.*HttpOnly; SameSite=Strict" <<<"$HEADERS"
+req GET /admin/users "" -b "$J"
+expect_status 200 "users page"
+CSRF=$(csrf_of)
+check "form carries the csrf token" test ${#CSRF} -eq 32
+
+# the CSRF token must come with the form (or the header)
+form "$J" /admin/users "username=x.one&role=auditor&password=long-enough-1"
+expect_status 403 "form without csrf"
+check "csrf refusal in plain words" grep -q "security token" "$T/body"
+form "$J" /admin/users "csrf=${CSRF%?}0&username=x.one&role=auditor&password=long-enough-1"
+expect_status 403 "form with a wrong csrf"
+form "$J" /admin/users "csrf=$CSRF&username=x.one&role=auditor&password=long-enough-1" \
+	-H "Origin: http://evil.example"
+expect_status 403 "cross-site form (Origin)"
+form "$J" /admin/users "csrf=$CSRF&username=x.one&role=auditor&password=long-enough-1" \
+	-H "Sec-Fetch-Site: cross-site"
+expect_status 403 "cross-site form (Sec-Fetch-Site)"
+req GET /api/v1/admin/users "" -b "$J"
+check "nothing was added by refused forms" jq -e '[.users[].username] | index("x.one") == null' <<<"$BODY"
+form "$J" /admin/users "csrf=$CSRF&username=x.one&role=auditor&password=long-enough-1" \
+	-H "Sec-Fetch-Site: same-origin" -H "Origin: $BASE"
+expect_status 303 "same-origin form"
+check "Post/Redirect/Get" test "$(hdr Location)" = "/admin/users?done=added"
+req GET /api/v1/admin/users "" -b "$J"
+check "the user exists" jq -e '[.users[].username] | index("x.one") != null' <<<"$BODY"
+# API routes keep wanting the header: a form field does not replace it there
+req POST /api/v1/admin/users/x.one/disable "" -b "$J" -H 'Content-Type: application/json' \
+	--data-binary "{\"csrf\":\"$CSRF\"}"
+expect_error 403 csrf_failed "API ignores a csrf field"
+# state never changes on GET
+req GET /admin/users/x.one/disable "" -b "$J"
+expect_status 405 "no disabling by GET"
+
+# language: cookie, and only a local path to return to
+form "$J" /lang "lang=hi&back=/admin/users"
+expect_status 303 "language switch"
+check "language cookie" grep -qi "set-cookie: lang=hi" <<<"$HEADERS"
+check "back to the page" test "$(hdr Location)" = "/admin/users"
+for evil in "//evil.example/x" "https://evil.example/" "/\\evil.example" "javascript:alert(1)"; do
+	form "$J" /lang "lang=hi&back=$(jq -rn --arg v "$evil" '$v|@uri')"
+	check "no open redirect to $evil" test "$(hdr Location)" = "/"
+done
+req GET /admin/users "" -b "$J" -b "lang=hi"
+check "Hindi page" grep -q '<html lang="hi">' "$T/body"
+check "Hindi labels" grep -q "स्टाफ़ खाते" "$T/body"
+
+# sign-out by form ends the session server-side
+form "$J" /logout "csrf=$CSRF"
+expect_status 303 "sign out"
+req GET /api/v1/me "" -b "suraksha=$(awk '$6 == "suraksha" {print $7}' "$J")"
+expect_status 401 "session gone"
+
+# employee: the Family ID stays out of addresses; a wrong OTP is a page with the reason
+E=$T/ejar
+form "$E" /login/employee "employee_id=UCP-10002&family_id=PPP10002B"
+expect_status 303 "OTP requested"
+check "no Family ID in the address" bash -c "! grep -q PPP10002B <<<'$(hdr Location)'"
+req GET /login/otp "" -b "$E" -c "$E"
+check "masked number shown" grep -qE '\*{6}[0-9]{4}' "$T/body"
+form "$E" /login/otp "otp=12345"
+expect_status 400 "short OTP"
+check "short OTP said in the page" grep -q "That code is not right" "$T/body"
+form "$E" /login/otp "otp=$(last_otp)"
+expect_status 303 "OTP sign-in"
+check "to home" test "$(hdr Location)" = "/home"
+req GET /home "" -b "$E"
+expect_status 200 "employee home"
+check "upload forms" grep -q 'enctype="multipart/form-data"' "$T/body"
+check "documents listed by kind" grep -q 'id="kind-engagement_order"' "$T/body"
+ECSRF=$(csrf_of)
+req POST /cases/UCP-10001/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=aadhaar \
+	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 404 "upload to another employee's case"
+req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=nope" -F kind=aadhaar \
+	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 403 "upload form with a wrong csrf"
+req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=aadhaar \
+	-F "file=@$ROOT/tests/corpus/zip_absolute.zip"
+expect_status 303 "refused upload"
+check "refusal carried to the page" grep -q "refused=zip_" <<<"$(hdr Location)"
+req GET "$(hdr Location)" "" -b "$E"
+check "refusal in plain words" grep -q 'class="notice error"' "$T/body"
+req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=aadhaar \
+	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 303 "good upload"
+check "stored" test "$(hdr Location)" = "/home?uploaded=1"
+req GET /home "" -b "$E"
+ID=$(grep -o 'href="/api/v1/documents/[0-9]*"' "$T/body" | head -1 | sed 's|.*/||; s|"||')
+check "listed with a download link" test -n "$ID"
+form "$E" "/documents/$ID/delete" "csrf=$ECSRF"
+expect_status 303 "delete"
+req GET /home "" -b "$E"
+check "deleted" bash -c "! grep -q 'href=\"/api/v1/documents/$ID\"' $T/body"
+# a hostile value is text, never markup
+req GET "/home?refused=zip_bad_name&entry=%3Cb%3Ex%3C/b%3E" "" -b "$E"
+check "the refused entry is shown" grep -q '&lt;b&gt;x&lt;/b&gt;' "$T/body"
+check "as text, never markup" bash -c "! grep -q '<b>x</b>' $T/body"
+
+finish
