@@ -43,7 +43,11 @@ async function watch(page) {
 			problems.push(`${r.url()}: ${r.status()}`);
 	});
 	page.on("pageerror", (e) => problems.push(`${page.url()}: script: ${e.message}`));
-	page.on("requestfailed", (r) => problems.push(`${r.url()}: ${r.failure()?.errorText}`));
+	// a load cut short because the page moved on (ERR_ABORTED) is not a failure
+	page.on("requestfailed", (r) => {
+		if (r.failure()?.errorText !== "net::ERR_ABORTED")
+			problems.push(`${r.url()}: ${r.failure()?.errorText}`);
+	});
 }
 
 async function shot(page, name) {
