@@ -21,6 +21,11 @@ function check(what, cond, extra) {
 }
 const problems = [];	// CSP reports, script errors, failed subresources
 
+function otpCount(employee) {
+	return readFileSync(join(DATA, "outbox", "sms.jsonl"), "utf8").trim().split("\n")
+	    .filter((l) => JSON.parse(l).employee_id === employee).length;
+}
+
 function lastOtp(employee) {
 	const lines = readFileSync(join(DATA, "outbox", "sms.jsonl"), "utf8").trim().split("\n");
 	for (let i = lines.length - 1; i >= 0; i--) {
@@ -149,6 +154,12 @@ try {
 	check("OTP page shows the masked number", /^\*+\d{4}$/.test(masked), masked);
 	check("resend waits (timer shown)", await page.locator("[data-countdown]").count() === 1);
 	check("resend button waits while the timer runs", await page.locator("#resend").isDisabled());
+	// the timer runs out (2 s in this test), then a new code can be asked for
+	await page.waitForFunction(() => !document.getElementById("resend").disabled, null, { timeout: 5000 });
+	const before = otpCount("UCP-10001");
+	await Promise.all([page.waitForURL(/sent=1/), page.click("#resend")]);
+	check("resend sends a new code", otpCount("UCP-10001") === before + 1);
+	check("and the timer starts again", await page.locator("#resend").isDisabled());
 	await page.fill("#otp", "000000");
 	await Promise.all([page.waitForLoadState("load"), page.click("#otp-form button[type=submit]")]);
 	check("wrong OTP says so", (await notice(page)).includes("That code is not right"), await notice(page));

@@ -8,7 +8,8 @@ sh "$ROOT/tests/browser/install.sh" || { fail "npm ci in tests/browser"; finish;
 init_demo
 "$BIN" letter sample --data "$DATA" --hod hod.pwd --out "$T/letter.pdf" >/dev/null ||
 	{ fail "sample letter"; finish; exit 1; }
-start_server
+# a short resend interval, so that the test sees the resend timer run out
+start_server --otp_resend_interval 2
 mkdir -p "$ROOT/tests/out/screenshots"
 if BASE=$BASE DATA=$DATA LETTER=$T/letter.pdf CORPUS=$ROOT/tests/corpus \
     SHOTS=$ROOT/tests/out/screenshots node "$ROOT/tests/browser/run.mjs"; then
