@@ -30,6 +30,27 @@ keep(json_t *o, const char *key, const char *v)
 	json_object_set_new(o, key, json_string(v ? v : ""));
 }
 
+/* The chain check of `suraksha audit verify`, on request (it reads every record). */
+static void
+chain_check(struct req *r, struct page *pg, struct db *db)
+{
+	int64_t bad = 0, count = 0;
+	char why[256] = "";
+	enum audit_verdict v = audit_verify(db, &bad, &count, why, sizeof(why));
+	json_t *o;
+
+	if (v == AUDIT_ERROR) {
+		page_notice_err(pg, ERR_UNAVAILABLE, NULL);
+		return;
+	}
+	o = json_pack("{s:b, s:I}", "intact", v == AUDIT_INTACT, "count", (json_int_t)count);
+	if (o != NULL && v == AUDIT_BROKEN) {
+		json_object_set_new(o, "bad_id", json_integer(bad));
+		json_object_set_new(o, "why", json_string(why));
+	}
+	json_object_set_new(page_ctx(pg), "chain", o);
+}
+
 enum MHD_Result
 h_page_audit(struct req *r)
 {
@@ -72,6 +93,8 @@ h_page_audit(struct req *r)
 	keep(ctx, "f_actor", a);
 	keep(ctx, "f_action", act);
 	json_object_set_new(ctx, "paged", json_boolean(b != NULL));
+	if (req_query(r, "chain", qbefore, sizeof(qbefore)) != NULL)
+		chain_check(r, pg, db);
 	if (next > 0)
 		json_object_set_new(ctx, "next", json_integer(next));
 	return page_end(pg, 200, "audit", "title.audit");

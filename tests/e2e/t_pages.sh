@@ -144,4 +144,18 @@ req GET "/home?refused=zip_bad_name&entry=%3Cb%3Ex%3C/b%3E" "" -b "$E"
 check "the refused entry is shown" grep -q '&lt;b&gt;x&lt;/b&gt;' "$T/body"
 check "as text, never markup" bash -c "! grep -q '<b>x</b>' $T/body"
 
+# auditor: the chain check, intact and then broken by an edit made in the database file
+A=$T/ajar
+form "$A" /login/staff "username=auditor&password=suraksha-demo"
+expect_status 303 "auditor sign-in"
+req GET "/audit?chain=1" "" -b "$A"
+expect_status 200 "chain check"
+check "chain intact" grep -q "The chain is intact" "$T/body"
+sqlite3 "$DATA/suraksha.db" "UPDATE audit SET actor = 'someone' WHERE id = 3"
+req GET "/audit?chain=1" "" -b "$A"
+check "chain broken at the edited record" grep -q "first at record 3" "$T/body"
+req GET "/audit?action=login" "" -b "$A"
+check "filtered to logins" bash -c "! grep -oE '<td class=\"mono nowrap\">[a-z.]+</td>' $T/body | grep -v '>login<'"
+check "some logins listed" grep -q ">login<" "$T/body"
+
 finish
