@@ -56,7 +56,7 @@ add_doc(const struct document *d, void *arg)
 static void
 redirect_notice(struct req *r, struct page *pg)
 {
-	char v[300], entry[300], key[64];
+	char v[300], entry[300], detail[400], key[64];
 	int64_t n;
 	int i;
 
@@ -76,8 +76,11 @@ redirect_notice(struct req *r, struct page *pg)
 			if (strcmp(ci->code, v) != 0)
 				continue;
 			snprintf(key, sizeof(key), "intake.%s", ci->code);
-			page_notice(pg, 1, key, ci->message, req_query(r, "entry", entry,
-			    sizeof(entry)));
+			detail[0] = '\0';
+			if (req_query(r, "entry", entry, sizeof(entry)) != NULL && entry[0])
+				snprintf(detail, sizeof(detail), "%s %s", page_t(pg,
+				    "case.refused_entry", "File in the ZIP:"), entry);
+			page_notice(pg, 1, key, ci->message, detail);
 			json_object_set_new(page_ctx(pg), "refused", json_string(ci->code));
 			return;
 		}
@@ -158,7 +161,9 @@ h_page_home(struct req *r)
 		return MHD_NO;
 	c = page_ctx(pg);
 	/* what each role can do today; the workflow queues join here as they land */
-	json_object_set_new(c, "can_find", json_boolean(r->who.role != ROLE_ADMIN));
+	json_object_set_new(c, "can_find", json_true());
+	json_object_set_new(c, "can_revoke", json_boolean(r->who.role == ROLE_HOD ||
+	    r->who.role == ROLE_ADMIN));
 	json_object_set_new(c, "is_auditor", json_boolean(r->who.role == ROLE_AUDITOR));
 	json_object_set_new(c, "is_admin", json_boolean(r->who.role == ROLE_ADMIN));
 	json_object_set_new(c, "scope_offices", json_integer((json_int_t)r->who.noffices));
