@@ -139,6 +139,8 @@ arena_malloc(size_t n)
 	size_t align = _Alignof(max_align_t);
 	size_t at = (arena.used + align - 1) & ~(align - 1);
 
+	if (n == 0)
+		n = 1;	/* a distinct block inside the arena, never its end address */
 	if (at <= arena.cap && n <= arena.cap - at) {
 		arena.used = at + n;
 		return arena.base + at;

@@ -18,9 +18,9 @@ enum rules_jkind {
 	RULES_J_OBJECT, RULES_J_ARRAY
 };
 
-/* One JSON value as the field checks see it. For a string, s is NUL-terminated and holds
- * the first bytes of it; len is its whole decoded length (s may be cut when len is large:
- * every check that reads s first bounds len). Objects and arrays carry only their kind. */
+/* One JSON value as the field checks see it. For a string, s is jansson's decoded,
+ * NUL-terminated value (valid UTF-8) and len its length; every check that reads s first
+ * bounds len. Objects and arrays carry only their kind. */
 struct rules_jv {
 	enum rules_jkind	 kind;
 	const char		*s;
@@ -28,7 +28,7 @@ struct rules_jv {
 	int64_t			 i;
 };
 
-/* Top-level keys; RULES_JK_SPELLS and RULES_JK_UNPAID are arrays the readers walk. */
+/* Top-level keys; RULES_JK_SPELLS and RULES_JK_UNPAID are arrays the walker descends. */
 enum rules_jkey {
 	RULES_JK_DOB, RULES_JK_ENGAGEMENT_MODE, RULES_JK_MONTHLY_REMUNERATION,
 	RULES_JK_CENTRALLY_SPONSORED, RULES_JK_PART_TIME, RULES_JK_MARRIAGE_CLAUSE,
