@@ -31,7 +31,7 @@ OBJS    := $(LIBSRCS:%.c=$(B)/%.o)
 UNITSRC := $(wildcard tests/unit/test_*.c)
 UNITS   := $(UNITSRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all suraksha deps check unit e2e run bench fuzz fuzz-rules lint clean
+.PHONY: all suraksha deps check unit e2e run bench fuzz fuzz-intake fuzz-rules lint clean
 all: suraksha
 
 suraksha: $(B)/suraksha
