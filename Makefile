@@ -70,6 +70,7 @@ check: deps
 run: deps
 	@$(MAKE) --no-print-directory suraksha
 	@test -f storage/suraksha.db || ./suraksha init --demo
+	@echo "suraksha: http://127.0.0.1:8080 (demo accounts: docs/demo/README.md, password suraksha-demo)"
 	./suraksha serve
 
 bench: deps
