@@ -156,6 +156,14 @@ enum intake_code intake_tmp_finish(struct intake_tmp *t, char sha_hex[65]);
 /* Closes and removes the temp file; safe after finish (then it only removes) or twice. */
 void	intake_tmp_abort(struct intake_tmp *t);
 
+/* Starts the helper process that forks one limited child per PDF check. Call once at
+ * start-up while the process still has a single thread (before MHD starts its pool);
+ * without it every PDF check forks the calling process, which is only safe in a
+ * single-threaded program. 0 ok, INTAKE_INTERNAL when it cannot start. */
+enum intake_code intake_init(void);
+/* Stops the helper (at shutdown, after the worker threads are gone). */
+void	intake_shutdown(void);
+
 /* Closes this thread's libmagic cookie now (it is also closed at thread exit). */
 void	intake_thread_cleanup(void);
 
