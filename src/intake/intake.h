@@ -157,7 +157,9 @@ enum intake_code intake_tmp_finish(struct intake_tmp *t, char sha_hex[65]);
 void	intake_tmp_abort(struct intake_tmp *t);
 
 /* Starts the helper process that forks one limited child per PDF check. Call once at
- * start-up while the process still has a single thread (before MHD starts its pool);
+ * start-up while the process still has a single thread (before MHD starts its pool,
+ * best before opening the database and sockets; the helper closes every inherited file
+ * descriptor but 0-2 anyway, and ends when the server's end of its socket closes);
  * without it every PDF check forks the calling process, which is only safe in a
  * single-threaded program. 0 ok, INTAKE_INTERNAL when it cannot start. */
 enum intake_code intake_init(void);

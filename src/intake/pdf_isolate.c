@@ -123,8 +123,20 @@ helper_loop(int sock)
 	ssize_t n;
 	int fds[2];
 
+	/* Keep only stdin/out/err and the request socket: listening sockets or the database
+	 * the server opened before intake_init() must not live on in the helper. */
+	if (sock > 3)
+		close_range(3, (unsigned)sock - 1, 0);
+	close_range((unsigned)sock + 1, ~0U, 0);
 	signal(SIGCHLD, SIG_IGN);	/* children are reaped by the kernel */
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGXCPU, SIG_DFL);
+	/* Terminal and service-manager signals are for the server; the helper ends when the
+	 * server's end of the socket closes, whatever way the server ends. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	for (;;) {
 		memset(&mh, 0, sizeof(mh));
 		iov.iov_base = &rq;

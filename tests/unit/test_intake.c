@@ -285,6 +285,27 @@ test_threads(void **state)
 	}
 }
 
+/* The same verdicts through the helper, through a direct fork and in-process. */
+static void
+test_pdf_isolation_paths(void **state)
+{
+	struct intake_limits lim;
+
+	intake_limits_default(&lim);
+	check_buffer_code("pdf_launch.pdf", &lim, INTAKE_PDF_ACTIVE_CONTENT, NULL);
+	check_buffer_code("pdf_objstm_bomb.pdf", &lim, INTAKE_PDF_TOO_COMPLEX, NULL);
+	intake_shutdown();
+	check_buffer_code("pdf_launch.pdf", &lim, INTAKE_PDF_ACTIVE_CONTENT, NULL);
+	check_buffer_code("pdf_simple.pdf", &lim, INTAKE_OK, NULL);
+	lim.pdf_memory_max_bytes = 0;
+	check_buffer_code("pdf_launch.pdf", &lim, INTAKE_PDF_ACTIVE_CONTENT, NULL);
+	check_buffer_code("pdf_object_streams.pdf", &lim, INTAKE_OK, NULL);
+	assert_int_equal(intake_init(), INTAKE_OK);
+	assert_int_equal(intake_init(), INTAKE_OK);
+	intake_limits_default(&lim);
+	check_buffer_code("pdf_simple.pdf", &lim, INTAKE_OK, NULL);
+}
+
 static void
 test_tmp_writer(void **state)
 {
@@ -524,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test_setup_teardown(test_zip_entries, setup, teardown),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_pdf_isolation_paths),
 		cmocka_unit_test_setup_teardown(test_tmp_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_put, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_damaged_replaced, setup, teardown),
