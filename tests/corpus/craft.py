@@ -266,6 +266,8 @@ bad("zip_absolute.zip", mkzip([("/x.pdf", good)]), 422, "zip_absolute_path")
 bad("zip_drive_letter.zip", mkzip([("C:/x.pdf", good)]), 422, "zip_absolute_path")
 bad("zip_backslash.zip", mkzip([("dir\\x.pdf", good)]), 422, "zip_bad_name")
 bad("zip_control_char.zip", mkzip([("a\x01b.pdf", good)]), 422, "zip_bad_name")
+bad("zip_invalid_utf8_name.zip", mkzip([("a.pdf", good), ("bQQ.pdf", good)])
+    .replace(b"bQQ.pdf", b"b\xff\xfe.pdf"), 422, "zip_bad_name")
 bad("zip_symlink.zip", mkzip([("a.pdf", good), ("link.pdf", "/etc/passwd", 0o120777)]), 422,
     "zip_symlink")
 bad("zip_many_entries.zip", mkzip([("f%04d.txt" % n, "x") for n in range(2000)],
