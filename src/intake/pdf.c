@@ -376,7 +376,14 @@ intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits 
 	}
 	w.q = q;
 	rc = walk_all(&w, lim, &size);
-	code = walk_verdict(&w, rc, size, res);
+	if ((code = walk_verdict(&w, rc, size, res)) != INTAKE_OK)
+		goto out;
+	/* A document is pages: a broken or empty page tree is no document. */
+	if (qpdf_get_num_pages(q) < 1 || qpdf_has_error(q) || qpdf_more_warnings(q)) {
+		code = qpdf_has_error(q) ? qpdf_failure(res, q, "pages") :
+		    intake_fail(res, INTAKE_PDF_UNPARSEABLE, "no pages");
+		goto out;
+	}
 out:
 	free(w.stack);
 	free(w.seen);

@@ -178,6 +178,12 @@ out += (b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\n
         % len(xs) + xs + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % x)
 bad("pdf_objstm_bomb.pdf", bytes(out), 422, "pdf_too_complex")
 
+bad("pdf_no_pages.pdf", pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                            b"<< /Type /Pages /Kids [] /Count 0 >>"]), 422, "pdf_unparseable")
+bad("pdf_page_tree_loop.pdf", pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                   b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"]), 422,
+    "pdf_unparseable")
+
 # Polyglots.
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w") as z:
