@@ -5,8 +5,10 @@
  * and message, and on acceptance moves the file (or each ZIP entry) into the blob store
  * (blob.h). The client's Content-Type and filename are never consulted here.
  *
- * Thread safety: every function may be called from any thread at the same time; each
- * thread lazily opens its own libmagic cookie (released when the thread exits). */
+ * Thread safety: after intake_init() (called once at start-up, single-threaded), every
+ * function may be called from any thread at the same time; each thread lazily opens its
+ * own libmagic cookie (released when the thread exits). PDFs are parsed in short-lived
+ * child processes under memory and CPU limits (see intake_init). */
 #ifndef INTAKE_INTAKE_H
 #define INTAKE_INTAKE_H
 
@@ -111,7 +113,8 @@ struct intake_result {
 	enum intake_type	 type;		/* what the content is (for a refused ZIP: ZIP) */
 	const char		*mime;		/* intake_type_mime(type); NULL when unknown */
 	char			 entry[INTAKE_NAME_MAX];	/* refused ZIP entry, "" otherwise;
-							 * control bytes replaced by '?' */
+							 * valid UTF-8, control bytes
+							 * as '?' */
 	char			 detail[256];	/* technical reason for the log, not the client */
 	size_t			 n_entries;	/* accepted ZIP: entries stored (directories
 						 * are skipped) */
