@@ -235,6 +235,8 @@ bad("page.html", b"<!DOCTYPE html>\n<html><body><script>alert(1)</script></body>
 bad("drawing.svg", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
     b'width="10" height="10"><script>alert(1)</script></svg>\n', 415, "type_not_accepted")
 bad("notes.txt", b"just some text\n", 415, "type_not_accepted")
+# Found by the fuzzer: libmagic itself fails on these bytes (broken UTF-32).
+bad("magic_error_utf32.bin", bytes.fromhex("0000fefffdff7c6e"), 415, "type_not_accepted")
 with open("/bin/true", "rb") as t:
     bad("exe_renamed.pdf", t.read(), 415, "type_not_accepted")
 
