@@ -161,6 +161,23 @@ walk_dict(struct walk *w, qpdf_oh dict)
 	return 0;
 }
 
+/* Decodes the stream's general-purpose filters (Flate, LZW, ASCII85, ...; not image
+ * codecs) so damaged compressed data refuses the file: qpdf reports it as a warning,
+ * which the walk turns into pdf_unparseable. The decoded bytes are dropped; their size is
+ * bounded by the child's address-space limit. */
+static int
+decode_stream(struct walk *w, qpdf_oh oh)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	QPDF_BOOL filtered = QPDF_FALSE;
+	QPDF_ERROR_CODE e;
+
+	e = qpdf_oh_get_stream_data(w->q, oh, qpdf_dl_generalized, &filtered, &buf, &len);
+	free(buf);
+	return (e & QPDF_ERRORS) ? -3 : 0;
+}
+
 /* Visits one queued handle (and releases it). 1 bad content, -1 error, 0 ok. */
 static int
 walk_one(struct walk *w, qpdf_oh oh)
@@ -206,6 +223,8 @@ walk_one(struct walk *w, qpdf_oh oh)
 		d = qpdf_oh_get_dict(q, oh);
 		rc = walk_dict(w, d);
 		qpdf_oh_release(q, d);
+		if (rc == 0)
+			rc = decode_stream(w, oh);
 		break;
 	default:
 		break;

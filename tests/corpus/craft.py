@@ -178,6 +178,13 @@ out += (b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\n
         % len(xs) + xs + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % x)
 bad("pdf_objstm_bomb.pdf", bytes(out), 422, "pdf_too_complex")
 
+z = zlib.compress(b"BT /F1 18 Tf 72 720 Td (Service record) Tj ET" * 20)
+bad("pdf_flate_truncated.pdf", page_pdf(more=[
+    b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % (len(z) // 2) + z[:len(z) // 2] +
+    b"\nendstream"]), 422, "pdf_unparseable")
+bad("pdf_flate_not_zlib.pdf", page_pdf(more=[
+    b"<< /Length 20 /Filter /FlateDecode >>\nstream\nhello world not zlib\nendstream"]),
+    422, "pdf_unparseable")
 bad("pdf_no_pages.pdf", pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
                             b"<< /Type /Pages /Kids [] /Count 0 >>"]), 422, "pdf_unparseable")
 bad("pdf_page_tree_loop.pdf", pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
