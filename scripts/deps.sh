@@ -6,7 +6,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev libmagic-dev libarchive-dev
 libhpdf-dev libqrencode-dev libqpdf-dev libpng-dev libjpeg-dev libcurl4-openssl-dev
 libcmocka-dev
-curl jq sqlite3 openssl poppler-utils qpdf libnss3-tools wrk zip unzip imagemagick"
+curl jq sqlite3 openssl poppler-utils qpdf libnss3-tools wrk zip unzip imagemagick
+python3 file"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
