@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "intake/blob.h"
+#include "intake/intake.h"
 #include "letters/pki.h"
 #include "intake/documents.h"
 #include "util/fsx.h"
@@ -99,6 +100,11 @@ cmd_serve(int argc, char **argv)
 		}
 	}
 	log_set_level(level_of(app.cfg.log_level));
+	/* The PDF parser's helper process forks before any thread exists. */
+	if (intake_init() != INTAKE_OK) {
+		fprintf(stderr, "suraksha serve: cannot start the document parser helper\n");
+		return EXIT_NEGATIVE;
+	}
 	if (db_path(app.cfg.data_dir, dbpath, sizeof(dbpath)) != 0 || access(dbpath, F_OK) != 0) {
 		fprintf(stderr, "suraksha serve: no database in %s; run 'suraksha init --data %s' "
 		    "first\n", app.cfg.data_dir, app.cfg.data_dir);
@@ -141,5 +147,8 @@ cmd_serve(int argc, char **argv)
 	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
 	if (db_thread_init(dbpath) != 0)
 		return EXIT_USAGE;
-	return http_serve(&app) == 0 ? EXIT_OK : EXIT_NEGATIVE;
+	r = http_serve(&app);
+	intake_shutdown();
+	X509_free(app.ca);
+	return r == 0 ? EXIT_OK : EXIT_NEGATIVE;
 }

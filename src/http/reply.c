@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "http/page.h"
+#include "util/crypt.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -262,17 +263,6 @@ json_str(json_t *o, const char *key, size_t max, int *bad)
 	return s;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 http_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus)
@@ -285,8 +275,8 @@ http_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus)
 		if (c == '%') {
 			int hi, lo;
 
-			if (i + 2 >= inlen || (hi = hexval(in[i + 1])) < 0 ||
-			    (lo = hexval(in[i + 2])) < 0 || (hi == 0 && lo == 0))
+			if (i + 2 >= inlen || (hi = crypt_hexval(in[i + 1])) < 0 ||
+			    (lo = crypt_hexval(in[i + 2])) < 0 || (hi == 0 && lo == 0))
 				return -1;
 			c = (char)(hi << 4 | lo);
 			i += 2;

@@ -51,6 +51,10 @@ cmd_intake(int argc, char **argv)
 		intake_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (intake_init() != INTAKE_OK) {
+		fprintf(stderr, "intake: cannot start the PDF helper\n");
+		return EXIT_NEGATIVE;
+	}
 	for (; i < argc; i++, files++) {
 		for (r = 0; r < repeat; r++) {
 			intake_validate_file(argv[i], &lim, NULL, &res);
@@ -66,5 +70,6 @@ cmd_intake(int argc, char **argv)
 		intake_result_free(&res);
 	}
 	intake_thread_cleanup();
+	intake_shutdown();
 	return refused ? EXIT_NEGATIVE : EXIT_OK;
 }

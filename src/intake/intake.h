@@ -5,8 +5,10 @@
  * and message, and on acceptance moves the file (or each ZIP entry) into the blob store
  * (blob.h). The client's Content-Type and filename are never consulted here.
  *
- * Thread safety: every function may be called from any thread at the same time; each
- * thread lazily opens its own libmagic cookie (released when the thread exits). */
+ * Thread safety: after intake_init() (called once at start-up, single-threaded), every
+ * function may be called from any thread at the same time; each thread lazily opens its
+ * own libmagic cookie (released when the thread exits). PDFs are parsed in short-lived
+ * child processes under memory and CPU limits (see intake_init). */
 #ifndef INTAKE_INTAKE_H
 #define INTAKE_INTAKE_H
 
@@ -111,7 +113,8 @@ struct intake_result {
 	enum intake_type	 type;		/* what the content is (for a refused ZIP: ZIP) */
 	const char		*mime;		/* intake_type_mime(type); NULL when unknown */
 	char			 entry[INTAKE_NAME_MAX];	/* refused ZIP entry, "" otherwise;
-							 * control bytes replaced by '?' */
+							 * valid UTF-8, control bytes
+							 * as '?' */
 	char			 detail[256];	/* technical reason for the log, not the client */
 	size_t			 n_entries;	/* accepted ZIP: entries stored (directories
 						 * are skipped) */
@@ -155,6 +158,16 @@ enum intake_code intake_tmp_write(struct intake_tmp *t, const void *data, size_t
 enum intake_code intake_tmp_finish(struct intake_tmp *t, char sha_hex[65]);
 /* Closes and removes the temp file; safe after finish (then it only removes) or twice. */
 void	intake_tmp_abort(struct intake_tmp *t);
+
+/* Starts the helper process that forks one limited child per PDF check. Call once at
+ * start-up while the process still has a single thread (before MHD starts its pool,
+ * best before opening the database and sockets; the helper closes every inherited file
+ * descriptor but 0-2 anyway, and ends when the server's end of its socket closes);
+ * without it every PDF check forks the calling process, which is only safe in a
+ * single-threaded program. 0 ok, INTAKE_INTERNAL when it cannot start. */
+enum intake_code intake_init(void);
+/* Stops the helper (at shutdown, after the worker threads are gone). */
+void	intake_shutdown(void);
 
 /* Closes this thread's libmagic cookie now (it is also closed at thread exit). */
 void	intake_thread_cleanup(void);

@@ -161,6 +161,23 @@ walk_dict(struct walk *w, qpdf_oh dict)
 	return 0;
 }
 
+/* Decodes the stream's general-purpose filters (Flate, LZW, ASCII85, ...; not image
+ * codecs) so damaged compressed data refuses the file: qpdf reports it as a warning,
+ * which the walk turns into pdf_unparseable. The decoded bytes are dropped; their size is
+ * bounded by the child's address-space limit. */
+static int
+decode_stream(struct walk *w, qpdf_oh oh)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	QPDF_BOOL filtered = QPDF_FALSE;
+	QPDF_ERROR_CODE e;
+
+	e = qpdf_oh_get_stream_data(w->q, oh, qpdf_dl_generalized, &filtered, &buf, &len);
+	free(buf);
+	return (e & QPDF_ERRORS) ? -3 : 0;
+}
+
 /* Visits one queued handle (and releases it). 1 bad content, -1 error, 0 ok. */
 static int
 walk_one(struct walk *w, qpdf_oh oh)
@@ -206,6 +223,8 @@ walk_one(struct walk *w, qpdf_oh oh)
 		d = qpdf_oh_get_dict(q, oh);
 		rc = walk_dict(w, d);
 		qpdf_oh_release(q, d);
+		if (rc == 0)
+			rc = decode_stream(w, oh);
 		break;
 	default:
 		break;
@@ -376,7 +395,14 @@ intake_pdf_check(const unsigned char *d, size_t len, const struct intake_limits 
 	}
 	w.q = q;
 	rc = walk_all(&w, lim, &size);
-	code = walk_verdict(&w, rc, size, res);
+	if ((code = walk_verdict(&w, rc, size, res)) != INTAKE_OK)
+		goto out;
+	/* A document is pages: a broken or empty page tree is no document. */
+	if (qpdf_get_num_pages(q) < 1 || qpdf_has_error(q) || qpdf_more_warnings(q)) {
+		code = qpdf_has_error(q) ? qpdf_failure(res, q, "pages") :
+		    intake_fail(res, INTAKE_PDF_UNPARSEABLE, "no pages");
+		goto out;
+	}
 out:
 	free(w.stack);
 	free(w.seen);

@@ -1,42 +1,59 @@
-/* Runs the qpdf validation in a forked child with an address-space and a CPU limit.
- * qpdf (11.x) inflates every object stream and xref stream it needs into one buffer with
- * no size limit, so a 300 KB upload can make it allocate gigabytes; it also is a large
- * C++ parser of hostile bytes. The child only runs qpdf and writes its verdict to a pipe;
- * a child killed by a limit means the file is refused as too complex.
+/* Runs the qpdf validation in a child process with an address-space, a CPU and a wall
+ * clock limit. qpdf (11.x) inflates every object stream and xref stream it needs into
+ * one buffer with no size limit, so a 300 KB upload can make it allocate gigabytes; it is
+ * also a large C++ parser of hostile bytes. A child that dies before writing its verdict
+ * was stopped by a limit, and the file is refused as too complex.
  *
- * Contract with the server: fork() from a worker thread is safe here because the child
- * calls only qpdf, malloc (glibc resets its locks across fork) and write, then _exit().
- * If the server ignores SIGCHLD the child is reaped automatically: a complete verdict on
- * the pipe is then enough. */
+ * Children are forked by a helper process that intake_init() forks at start-up, while the
+ * server is still single-threaded: forking a multi-threaded server per upload would copy
+ * locks that other threads hold (ASan's allocator deadlocks that way; other allocators
+ * and C++ runtime guards can too). The helper is single-threaded, so its forks are clean.
+ * A request is one SOCK_SEQPACKET message carrying the limits, a memfd with the bytes and
+ * the write end of a reply socket; the child writes the verdict there. Without
+ * intake_init() the calling process forks directly (tools, tests of one thread). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "intake/intake_int.h"
+#include "util/log.h"
 
 struct verdict {
 	int	code;
 	char	detail[256];
 };
 
-/* The address-space limit counts what the child inherited (libraries, other threads'
- * stacks, the mapped upload), so the budget is added to the current size. */
+struct request {
+	uint64_t		len;
+	struct intake_limits	lim;
+};
+
+static int	helper_fd = -1;
+static pid_t	helper_pid = -1;
+
+/* The address-space limit counts what the child inherited (libraries, the mapped bytes),
+ * so the budget is added to the current size. The alarm ends a child that sleeps. */
 static void
 limit_child(const struct intake_limits *lim)
 {
 	struct rlimit rl;
 	unsigned long long pages = 0;
+	unsigned cpu = lim->pdf_cpu_seconds ? lim->pdf_cpu_seconds : 10;
 	char buf[128];
 	ssize_t n;
 	int fd;
 
-	rl.rlim_cur = lim->pdf_cpu_seconds ? lim->pdf_cpu_seconds : 10;
-	rl.rlim_max = rl.rlim_cur + 1;
+	alarm(cpu * 3);
+	rl.rlim_cur = cpu;
+	rl.rlim_max = cpu + 1;
 	setrlimit(RLIMIT_CPU, &rl);
 	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) < 0)
 		_exit(3);
@@ -53,6 +70,7 @@ limit_child(const struct intake_limits *lim)
 		_exit(3);
 }
 
+/* In the child: check, write the verdict, exit without running atexit handlers. */
 static void
 run_child(int fd, const unsigned char *d, size_t len, const struct intake_limits *lim)
 {
@@ -80,19 +98,206 @@ run_child(int fd, const unsigned char *d, size_t len, const struct intake_limits
 	_exit(0);
 }
 
-enum intake_code
-intake_pdf_check_isolated(const unsigned char *d, size_t len,
-    const struct intake_limits *lim, struct intake_result *res)
+/* One request in the helper: fork a child that maps the memfd and answers on reply. */
+static void
+helper_serve(const struct request *rq, int memfd, int reply)
 {
+	void *map;
+
+	if (fork() != 0)
+		return;		/* the helper (or a failed fork: the requester sees EOF) */
+	if (rq->len == 0 || (map = mmap(NULL, rq->len, PROT_READ, MAP_PRIVATE, memfd, 0)) ==
+	    MAP_FAILED)
+		_exit(5);
+	run_child(reply, map, rq->len, &rq->lim);
+}
+
+static void
+helper_loop(int sock)
+{
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct request rq;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	struct iovec iov;
+	ssize_t n;
+	int fds[2];
+
+	/* Keep only stdin/out/err and the request socket: listening sockets or the database
+	 * the server opened before intake_init() must not live on in the helper. */
+	if (sock > 3)
+		close_range(3, (unsigned)sock - 1, 0);
+	close_range((unsigned)sock + 1, ~0U, 0);
+	signal(SIGCHLD, SIG_IGN);	/* children are reaped by the kernel */
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGXCPU, SIG_DFL);
+	/* Terminal and service-manager signals are for the server; the helper ends when the
+	 * server's end of the socket closes, whatever way the server ends. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = &rq;
+		iov.iov_len = sizeof(rq);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0);	/* the server closed its end: shut down */
+		cm = CMSG_FIRSTHDR(&mh);
+		if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+			continue;
+		memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+		if ((size_t)n == sizeof(rq))
+			helper_serve(&rq, fds[0], fds[1]);
+		close(fds[0]);
+		close(fds[1]);
+	}
+}
+
+enum intake_code
+intake_init(void)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (helper_fd >= 0)
+		return INTAKE_OK;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return INTAKE_INTERNAL;
+	if ((pid = fork()) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return INTAKE_INTERNAL;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		helper_loop(sv[1]);
+	}
+	close(sv[1]);
+	helper_fd = sv[0];
+	helper_pid = pid;
+	return INTAKE_OK;
+}
+
+void
+intake_shutdown(void)
+{
+	if (helper_fd < 0)
+		return;
+	close(helper_fd);
+	helper_fd = -1;
+	while (waitpid(helper_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	helper_pid = -1;
+}
+
+/* Reads the verdict from fd until EOF or the wall-clock limit. */
+static enum intake_code
+read_verdict(int fd, const struct intake_limits *lim, struct intake_result *res)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
 	struct verdict v;
+	unsigned cpu = lim->pdf_cpu_seconds ? lim->pdf_cpu_seconds : 10;
 	size_t got = 0;
 	ssize_t r;
-	pid_t pid, w;
-	int fds[2], st = 0, waited;
+	int pr;
 
-	if (lim->pdf_memory_max_bytes == 0)
-		return intake_pdf_check(d, len, lim, res);
-	res->type = INTAKE_TYPE_PDF;
+	while (got < sizeof(v)) {
+		pr = poll(&pfd, 1, (int)(cpu * 3 + 5) * 1000);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			break;
+		r = read(fd, (char *)&v + got, sizeof(v) - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got == sizeof(v) && v.code >= 0 && v.code < INTAKE__MAX) {
+		v.detail[sizeof(v.detail) - 1] = '\0';
+		return intake_fail(res, (enum intake_code)v.code, "%s", v.detail);
+	}
+	return intake_fail(res, INTAKE_PDF_TOO_COMPLEX,
+	    "parser stopped before its verdict (memory or time limit)");
+}
+
+/* Through the helper: 0 done (res set), -1 the helper is not usable. */
+static int
+via_helper(const unsigned char *d, size_t len, const struct intake_limits *lim,
+    struct intake_result *res)
+{
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct request rq;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	struct iovec iov;
+	int memfd = -1, rp[2] = { -1, -1 }, fds[2], rc = -1;
+	size_t off = 0;
+	ssize_t w;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.len = len;
+	rq.lim = *lim;
+	if ((memfd = memfd_create("intake-pdf", MFD_CLOEXEC)) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) != 0)
+		goto out;
+	while (off < len) {
+		w = write(memfd, d + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto out;
+		off += (size_t)w;
+	}
+	memset(&mh, 0, sizeof(mh));
+	memset(cbuf, 0, sizeof(cbuf));
+	iov.iov_base = &rq;
+	iov.iov_len = sizeof(rq);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	fds[0] = memfd;
+	fds[1] = rp[1];
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	if (sendmsg(helper_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(rq))
+		goto out;
+	close(rp[1]);
+	rp[1] = -1;
+	read_verdict(rp[0], lim, res);
+	rc = 0;
+out:
+	if (memfd >= 0)
+		close(memfd);
+	if (rp[0] >= 0)
+		close(rp[0]);
+	if (rp[1] >= 0)
+		close(rp[1]);
+	return rc;
+}
+
+/* Without the helper: fork the calling process (safe only while it has one thread). */
+static enum intake_code
+via_fork(const unsigned char *d, size_t len, const struct intake_limits *lim,
+    struct intake_result *res)
+{
+	pid_t pid;
+	int fds[2];
+
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return intake_fail(res, INTAKE_INTERNAL, "pipe: %s", strerror(errno));
 	if ((pid = fork()) < 0) {
@@ -105,26 +310,25 @@ intake_pdf_check_isolated(const unsigned char *d, size_t len,
 		run_child(fds[1], d, len, lim);
 	}
 	close(fds[1]);
-	while (got < sizeof(v)) {
-		r = read(fds[0], (char *)&v + got, sizeof(v) - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	read_verdict(fds[0], lim, res);
 	close(fds[0]);
-	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+	/* Fails with ECHILD when the server ignores SIGCHLD: the verdict is already in. */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	waited = w == pid;
-	if (got == sizeof(v) && v.code >= 0 && v.code < INTAKE__MAX &&
-	    (!waited || (WIFEXITED(st) && WEXITSTATUS(st) == 0))) {
-		v.detail[sizeof(v.detail) - 1] = '\0';
-		return intake_fail(res, (enum intake_code)v.code, "%s", v.detail);
+	return res->code;
+}
+
+enum intake_code
+intake_pdf_check_isolated(const unsigned char *d, size_t len,
+    const struct intake_limits *lim, struct intake_result *res)
+{
+	if (lim->pdf_memory_max_bytes == 0)
+		return intake_pdf_check(d, len, lim, res);
+	res->type = INTAKE_TYPE_PDF;
+	if (helper_fd >= 0) {
+		if (via_helper(d, len, lim, res) == 0)
+			return res->code;
+		log_warn("intake: PDF helper unusable (%s); forking directly", strerror(errno));
 	}
-	if (waited && WIFSIGNALED(st))
-		return intake_fail(res, INTAKE_PDF_TOO_COMPLEX,
-		    "parser stopped by signal %d (memory or time limit)", WTERMSIG(st));
-	return intake_fail(res, INTAKE_PDF_TOO_COMPLEX, "parser failed (status %d)",
-	    waited && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	return via_fork(d, len, lim, res);
 }

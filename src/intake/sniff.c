@@ -92,10 +92,14 @@ intake_sniff(const void *data, size_t len, enum intake_type *type, char *mime,
 	if (m == NULL)
 		return -1;
 	t = magic_buffer(m, data, len);
-	if (t == NULL) {
+	if (t == NULL && magic_errno(m) != 0) {
 		log_error("intake: magic_buffer: %s", magic_error(m) ? magic_error(m) : "?");
 		return -1;
 	}
+	/* libmagic also fails on some content (found by fuzzing: 8 bytes of broken UTF-32);
+	 * content it cannot name is content we do not accept, not our failure. */
+	if (t == NULL)
+		t = "application/octet-stream";
 	if (mimelen > 0)
 		snprintf(mime, mimelen, "%s", t);
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)

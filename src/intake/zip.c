@@ -216,16 +216,23 @@ check_name(const char *name, int is_dir, struct intake_result *res)
 	return INTAKE_OK;
 }
 
-/* The entry name as shown in a refusal: bounded, control bytes as '?'. */
+/* The entry name as shown in a refusal (and sent to the client in JSON): bounded, valid
+ * UTF-8, control bytes and bytes of broken sequences as '?'. */
 static void
 set_entry_name(struct intake_result *res, const char *name)
 {
-	size_t i;
+	unsigned char *s = (unsigned char *)res->entry;
+	size_t i, k, n;
 
 	snprintf(res->entry, sizeof(res->entry), "%s", name ? name : "");
-	for (i = 0; res->entry[i] != '\0'; i++)
-		if ((unsigned char)res->entry[i] < 0x20 || res->entry[i] == 0x7f)
-			res->entry[i] = '?';
+	n = strlen(res->entry);
+	for (i = 0; i < n; i += k) {
+		k = utf8_len(s + i);
+		if (k == 0 || i + k > n || s[i] < 0x20 || s[i] == 0x7f) {
+			s[i] = '?';
+			k = 1;
+		}
+	}
 }
 
 struct zctx {

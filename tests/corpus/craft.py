@@ -178,6 +178,19 @@ out += (b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\n
         % len(xs) + xs + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % x)
 bad("pdf_objstm_bomb.pdf", bytes(out), 422, "pdf_too_complex")
 
+z = zlib.compress(b"BT /F1 18 Tf 72 720 Td (Service record) Tj ET" * 20)
+bad("pdf_flate_truncated.pdf", page_pdf(more=[
+    b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % (len(z) // 2) + z[:len(z) // 2] +
+    b"\nendstream"]), 422, "pdf_unparseable")
+bad("pdf_flate_not_zlib.pdf", page_pdf(more=[
+    b"<< /Length 20 /Filter /FlateDecode >>\nstream\nhello world not zlib\nendstream"]),
+    422, "pdf_unparseable")
+bad("pdf_no_pages.pdf", pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                            b"<< /Type /Pages /Kids [] /Count 0 >>"]), 422, "pdf_unparseable")
+bad("pdf_page_tree_loop.pdf", pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                   b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"]), 422,
+    "pdf_unparseable")
+
 # Polyglots.
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w") as z:
@@ -229,6 +242,8 @@ bad("page.html", b"<!DOCTYPE html>\n<html><body><script>alert(1)</script></body>
 bad("drawing.svg", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
     b'width="10" height="10"><script>alert(1)</script></svg>\n', 415, "type_not_accepted")
 bad("notes.txt", b"just some text\n", 415, "type_not_accepted")
+# Found by the fuzzer: libmagic itself fails on these bytes (broken UTF-32).
+bad("magic_error_utf32.bin", bytes.fromhex("0000fefffdff7c6e"), 415, "type_not_accepted")
 with open("/bin/true", "rb") as t:
     bad("exe_renamed.pdf", t.read(), 415, "type_not_accepted")
 
@@ -266,6 +281,8 @@ bad("zip_absolute.zip", mkzip([("/x.pdf", good)]), 422, "zip_absolute_path")
 bad("zip_drive_letter.zip", mkzip([("C:/x.pdf", good)]), 422, "zip_absolute_path")
 bad("zip_backslash.zip", mkzip([("dir\\x.pdf", good)]), 422, "zip_bad_name")
 bad("zip_control_char.zip", mkzip([("a\x01b.pdf", good)]), 422, "zip_bad_name")
+bad("zip_invalid_utf8_name.zip", mkzip([("a.pdf", good), ("bQQ.pdf", good)])
+    .replace(b"bQQ.pdf", b"b\xff\xfe.pdf"), 422, "zip_bad_name")
 bad("zip_symlink.zip", mkzip([("a.pdf", good), ("link.pdf", "/etc/passwd", 0o120777)]), 422,
     "zip_symlink")
 bad("zip_many_entries.zip", mkzip([("f%04d.txt" % n, "x") for n in range(2000)],
