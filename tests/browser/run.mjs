@@ -163,6 +163,8 @@ try {
 	await page.fill("#otp", "000000");
 	await Promise.all([page.waitForLoadState("load"), page.click("#otp-form button[type=submit]")]);
 	check("wrong OTP says so", (await notice(page)).includes("That code is not right"), await notice(page));
+	check("the code field points at the message", (await page.getAttribute("#otp", "aria-describedby")) === "notice" &&
+	    (await page.getAttribute("#otp", "aria-invalid")) === "true");
 	await shot(page, "otp-wrong");
 	const code = lastOtp("UCP-10001");
 	check("OTP found in the outbox", /^\d{6}$/.test(code || ""));
