@@ -13,5 +13,7 @@ int	cmd_import(int argc, char **argv);	/* import/cmd_import.c */
 int	cmd_user(int argc, char **argv);	/* auth/cmd_user.c */
 int	cmd_audit(int argc, char **argv);	/* audit/cmd_audit.c */
 int	cmd_rules(int argc, char **argv);	/* cases/rules_cmd.c */
+int	cmd_cases(int argc, char **argv);	/* cases/case_cmd.c */
+int	cmd_export(int argc, char **argv);	/* cases/case_cmd.c */
 
 #endif
