@@ -1,7 +1,6 @@
 # Shared by the t_cases*.sh tests: times inside and past the windows of RULES.md §4, the
 # documents a case needs (inserted as rows: uploads are tested by the intake tests), and
 # logins for every role of the demo. Source after lib.sh.
-ist() { date -u -d "$1 IST" +%s 2>/dev/null || date -u -d "$(date -u -d "$1" +%F\ %T) -0530" +%s; }
 # 2026-01-15 12:00 IST: every window open.
 T_OPEN=$(date -u -d '2026-01-15 06:30:00' +%s)
 # One minute past each close (registration 01-31, verification 02-28, posts 03-31,
