@@ -10,27 +10,71 @@
 #include "util/strict.h"
 #include "util/timeutil.h"
 
+/* The filters a caller may leave NULL; the scope is spelled out in each statement (not
+ * "?6 IS NULL OR ...") so the planner can walk the office or department index, and the
+ * overdue statements name due_at (and, for staff of all departments, the stage) plainly so
+ * the partial indexes on due_at serve them. */
 #define FILTERS \
     " WHERE (?1 IS NULL OR c.state = ?1) AND (?2 IS NULL OR c.department_code = ?2)" \
-    " AND (?3 IS NULL OR c.office_code = ?3) AND (?4 IS NULL OR c.stage = ?4)" \
-    " AND (?6 IS NULL OR c.office_code IN (SELECT value FROM json_each(?6)))" \
-    " AND (?7 IS NULL OR c.department_code IN (SELECT value FROM json_each(?7)))"
+    " AND (?3 IS NULL OR c.office_code = ?3)"
+#define STAGE_ANY	" AND (?4 IS NULL OR c.stage = ?4)"
+#define STAGE_IS	" AND c.stage = ?4"
+#define SCOPE_ALL	" AND ?6 IS NULL AND ?7 IS NULL"
+#define SCOPE_OFF	" AND c.office_code IN (SELECT value FROM json_each(?6))"
+#define SCOPE_DEP	" AND c.department_code IN (SELECT value FROM json_each(?7))"
+#define NOT_OVERDUE	" AND ?5 IS NULL"
+#define OVERDUE		" AND c.due_at <= ?5"
+/* Within an office or department scope, that scope's index is the narrow one: the unary
+ * plus keeps the planner off the due_at indexes there. */
+#define STAGE_IS_S	" AND +c.stage = ?4"
+#define OVERDUE_S	" AND +c.due_at <= ?5"
 #define COLUMNS \
     "SELECT c.employee_id, e.name, c.department_code, c.office_code, c.state, c.stage," \
     " c.due_at, c.verdict, c.updated_at FROM cases c JOIN employees e ON e.id = c.employee_id"
+#define BY_ID		" ORDER BY c.employee_id LIMIT ?8 OFFSET ?9"
+#define BY_DUE		" ORDER BY c.due_at, c.employee_id LIMIT ?8 OFFSET ?9"
+#define COUNT		"SELECT count(*) FROM cases c"
 
-static const char SQL_LIST[] = COLUMNS FILTERS " AND ?5 IS NULL"
-    " ORDER BY c.employee_id LIMIT ?8 OFFSET ?9";
-/* Overdue: most overdue first, along the partial index on due_at. */
-static const char SQL_LIST_OVERDUE[] = COLUMNS FILTERS " AND c.due_at <= ?5"
-    " ORDER BY c.due_at, c.employee_id LIMIT ?8 OFFSET ?9";
-static const char SQL_COUNT[] = "SELECT count(*) FROM cases c" FILTERS
-    " AND (?5 IS NULL OR c.due_at <= ?5)";
-static const char SQL_COUNTS[] =
+enum { SC_ALL, SC_OFF, SC_DEP, SC__MAX };
+enum { K_LIST, K_OVERDUE, K_OVERDUE_STAGE, K__MAX };
+
+/* [kind][scope]: the page, then the count. */
+static const char *const sql_page[K__MAX][SC__MAX] = {
+	{ COLUMNS FILTERS STAGE_ANY SCOPE_ALL NOT_OVERDUE BY_ID,
+	  COLUMNS FILTERS STAGE_ANY SCOPE_OFF NOT_OVERDUE BY_ID,
+	  COLUMNS FILTERS STAGE_ANY SCOPE_DEP NOT_OVERDUE BY_ID },
+	{ COLUMNS FILTERS STAGE_ANY SCOPE_ALL OVERDUE BY_DUE,
+	  COLUMNS FILTERS STAGE_ANY SCOPE_OFF OVERDUE_S BY_DUE,
+	  COLUMNS FILTERS STAGE_ANY SCOPE_DEP OVERDUE_S BY_DUE },
+	{ COLUMNS FILTERS STAGE_IS SCOPE_ALL OVERDUE BY_DUE,
+	  COLUMNS FILTERS STAGE_IS_S SCOPE_OFF OVERDUE_S BY_DUE,
+	  COLUMNS FILTERS STAGE_IS_S SCOPE_DEP OVERDUE_S BY_DUE },
+};
+static const char *const sql_count[K__MAX][SC__MAX] = {
+	{ COUNT FILTERS STAGE_ANY SCOPE_ALL NOT_OVERDUE,
+	  COUNT FILTERS STAGE_ANY SCOPE_OFF NOT_OVERDUE,
+	  COUNT FILTERS STAGE_ANY SCOPE_DEP NOT_OVERDUE },
+	{ COUNT FILTERS STAGE_ANY SCOPE_ALL OVERDUE,
+	  COUNT FILTERS STAGE_ANY SCOPE_OFF OVERDUE_S,
+	  COUNT FILTERS STAGE_ANY SCOPE_DEP OVERDUE_S },
+	{ COUNT FILTERS STAGE_IS SCOPE_ALL OVERDUE,
+	  COUNT FILTERS STAGE_IS_S SCOPE_OFF OVERDUE_S,
+	  COUNT FILTERS STAGE_IS_S SCOPE_DEP OVERDUE_S },
+};
+static const char SQL_COUNTS_ALL[] =
     "SELECT c.department_code, c.office_code, c.state, count(*),"
     " sum(c.due_at IS NOT NULL AND c.due_at <= ?1) FROM cases c"
-    " WHERE (?2 IS NULL OR c.office_code IN (SELECT value FROM json_each(?2)))"
-    " AND (?3 IS NULL OR c.department_code IN (SELECT value FROM json_each(?3)))"
+    " WHERE ?2 IS NULL AND ?3 IS NULL"
+    " GROUP BY c.department_code, c.office_code, c.state";
+static const char SQL_COUNTS_OFF[] =
+    "SELECT c.department_code, c.office_code, c.state, count(*),"
+    " sum(c.due_at IS NOT NULL AND c.due_at <= ?1) FROM cases c"
+    " WHERE c.office_code IN (SELECT value FROM json_each(?2)) AND ?3 IS NULL"
+    " GROUP BY c.department_code, c.office_code, c.state";
+static const char SQL_COUNTS_DEP[] =
+    "SELECT c.department_code, c.office_code, c.state, count(*),"
+    " sum(c.due_at IS NOT NULL AND c.due_at <= ?1) FROM cases c"
+    " WHERE ?2 IS NULL AND c.department_code IN (SELECT value FROM json_each(?3))"
     " GROUP BY c.department_code, c.office_code, c.state";
 
 /* The scope of a staff member as JSON arrays (NULL: no limit); -1 for a role that does
@@ -119,6 +163,19 @@ bind_filter(sqlite3_stmt *st, const struct case_ctx *cx, const struct case_filte
 	db_bind_text(st, 7, departments);
 }
 
+static void
+pick(const struct case_ctx *cx, const struct case_filter *f, int *kind, int *scope)
+{
+	enum role r = cx->who->role;
+
+	*scope = r == ROLE_DDO ? SC_OFF : r == ROLE_HOD || r == ROLE_ADMIN_SECRETARY ? SC_DEP :
+	    SC_ALL;
+	if (!f->overdue)
+		*kind = K_LIST;
+	else
+		*kind = f->stage != NULL || own_stage(r) != NULL ? K_OVERDUE_STAGE : K_OVERDUE;
+}
+
 static json_t *
 item_json(sqlite3_stmt *st, int64_t now)
 {
@@ -149,6 +206,7 @@ case_list(const struct case_ctx *cx, const struct case_filter *f, int64_t now, j
 	sqlite3_stmt *st;
 	json_t *items = NULL;
 	int64_t total = 0;
+	int kind, scope;
 	enum err e;
 
 	*out = NULL;
@@ -159,13 +217,14 @@ case_list(const struct case_ctx *cx, const struct case_filter *f, int64_t now, j
 	if ((e = check_filter(f, msg, msglen)) != ERR_OK)
 		goto out;
 	e = ERR_INTERNAL;
-	if ((st = db_prepare(cx->db, SQL_COUNT)) == NULL)
+	pick(cx, f, &kind, &scope);
+	if ((st = db_prepare(cx->db, sql_count[kind][scope])) == NULL)
 		goto out;
 	bind_filter(st, cx, f, now, offices, departments);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		total = sqlite3_column_int64(st, 0);
 	db_done(st);
-	if ((st = db_prepare(cx->db, f->overdue ? SQL_LIST_OVERDUE : SQL_LIST)) == NULL)
+	if ((st = db_prepare(cx->db, sql_page[kind][scope])) == NULL)
 		goto out;
 	bind_filter(st, cx, f, now, offices, departments);
 	sqlite3_bind_int64(st, 8, f->per_page);
@@ -215,7 +274,7 @@ case_list_csv(const struct case_ctx *cx, const struct case_filter *f, int64_t no
 	struct case_filter all = *f;
 	sqlite3_stmt *st;
 	enum err e;
-	int rc = 0;
+	int rc = 0, kind, scope;
 
 	if (scope_arrays(cx->who, &offices, &departments) != 0) {
 		snprintf(msg, msglen, "Only staff list cases.");
@@ -226,7 +285,8 @@ case_list_csv(const struct case_ctx *cx, const struct case_filter *f, int64_t no
 	if ((e = check_filter(&all, msg, msglen)) != ERR_OK)
 		goto out;
 	e = ERR_INTERNAL;
-	if ((st = db_prepare(cx->db, f->overdue ? SQL_LIST_OVERDUE : SQL_LIST)) == NULL)
+	pick(cx, f, &kind, &scope);
+	if ((st = db_prepare(cx->db, sql_page[kind][scope])) == NULL)
 		goto out;
 	bind_filter(st, cx, &all, now, offices, departments);
 	sqlite3_bind_int64(st, 8, -1);
@@ -293,7 +353,9 @@ case_counts(const struct case_ctx *cx, int64_t now, json_t **out)
 	*out = NULL;
 	if (scope_arrays(cx->who, &offices, &departments) != 0)
 		return ERR_FORBIDDEN;
-	if ((st = db_prepare(cx->db, SQL_COUNTS)) == NULL) {
+	st = db_prepare(cx->db, offices ? SQL_COUNTS_OFF : departments ? SQL_COUNTS_DEP :
+	    SQL_COUNTS_ALL);
+	if (st == NULL) {
 		free(offices);
 		free(departments);
 		return ERR_INTERNAL;

@@ -104,6 +104,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX cases_department ON cases(department_code, office_code, state, due_at);"
 	"CREATE INDEX cases_office ON cases(office_code, state);"
 	"CREATE INDEX cases_stage ON cases(stage, department_code);"
+	"CREATE INDEX cases_stage_due ON cases(stage, due_at) WHERE due_at IS NOT NULL;"
 	"CREATE INDEX cases_due ON cases(due_at, employee_id) WHERE due_at IS NOT NULL;"
 	"CREATE TABLE case_history ("
 	"  id INTEGER PRIMARY KEY, employee_id TEXT NOT NULL REFERENCES cases(employee_id),"
