@@ -18,10 +18,12 @@
  *
  * Every function checks in this order and answers with the enum err of errors.h, with a
  * sentence in msg: the role (ERR_FORBIDDEN), the case and its scope (ERR_NOT_FOUND: out of
- * scope looks like no case), the state (ERR_WRONG_STATE), the window of the stage
- * (ERR_WINDOW_CLOSED, naming the deadline in IST), then the content (ERR_INVALID_FIELD for
- * a malformed value, ERR_UNPROCESSABLE for one that fails the rules). On any error nothing
- * is changed. Pure of HTTP; jansson is used for the JSON shapes of API.md. */
+ * scope looks like no case), the shape of the request (ERR_INVALID_FIELD: unknown key, bad
+ * date, wrong type), the state (ERR_WRONG_STATE), the window of the stage
+ * (ERR_WINDOW_CLOSED, naming the deadline in IST), then the content (ERR_UNPROCESSABLE:
+ * missing documents, an incomplete record, a wrong certificate). On any error nothing is
+ * changed. Pure of HTTP; jansson is used for the JSON shapes of API.md. docs/cases.md has
+ * the shapes. */
 #ifndef CASES_CASE_H
 #define CASES_CASE_H
 
