@@ -201,65 +201,141 @@ bad:
 	return ERR_INVALID_FIELD;
 }
 
+struct verify_req {
+	enum case_decision	 d;
+	const char		*remarks;
+	const json_t		*service;	/* NULL: the declared record */
+	const json_t		*fields;
+};
+
+/* The shape of the verify body; ERR_INVALID_FIELD with a sentence when wrong. */
+static enum err
+parse_verify(const json_t *body, struct verify_req *v, char *msg, size_t msglen)
+{
+	static const char *const keys[] = { "decision", "remarks", "service", "fields", NULL };
+	const char *decision;
+	enum err e;
+	int bad = 0;
+
+	if ((e = case_only_keys(body, keys, msg, msglen)) != ERR_OK)
+		return e;
+	v->service = json_object_get(body, "service");
+	v->fields = json_object_get(body, "fields");
+	decision = case_text(body, "decision", 32, &bad);
+	v->remarks = case_text(body, "remarks", REMARKS_MAX, &bad);
+	if (bad || decision == NULL) {
+		snprintf(msg, msglen, "Give decision (verified, returned or discrepancy) and "
+		    "remarks as text.");
+		return ERR_INVALID_FIELD;
+	}
+	if (strcmp(decision, "verified") == 0)
+		v->d = CASE_D_VERIFIED;
+	else if (strcmp(decision, "returned") == 0)
+		v->d = CASE_D_RETURNED;
+	else if (strcmp(decision, "discrepancy") == 0)
+		v->d = CASE_D_DISCREPANCY;
+	else {
+		snprintf(msg, msglen, "decision must be verified, returned or discrepancy.");
+		return ERR_INVALID_FIELD;
+	}
+	if ((v->service != NULL && v->d != CASE_D_VERIFIED) ||
+	    (v->fields != NULL && v->d != CASE_D_DISCREPANCY)) {
+		snprintf(msg, msglen, "service goes only with verified, fields only with "
+		    "discrepancy.");
+		return ERR_INVALID_FIELD;
+	}
+	if (v->d == CASE_D_RETURNED && v->remarks == NULL) {
+		snprintf(msg, msglen, "A returned case needs remarks telling the employee what to "
+		    "correct.");
+		return ERR_INVALID_FIELD;
+	}
+	if (v->d == CASE_D_DISCREPANCY)
+		return parse_fields(v->fields, msg, msglen);
+	return ERR_OK;
+}
+
+/* Stores the verified record and its outcome and moves the case to verified. */
+static int
+record_verified(const struct case_ctx *cx, const struct case_row *row,
+    const struct verify_req *v, const struct rules_outcome *o)
+{
+	sqlite3_stmt *st;
+	char *text = NULL, *after = NULL;
+	json_t *a;
+	int rc = -1;
+
+	if ((text = dump(v->service)) == NULL || (st = db_prepare(cx->db, SQL_VERIFIED)) == NULL)
+		goto out;
+	db_bind_text(st, 1, row->id);
+	db_bind_text(st, 2, text);
+	sqlite3_bind_int64(st, 3, time_now());
+	db_bind_text(st, 4, cx->actor->name);
+	db_bind_text(st, 5, v->remarks);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	db_done(st);
+	if (rc != 0)
+		goto out;
+	a = json_pack("{s:s, s:s, s:O}", "state", "verified", "verdict",
+	    rules_verdict_name(o->verdict), "verified", v->service);
+	after = dump(a);
+	json_decref(a);
+	rc = -1;
+	if (after != NULL && case_store_outcome(cx->db, row->id, o, "verified") == 0 &&
+	    case_move(cx, row, CASE_VERIFIED, rules_verdict_name(o->verdict), "case.verify",
+	    v->remarks, after) == 0)
+		rc = 0;
+out:
+	free(text);
+	free(after);
+	return rc;
+}
+
+/* Returned or discrepancy: remarks (and fields) on the case, and the move. */
+static int
+record_other(const struct case_ctx *cx, const struct case_row *row,
+    const struct verify_req *v)
+{
+	sqlite3_stmt *st = db_prepare(cx->db, SQL_REMARKS);
+	char *text = v->d == CASE_D_DISCREPANCY ? dump(v->fields) : NULL;
+	int rc = -1;
+
+	if (st == NULL || (v->d == CASE_D_DISCREPANCY && text == NULL))
+		goto out;
+	db_bind_text(st, 1, row->id);
+	db_bind_text(st, 2, v->remarks);
+	db_bind_text(st, 3, text);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	db_done(st);
+	if (rc == 0)
+		rc = case_move(cx, row, v->d == CASE_D_RETURNED ? CASE_RETURNED :
+		    CASE_DISCREPANCY, NULL, v->d == CASE_D_RETURNED ? "case.return" :
+		    "case.discrepancy", v->remarks, NULL);
+out:
+	free(text);
+	return rc;
+}
+
 enum err
 case_verify(const struct case_ctx *cx, const char *id, const json_t *body, char *msg,
     size_t msglen)
 {
-	static const char *const keys[] = { "decision", "remarks", "service", "fields", NULL };
 	struct rules_outcome *o = NULL;
+	struct verify_req v = { 0 };
 	struct employee emp;
 	struct case_row row;
-	const json_t *service = json_object_get(body, "service");
-	const json_t *fields = json_object_get(body, "fields");
-	const char *decision, *remarks;
-	enum case_decision d;
-	sqlite3_stmt *st;
-	char *text = NULL, *after = NULL;
 	enum err e;
-	int bad = 0;
 
 	if ((e = open_case(cx, id, R(ROLE_DDO), &emp, &row, msg, msglen)) != ERR_OK)
 		return e;
-	if ((e = case_only_keys(body, keys, msg, msglen)) != ERR_OK)
+	if ((e = parse_verify(body, &v, msg, msglen)) != ERR_OK)
 		goto out;
-	decision = case_text(body, "decision", 32, &bad);
-	remarks = case_text(body, "remarks", REMARKS_MAX, &bad);
-	e = ERR_INVALID_FIELD;
-	if (bad || decision == NULL) {
-		snprintf(msg, msglen, "Give decision (verified, returned or discrepancy) and "
-		    "remarks as text.");
-		goto out;
-	}
-	if (strcmp(decision, "verified") == 0)
-		d = CASE_D_VERIFIED;
-	else if (strcmp(decision, "returned") == 0)
-		d = CASE_D_RETURNED;
-	else if (strcmp(decision, "discrepancy") == 0)
-		d = CASE_D_DISCREPANCY;
-	else {
-		snprintf(msg, msglen, "decision must be verified, returned or discrepancy.");
-		goto out;
-	}
-	if ((service != NULL && d != CASE_D_VERIFIED) ||
-	    (fields != NULL && d != CASE_D_DISCREPANCY)) {
-		snprintf(msg, msglen, "service goes only with verified, fields only with "
-		    "discrepancy.");
-		goto out;
-	}
-	if (d == CASE_D_RETURNED && remarks == NULL) {
-		snprintf(msg, msglen, "A returned case needs remarks telling the employee what to "
-		    "correct.");
-		goto out;
-	}
-	if (d == CASE_D_DISCREPANCY && (e = parse_fields(fields, msg, msglen)) != ERR_OK)
-		goto out;
-	if (service == NULL)
-		service = row.declared;
+	if (v.service == NULL)
+		v.service = row.declared;
 	e = ERR_INTERNAL;
 	if ((o = malloc(sizeof(*o))) == NULL)
 		goto out;
-	if (d == CASE_D_VERIFIED && service != NULL &&
-	    (e = case_evaluate(cx->rules, &emp, service, 0, o, msg, msglen)) != ERR_OK)
+	if (v.d == CASE_D_VERIFIED && v.service != NULL &&
+	    (e = case_evaluate(cx->rules, &emp, v.service, 0, o, msg, msglen)) != ERR_OK)
 		goto out;
 	if (row.state != CASE_SUBMITTED && row.state != CASE_CERTIFIED) {
 		e = wrong_state(&row, "only a submitted or certified case can be verified", msg,
@@ -268,62 +344,19 @@ case_verify(const struct case_ctx *cx, const char *id, const json_t *body, char 
 	}
 	if ((e = window(cx, &emp, RULES_STAGE_VERIFICATION, msg, msglen)) != ERR_OK)
 		goto out;
-	e = ERR_INTERNAL;
-	if (d == CASE_D_VERIFIED) {
-		if (service == NULL || o->verdict == RULES_INCOMPLETE) {
-			snprintf(msg, msglen, "The verified record is incomplete (%s).",
-			    service == NULL ? "no service record" :
-			    o->nreasons ? o->reasons[0] : "missing data");
-			e = ERR_UNPROCESSABLE;
-			goto out;
-		}
-		if ((text = dump(service)) == NULL ||
-		    (st = db_prepare(cx->db, SQL_VERIFIED)) == NULL)
-			goto out;
-		db_bind_text(st, 1, id);
-		db_bind_text(st, 2, text);
-		sqlite3_bind_int64(st, 3, time_now());
-		db_bind_text(st, 4, cx->actor->name);
-		db_bind_text(st, 5, remarks);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			db_done(st);
-			goto out;
-		}
-		db_done(st);
-		after = NULL;
-		{
-			json_t *a = json_pack("{s:s, s:s, s:O}", "state", "verified", "verdict",
-			    rules_verdict_name(o->verdict), "verified", service);
-
-			after = dump(a);
-			json_decref(a);
-		}
-		if (case_store_outcome(cx->db, id, o, "verified") != 0 ||
-		    case_move(cx, &row, CASE_VERIFIED, rules_verdict_name(o->verdict),
-		    "case.verify", remarks, after) != 0)
-			goto out;
-	} else {
-		if ((st = db_prepare(cx->db, SQL_REMARKS)) == NULL)
-			goto out;
-		text = d == CASE_D_DISCREPANCY ? dump(fields) : NULL;
-		db_bind_text(st, 1, id);
-		db_bind_text(st, 2, remarks);
-		db_bind_text(st, 3, text);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			db_done(st);
-			goto out;
-		}
-		db_done(st);
-		if (case_move(cx, &row, d == CASE_D_RETURNED ? CASE_RETURNED : CASE_DISCREPANCY,
-		    NULL, d == CASE_D_RETURNED ? "case.return" : "case.discrepancy", remarks,
-		    NULL) != 0)
-			goto out;
+	if (v.d == CASE_D_VERIFIED && (v.service == NULL || o->verdict == RULES_INCOMPLETE)) {
+		snprintf(msg, msglen, "The verified record is incomplete (%s).",
+		    v.service == NULL ? "no service record" :
+		    o->nreasons ? o->reasons[0] : "missing data");
+		e = ERR_UNPROCESSABLE;
+		goto out;
 	}
-	e = ERR_OK;
+	e = ERR_INTERNAL;
+	if ((v.d == CASE_D_VERIFIED ? record_verified(cx, &row, &v, o) :
+	    record_other(cx, &row, &v)) == 0)
+		e = ERR_OK;
 out:
 	free(o);
-	free(text);
-	free(after);
 	return finish(cx, &row, e);
 }
 

@@ -100,38 +100,17 @@ sync_one(struct db *db, const struct rules_params *rules, enum rules_stage s,
 int
 deadline_sync_cases(struct db *db, const struct rules_params *rules)
 {
-	char depts[256][CODE_MAX];
-	size_t n = 0, i;
 	sqlite3_stmt *st;
-	int s, more = 1;
+	int s, rc = 0;
 
-	/* Departments are few (tens); page through them in fixed chunks. */
-	while (more) {
-		char after[CODE_MAX];
-
-		snprintf(after, sizeof(after), "%s", n ? depts[n - 1] : "");
-		n = 0;
-		more = 0;
-		if ((st = db_prepare(db, SQL_DEPTS)) == NULL)
-			return -1;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *c = db_col_text(st, 0);
-
-			if (strcmp(c, after) <= 0)
-				continue;
-			if (n == sizeof(depts) / sizeof(depts[0])) {
-				more = 1;
-				break;
-			}
-			snprintf(depts[n++], CODE_MAX, "%s", c);
-		}
-		db_done(st);
-		for (i = 0; i < n; i++)
-			for (s = 0; s < RULES_STAGE__MAX; s++)
-				if (sync_one(db, rules, (enum rules_stage)s, depts[i]) != 0)
-					return -1;
-	}
-	return 0;
+	/* SQLite lets the department walk stay open while the updates of cases run. */
+	if ((st = db_prepare(db, SQL_DEPTS)) == NULL)
+		return -1;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		for (s = 0; rc == 0 && s < RULES_STAGE__MAX; s++)
+			rc = sync_one(db, rules, (enum rules_stage)s, db_col_text(st, 0));
+	db_done(st);
+	return rc;
 }
 
 enum err
@@ -262,19 +241,14 @@ deadline_json(struct db *db, const struct rules_params *rules, int64_t now)
 
 		deps = json_object();
 		if ((st = db_prepare(db, SQL_DEPTS)) != NULL) {
-			char codes[64][CODE_MAX];
-			size_t n = 0, i;
-
-			while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
-				snprintf(codes[n++], CODE_MAX, "%s", db_col_text(st, 0));
-			db_done(st);
-			for (i = 0; i < n; i++) {
-				int64_t t = deadline_get(db, rules, (enum rules_stage)s, codes[i],
-				    NULL);
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				const char *code = db_col_text(st, 0);
+				int64_t t = deadline_get(db, rules, (enum rules_stage)s, code, NULL);
 
 				if (t >= 0)
-					json_object_set_new(deps, codes[i], window_json(t, now));
+					json_object_set_new(deps, code, window_json(t, now));
 			}
+			db_done(st);
 		}
 		so = json_pack("{s:s, s:o, s:o}", "stage", rules_stage_name((enum rules_stage)s),
 		    "default", o, "departments", deps);

@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "util/buf.h"
 #include "util/fsx.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 
 enum MHD_Result
@@ -128,8 +129,10 @@ h_admin_export_hkcl(struct req *r)
 	    fsx_join(keys, sizeof(keys), r->app->cfg.data_dir, "keys") != 0)
 		return reply_error(r, ERR_INTERNAL, NULL);
 	req_actor(r, &a, name, sizeof(name));
-	if (export_hkcl(db, keys, dir, &a, &er, err, sizeof(err)) != 0)
+	if (export_hkcl(db, keys, dir, &a, &er, err, sizeof(err)) != 0) {
+		log_error("hkcl export: %s", err);
 		return reply_error(r, ERR_INTERNAL, NULL);
+	}
 	buf_init(&man, 4096);
 	buf_init(&sig, 1024 * 1024);
 	snprintf(path, sizeof(path), "%s/%s", dir, EXPORT_MANIFEST);
