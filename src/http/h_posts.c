@@ -80,7 +80,9 @@ h_admin_deadline_extend(struct req *r)
 	closes = json_str(o, "closes", 32, &bad);
 	reason = json_str(o, "reason", 1000, &bad);
 	arr = json_object_get(o, "departments");
-	if (arr && (!json_is_array(arr) || json_array_size(arr) > SCOPE_MAX))
+	/* Absent means all departments; an empty list is more likely a mistake. */
+	if (arr && (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > SCOPE_MAX))
 		bad = 1;
 	json_array_foreach(arr, i, v)
 		if ((depts[n++] = json_string_value(v)) == NULL)

@@ -188,4 +188,11 @@ check "csv rows" test "$(printf '%s' "$BODY" | grep -c 'PWD')" = 4
 check "formula cell neutralised" grep -q "\"'=HYPERLINK(\"\"http://x\"\")\"" <<<"$BODY"
 
 stop_server
+
+# An employee imported later gets a draft case at once, with its window's due time.
+{ head -1 "$ROOT/docs/demo/treasury.csv"
+  echo 'UCP-10099,New Person,Some One,1990-01-01,M,9812345699,PPP10099Z,PWD,PWD-AMB-01,Clerk,2,direct,2059-80-001-97-51-69,20000,2020-01-01'; } >"$T/new.csv"
+"$BIN" import --data "$DATA" --source treasury "$T/new.csv" >/dev/null
+check "case made at import" test "$(state_of UCP-10099)" = draft
+check "with the department's registration due time" test "$(db "SELECT due_at FROM cases WHERE employee_id = 'UCP-10099'")" = "$(db "SELECT due_at FROM cases WHERE employee_id = 'UCP-10004'")"
 finish

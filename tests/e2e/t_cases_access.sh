@@ -124,6 +124,8 @@ try "$SECY" POST /api/v1/cases/HKRNL-20003/certification "{\"fields\":{\"family_
 try "$HODH" POST /api/v1/cases/HKRNL-20001/approve '{"remarks":"ok","letter":"x"}' 400 invalid_field "unknown approve field"
 try "$HODH" POST /api/v1/cases/HKRNL-20001/reject '{"remarks":7}' 400 invalid_field "remarks not text"
 try "$ADMIN" POST /api/v1/admin/deadlines '{"stage":"posts","closes":"2026-02-30 23:59","reason":"x"}' 400 invalid_field "bad deadline date"
+try "$ADMIN" POST /api/v1/admin/deadlines '{"stage":"posts","closes":"2026-06-30 23:59","reason":"x","departments":[]}' 400 invalid_field "empty department list"
+try "$ADMIN" POST /api/v1/admin/deadlines '{"stage":"posts","closes":"2026-06-30 23:59"}' 400 invalid_field "extension without a reason"
 try "$ADMIN" POST /api/v1/admin/deadlines '{"stage":"lunch","closes":"2026-06-30 23:59","reason":"x"}' 400 invalid_field "unknown stage"
 try "$ADMIN" POST /api/v1/admin/deadlines '{"stage":"posts","closes":"2026-06-30 23:59","reason":"x","departments":["NOPE"]}' 400 invalid_field "unknown department"
 try "$DDO" GET "/api/v1/cases?state=limbo" "" 400 invalid_field "unknown state filter"
