@@ -76,3 +76,11 @@ measure "overdue listing, page 1 of all (admin)" "$ADM" "/api/v1/cases?overdue=t
 measure "overdue listing, finance's stage (posts)" "$FIN" "/api/v1/cases?overdue=true"
 measure "overdue listing, one office (ddo)" "$DDO" "/api/v1/cases?overdue=true"
 measure "listing, state=verified page 100 (finance)" "$FIN" "/api/v1/cases?state=verified&page=100"
+kill $PID; wait $PID 2>/dev/null || true; PID=
+
+# Re-evaluation after a rules change (what `suraksha serve` does at start when rules.conf
+# changed): every case with a declared record.
+sqlite3 "$D/suraksha.db" "UPDATE cases SET declared = '{\"spells\":[{\"from\":\"2015-01-01\",\"to\":null,\"kind\":\"contract\"}],\"unpaid\":[{\"from\":\"2018-01-01\",\"to\":\"2018-02-01\"}],\"centrally_sponsored\":false,\"part_time\":false,\"marriage_clause\":false}'"
+start=$(date +%s.%N)
+./suraksha cases reeval --data "$D" >"$T/reeval.out" 2>&1
+printf '%-46s %6.2f s  (%s)\n' "cases reeval, all cases" "$(echo "$(date +%s.%N) - $start" | bc)" "$(cat "$T/reeval.out")"
