@@ -10,6 +10,9 @@
 #include "config.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "intake/blob.h"
+#include "letters/pki.h"
+#include "intake/documents.h"
 #include "util/fsx.h"
 #include "util/log.h"
 
@@ -128,6 +131,18 @@ cmd_serve(int argc, char **argv)
 			log_info("rules changed: %ld cases re-evaluated, %ld changed outcome", n,
 			    changed);
 	}
+	/* Temp files of uploads cut short, and blobs whose row never committed, go before any
+	 * request is taken (only those older than an hour: see blob_sweep). */
+	{
+		struct blob_sweep_stats bs;
+
+		if (blob_sweep(app.cfg.data_dir, document_blob_referenced, db, 3600, &bs) !=
+		    BLOB_OK)
+			log_warn("start-up sweep of storage did not complete");
+		else if (bs.tmp_removed || bs.blobs_removed)
+			log_info("start-up sweep: %u temp files and %u unreferenced blobs removed",
+			    bs.tmp_removed, bs.blobs_removed);
+	}
 	db_close(db);
 	if (otp_key_load(app.cfg.data_dir, app.otp_key) != 0) {
 		fprintf(stderr, "suraksha serve: cannot read %s/keys/otp.key; run 'suraksha init'\n",
@@ -135,6 +150,17 @@ cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	fsx_join(app.ca_pem_path, sizeof(app.ca_pem_path), app.cfg.data_dir, "keys/ca.pem");
+	if ((app.ca = pki_load_cert_file(app.ca_pem_path)) == NULL) {
+		fprintf(stderr, "suraksha serve: cannot read the portal CA %s; run 'suraksha "
+		    "init'\n", app.ca_pem_path);
+		return EXIT_USAGE;
+	}
+	fsx_join(app.letter_template, sizeof(app.letter_template), app.cfg.templates_dir,
+	    "letter.txt");
+	app.letters.data_dir = app.cfg.data_dir;
+	app.letters.base_url = app.cfg.base_url;
+	app.letters.cfg.template_path = app.letter_template;
+	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
 	if (db_thread_init(dbpath) != 0)
 		return EXIT_USAGE;
 	return http_serve(&app) == 0 ? EXIT_OK : EXIT_NEGATIVE;

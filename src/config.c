@@ -54,6 +54,12 @@ check_url(const char *v)
 	return strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0 ? 0 : -1;
 }
 
+static int
+check_path(const char *v)
+{
+	return *v == '\0' ? -1 : 0;
+}
+
 #define MB (1000 * 1000)
 
 static const struct setting settings[] = {
@@ -70,6 +76,9 @@ static const struct setting settings[] = {
 	STR(base_url, "http://127.0.0.1:8080", "public address of the portal (in letters' QR codes)",
 	    check_url),
 	BOOL(secure_cookies, "0", "served over TLS: Secure cookies with the __Host- prefix"),
+	STR(templates_dir, "templates", "folder of the letter and page templates", check_path),
+	STR(fonts_dir, "fonts", "folder of the fonts letters embed", check_path),
+	INT(verify_max_body, 1024, 100 * MB, "4000000", "bytes at most of a PDF sent to /api/v1/verify"),
 	INT(session_idle, 60, 86400, "1800", "seconds a session lives without use"),
 	INT(session_absolute, 600, 604800, "43200", "seconds a session lives at most"),
 	INT(login_max_failures, 1, 100, "5", "wrong staff passwords before the account locks"),

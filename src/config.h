@@ -22,6 +22,9 @@ struct config {
 	char	 log_level[8];
 	char	 base_url[256];
 	int64_t	 secure_cookies;
+	char	 templates_dir[512];
+	char	 fonts_dir[512];
+	int64_t	 verify_max_body;
 	/* login and sessions */
 	int64_t	 session_idle;
 	int64_t	 session_absolute;

@@ -36,6 +36,9 @@ static const struct err_entry registry[ERR__MAX] = {
 	    "Something with that name already exists." },
 	[ERR_TOO_LARGE] = { 413, "too_large",
 	    "The request is larger than this portal accepts." },
+	[ERR_QUOTA] = { 413, "quota_exceeded",
+	    "Your documents would pass the space or number allowed for one case. Delete a "
+	    "document you do not need, or put pages together in one PDF." },
 	[ERR_URI_TOO_LONG] = { 414, "uri_too_long",
 	    "The address is too long." },
 	[ERR_UNSUPPORTED_TYPE] = { 415, "unsupported_media_type",

@@ -69,6 +69,21 @@ staff_exists(struct db *db, const char *username)
 	return user_get(db, username, &u) == 0;
 }
 
+/* Opens a write transaction and reads the user; on failure nothing is left open. */
+static enum err
+begin_with_user(struct db *db, const char *username, struct user_row *u, char *msg,
+    size_t msglen)
+{
+	if (db_begin(db) != 0)
+		return ERR_UNAVAILABLE;
+	if (user_get(db, username, u) != 0) {
+		db_rollback(db);
+		snprintf(msg, msglen, "no user '%s'", username);
+		return ERR_NOT_FOUND;
+	}
+	return ERR_OK;
+}
+
 static int
 exists(struct db *db, const char *sql, const char *code)
 {
@@ -254,14 +269,10 @@ staff_set_disabled(struct db *db, const struct actor *who, const char *username,
 	struct user_row u;
 	sqlite3_stmt *st;
 	char before[32], after[32];
+	enum err e;
 
-	if (db_begin(db) != 0)
-		return ERR_UNAVAILABLE;
-	if (user_get(db, username, &u) != 0) {
-		db_rollback(db);
-		snprintf(msg, msglen, "no user '%s'", username);
-		return ERR_NOT_FOUND;
-	}
+	if ((e = begin_with_user(db, username, &u, msg, msglen)) != ERR_OK)
+		return e;
 	if ((st = db_prepare(db, SQL_SET_DISABLED)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, u.id);
@@ -335,6 +346,7 @@ staff_set_password(struct db *db, const struct config *cfg, const struct actor *
 	char hash[PASSWORD_HASH_MAX];
 	struct user_row u;
 	sqlite3_stmt *st;
+	enum err e;
 
 	if (password_acceptable(password) != 0) {
 		snprintf(msg, msglen, "password must be %d to %d characters without control "
@@ -343,13 +355,8 @@ staff_set_password(struct db *db, const struct config *cfg, const struct actor *
 	}
 	if (password_hash(password, (int)cfg->scrypt_log2n, hash) != 0)
 		return ERR_INTERNAL;
-	if (db_begin(db) != 0)
-		return ERR_UNAVAILABLE;
-	if (user_get(db, username, &u) != 0) {
-		db_rollback(db);
-		snprintf(msg, msglen, "no user '%s'", username);
-		return ERR_NOT_FOUND;
-	}
+	if ((e = begin_with_user(db, username, &u, msg, msglen)) != ERR_OK)
+		return e;
 	if ((st = db_prepare(db, SQL_SET_PASSWORD)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, u.id);

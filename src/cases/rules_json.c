@@ -7,10 +7,37 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cases/rules_jv.h"
 #include "util/strict.h"
 
 #define MAX_REMUNERATION	1000000000	/* rupees a month: anything above is a typo */
+
+/* The field checks see a JSON value through this small view of it, so the meaning of a
+ * field is written once, apart from walking the jansson tree. */
+enum rules_jkind {
+	RULES_J_NULL, RULES_J_FALSE, RULES_J_TRUE, RULES_J_INT, RULES_J_REAL, RULES_J_STRING,
+	RULES_J_OBJECT, RULES_J_ARRAY
+};
+
+/* One JSON value as the field checks see it. For a string, s is jansson's decoded,
+ * NUL-terminated value (valid UTF-8) and len its length; every check that reads s first
+ * bounds len. Objects and arrays carry only their kind. */
+struct rules_jv {
+	enum rules_jkind	 kind;
+	const char		*s;
+	size_t			 len;
+	int64_t			 i;
+};
+
+/* Top-level keys; RULES_JK_SPELLS and RULES_JK_UNPAID are arrays the walker descends. */
+enum rules_jkey {
+	RULES_JK_DOB, RULES_JK_ENGAGEMENT_MODE, RULES_JK_MONTHLY_REMUNERATION,
+	RULES_JK_CENTRALLY_SPONSORED, RULES_JK_PART_TIME, RULES_JK_MARRIAGE_CLAUSE,
+	RULES_JK_MARRIAGE_EXEMPTION, RULES_JK_PAY_LEVEL, RULES_JK_SPELLS, RULES_JK_UNPAID,
+	RULES_JK__MAX
+};
+enum rules_jspell { RULES_JS_FROM, RULES_JS_TO, RULES_JS_KIND, RULES_JS_ORGANISATION,
+	RULES_JS_POST, RULES_JS__MAX };
+enum rules_junpaid { RULES_JU_FROM, RULES_JU_TO, RULES_JU__MAX };
 
 _Static_assert((int)RULES_JK_DOB == (int)RULES_F_DOB &&
     (int)RULES_JK_PAY_LEVEL == (int)RULES_F_PAY_LEVEL &&
@@ -25,7 +52,7 @@ static const char *const spell_names[RULES_JS__MAX] = {
 };
 static const char *const unpaid_names[RULES_JU__MAX] = { "from", "to" };
 
-enum rules_err
+static enum rules_err __attribute__((format(printf, 4, 5)))
 rules_jv_fail(char *err, size_t errlen, enum rules_err rc, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,7 +67,7 @@ rules_jv_fail(char *err, size_t errlen, enum rules_err rc, const char *fmt, ...)
 }
 #define fail rules_jv_fail
 
-const char *
+static const char *
 rules_jv_type_name(enum rules_jkind k)
 {
 	switch (k) {
@@ -60,43 +87,61 @@ lookup(const char *const *names, int n, const char *key, size_t len)
 {
 	int i;
 
+	/* The first byte rules out all but one name or so: this runs for every key. */
 	for (i = 0; i < n; i++)
-		if (strncmp(names[i], key, len) == 0 && names[i][len] == '\0')
+		if (len > 0 && names[i][0] == key[0] && strncmp(names[i], key, len) == 0 &&
+		    names[i][len] == '\0')
 			return i;
 	return -1;
 }
 
-int
+/* Up to 32 bytes of s for a message: cut at a character boundary (s is valid UTF-8, and
+ * the message must stay so to travel in the JSON of a batch error), controls as '?'. */
+static const char *
+clip(const char *s, size_t len, char out[36])
+{
+	size_t n = len < 32 ? len : 32, i;
+
+	if (n < len)
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;	/* s[n] continues a character: end before that character */
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[n] = '\0';
+	return out;
+}
+
+static int
 rules_jv_top_key(const char *key, size_t len)
 {
 	return lookup(top_names, RULES_JK__MAX, key, len);
 }
 
-int
+static int
 rules_jv_spell_key(const char *key, size_t len)
 {
 	return lookup(spell_names, RULES_JS__MAX, key, len);
 }
 
-int
+static int
 rules_jv_unpaid_key(const char *key, size_t len)
 {
 	return lookup(unpaid_names, RULES_JU__MAX, key, len);
 }
 
-const char *
+static const char *
 rules_jv_top_name(int k)
 {
 	return k >= 0 && k < RULES_JK__MAX ? top_names[k] : "?";
 }
 
-const char *
+static const char *
 rules_jv_spell_name(int k)
 {
 	return k >= 0 && k < RULES_JS__MAX ? spell_names[k] : "?";
 }
 
-const char *
+static const char *
 rules_jv_unpaid_name(int k)
 {
 	return k >= 0 && k < RULES_JU__MAX ? unpaid_names[k] : "?";
@@ -136,12 +181,15 @@ static enum rules_err
 get_date(const struct rules_jv *v, const struct where *w, int32_t *out, char *err,
     size_t errlen)
 {
+	char shown[36];
+
 	if (v->kind != RULES_J_STRING)
 		return bad(w, err, errlen, "expected a date \"YYYY-MM-DD\", got %s",
 		    rules_jv_type_name(v->kind));
 	if (v->len != 10 || strict_date(v->s, out) != 0)
 		return bad(w, err, errlen,
-		    "not a date YYYY-MM-DD (1900-01-01..2199-12-31): \"%.32s\"", v->s);
+		    "not a date YYYY-MM-DD (1900-01-01..2199-12-31): \"%s\"",
+		    clip(v->s, v->len, shown));
 	return RULES_OK;
 }
 
@@ -179,7 +227,7 @@ str_is(const struct rules_jv *v, const char *s)
 	return v->len == n && memcmp(v->s, s, n) == 0;
 }
 
-void
+static void
 rules_jv_begin(struct rules_case *c)
 {
 	c->present = 0;
@@ -188,11 +236,12 @@ rules_jv_begin(struct rules_case *c)
 	c->marriage_exemption = false;
 }
 
-enum rules_err
+static enum rules_err
 rules_jv_set_top(struct rules_case *c, int k, const struct rules_jv *v, char *err,
     size_t errlen)
 {
 	struct where w = { "", 0, rules_jv_top_name(k) };
+	char shown[36];
 	enum rules_err rc = RULES_OK;
 	int64_t n;
 
@@ -211,8 +260,8 @@ rules_jv_set_top(struct rules_case *c, int k, const struct rules_jv *v, char *er
 		else if (str_is(v, "hkrnl"))
 			c->engagement_mode = RULES_MODE_HKRNL;
 		else
-			return bad(&w, err, errlen, "unknown mode \"%.32s\" (direct or hkrnl)",
-			    v->s);
+			return bad(&w, err, errlen, "unknown mode \"%s\" (direct or hkrnl)",
+			    clip(v->s, v->len, shown));
 		break;
 	case RULES_JK_MONTHLY_REMUNERATION:
 		rc = get_int(v, &w, 0, MAX_REMUNERATION, &c->monthly_remuneration, err, errlen);
@@ -245,7 +294,7 @@ rules_jv_set_top(struct rules_case *c, int k, const struct rules_jv *v, char *er
 	return rc;
 }
 
-enum rules_err
+static enum rules_err
 rules_jv_spell_start(size_t idx, const struct rules_jv *elem, char *err, size_t errlen)
 {
 	if (idx >= RULES_MAX_SPELLS)
@@ -257,11 +306,12 @@ rules_jv_spell_start(size_t idx, const struct rules_jv *elem, char *err, size_t 
 	return RULES_OK;
 }
 
-enum rules_err
+static enum rules_err
 rules_jv_set_spell(struct rules_spell *sp, size_t idx, int k, const struct rules_jv *v,
     char *err, size_t errlen)
 {
 	struct where w = { "spells", idx, rules_jv_spell_name(k) };
+	char shown[36];
 
 	switch (k) {
 	case RULES_JS_FROM:
@@ -283,8 +333,8 @@ rules_jv_set_spell(struct rules_spell *sp, size_t idx, int k, const struct rules
 		else if (str_is(v, "hssc_regular"))
 			sp->kind = RULES_KIND_HSSC_REGULAR;
 		else
-			return bad(&w, err, errlen, "unknown spell kind \"%.32s\" (contract, hkrnl or "
-			    "hssc_regular)", v->s);
+			return bad(&w, err, errlen, "unknown spell kind \"%s\" (contract, hkrnl or "
+			    "hssc_regular)", clip(v->s, v->len, shown));
 		return RULES_OK;
 	case RULES_JS_ORGANISATION:
 	case RULES_JS_POST:
@@ -302,7 +352,7 @@ rules_jv_set_spell(struct rules_spell *sp, size_t idx, int k, const struct rules
 	return fail(err, errlen, RULES_EINVAL, "spells[%zu]: unknown field", idx);
 }
 
-enum rules_err
+static enum rules_err
 rules_jv_end_spell(struct rules_spell *sp, size_t idx, unsigned seen, char *err,
     size_t errlen)
 {
@@ -320,7 +370,7 @@ rules_jv_end_spell(struct rules_spell *sp, size_t idx, unsigned seen, char *err,
 	return RULES_OK;
 }
 
-enum rules_err
+static enum rules_err
 rules_jv_unpaid_start(size_t idx, const struct rules_jv *elem, char *err, size_t errlen)
 {
 	if (idx >= RULES_MAX_UNPAID)
@@ -332,7 +382,7 @@ rules_jv_unpaid_start(size_t idx, const struct rules_jv *elem, char *err, size_t
 	return RULES_OK;
 }
 
-enum rules_err
+static enum rules_err
 rules_jv_set_unpaid(struct rules_interval *iv, size_t idx, int k, const struct rules_jv *v,
     char *err, size_t errlen)
 {
@@ -345,7 +395,7 @@ rules_jv_set_unpaid(struct rules_interval *iv, size_t idx, int k, const struct r
 	return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: unknown field", idx);
 }
 
-enum rules_err
+static enum rules_err
 rules_jv_end_unpaid(struct rules_interval *iv, size_t idx, unsigned seen, char *err,
     size_t errlen)
 {
@@ -391,7 +441,8 @@ walk_spells(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
 	struct rules_jv ev, v;
 	const char *key;
 	const json_t *e, *jv;
-	size_t i;
+	char shown[36];
+	size_t i, klen;
 	enum rules_err rc;
 
 	for (i = 0; i < json_array_size(arr); i++) {
@@ -402,10 +453,10 @@ walk_spells(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
 		jv_of(e, &ev);
 		if ((rc = rules_jv_spell_start(i, &ev, err, errlen)) != RULES_OK)
 			return rc;
-		json_object_foreach((json_t *)e, key, jv) {
-			if ((k = rules_jv_spell_key(key, strlen(key))) < 0)
+		json_object_keylen_foreach((json_t *)e, key, klen, jv) {
+			if ((k = rules_jv_spell_key(key, klen)) < 0)
 				return fail(err, errlen, RULES_EINVAL, "spells[%zu]: unknown field "
-				    "\"%.32s\"", i, key);
+				    "\"%s\"", i, clip(key, klen, shown));
 			jv_of(jv, &v);
 			if ((rc = rules_jv_set_spell(&c->spells[i], i, k, &v, err, errlen)) != 0)
 				return rc;
@@ -425,7 +476,8 @@ walk_unpaid(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
 	struct rules_jv ev, v;
 	const char *key;
 	const json_t *e, *jv;
-	size_t i;
+	char shown[36];
+	size_t i, klen;
 	enum rules_err rc;
 
 	for (i = 0; i < json_array_size(arr); i++) {
@@ -436,10 +488,10 @@ walk_unpaid(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
 		jv_of(e, &ev);
 		if ((rc = rules_jv_unpaid_start(i, &ev, err, errlen)) != RULES_OK)
 			return rc;
-		json_object_foreach((json_t *)e, key, jv) {
-			if ((k = rules_jv_unpaid_key(key, strlen(key))) < 0)
+		json_object_keylen_foreach((json_t *)e, key, klen, jv) {
+			if ((k = rules_jv_unpaid_key(key, klen)) < 0)
 				return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: unknown field "
-				    "\"%.32s\"", i, key);
+				    "\"%s\"", i, clip(key, klen, shown));
 			jv_of(jv, &v);
 			if ((rc = rules_jv_set_unpaid(&c->unpaid[i], i, k, &v, err, errlen)) != 0)
 				return rc;
@@ -458,6 +510,8 @@ rules_case_from_jansson(const json_t *obj, struct rules_case *c, char *err, size
 	struct rules_jv v;
 	const char *key;
 	const json_t *jv;
+	char shown[36];
+	size_t klen;
 	enum rules_err rc;
 	int k;
 
@@ -467,9 +521,10 @@ rules_case_from_jansson(const json_t *obj, struct rules_case *c, char *err, size
 		return fail(err, errlen, RULES_EINVAL, "expected a JSON object, got %s",
 		    rules_jv_type_name(v.kind));
 	}
-	json_object_foreach((json_t *)obj, key, jv) {
-		if ((k = rules_jv_top_key(key, strlen(key))) < 0)
-			return fail(err, errlen, RULES_EINVAL, "unknown field \"%.32s\"", key);
+	json_object_keylen_foreach((json_t *)obj, key, klen, jv) {
+		if ((k = rules_jv_top_key(key, klen)) < 0)
+			return fail(err, errlen, RULES_EINVAL, "unknown field \"%s\"",
+			    clip(key, klen, shown));
 		if (k == RULES_JK_SPELLS && json_is_array(jv))
 			rc = walk_spells(jv, c, err, errlen);
 		else if (k == RULES_JK_UNPAID && json_is_array(jv))
@@ -484,19 +539,30 @@ rules_case_from_jansson(const json_t *obj, struct rules_case *c, char *err, size
 	return RULES_OK;
 }
 
-/* A second reader for text, used by rules_case_from_json, is in rules_jscan.c. */
+/* Text is parsed by jansson with JSON_REJECT_DUPLICATES, which the walker cannot check on
+ * a tree afterwards; jansson also refuses invalid UTF-8, \u0000, lone surrogates, integers
+ * beyond int64 and trailing bytes. The batch command makes this cheap with an arena
+ * allocator (rules_cmd.c). */
 enum rules_err
-rules_case_from_json_jansson(const char *text, size_t len, struct rules_case *c, char *err,
+rules_case_from_json(const char *text, size_t len, struct rules_case *c, char *err,
     size_t errlen)
 {
 	json_error_t je;
 	json_t *root;
 	enum rules_err rc;
+	char *p;
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL)
+	if (root == NULL) {
+		rules_jv_begin(c);
+		/* jansson quotes the input near the fault and cuts its text at a fixed size,
+		 * maybe inside a character: keep the message plain ASCII. */
+		for (p = je.text; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				*p = '?';
 		return fail(err, errlen, RULES_EINVAL, "not valid JSON: %s (line %d, column %d)",
 		    je.text, je.line, je.column);
+	}
 	rc = rules_case_from_jansson(root, c, err, errlen);
 	json_decref(root);
 	return rc;

@@ -7,11 +7,13 @@
 #include "cases/rules.h"
 #include "util/buf.h"
 
-/* Parses a case from JSON text (len bytes). Strict: one object, no duplicate keys, no
+/* Parses a case from JSON text (len bytes) with jansson (JSON_REJECT_DUPLICATES), then reads
+ * it as rules_case_from_jansson does. Strict: one object, no duplicate keys, no
  * unknown keys, dates exactly YYYY-MM-DD, spell kind and engagement mode from their lists,
  * pay level 1-10, whole numbers only; absent or null top-level fields are left unmarked in
  * c->present (the rules report them missing). RULES_OK, or RULES_EINVAL / RULES_ETOOMANY with
- * err (errlen bytes) naming the field and the fault, e.g. "spells[1].to: not a date". */
+ * err (errlen bytes) naming the field and the fault, e.g. "spells[1].to: not a date", or
+ * starting "not valid JSON: " for a syntax fault. err is always valid UTF-8. */
 enum rules_err	rules_case_from_json(const char *text, size_t len, struct rules_case *c,
 		    char *err, size_t errlen);
 /* The same from an already parsed object (the HTTP layer's request body); obj is borrowed. */

@@ -16,6 +16,16 @@ enum MHD_Result h_logout(struct req *r);
 enum MHD_Result h_me(struct req *r);
 /* h_employees.c */
 enum MHD_Result h_employee_get(struct req *r);
+/* h_documents.c */
+enum MHD_Result h_upload_start(struct req *r, int *done);
+void	h_upload_chunk(struct req *r, const char *data, size_t len);
+enum MHD_Result h_upload(struct req *r);
+enum MHD_Result h_document_get(struct req *r);
+enum MHD_Result h_document_delete(struct req *r);
+/* h_letters.c */
+enum MHD_Result h_letter_get(struct req *r);
+enum MHD_Result h_letter_revoke(struct req *r);
+enum MHD_Result h_verify(struct req *r);
 /* h_audit.c */
 enum MHD_Result h_audit_list(struct req *r);
 /* h_admin.c */

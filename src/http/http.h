@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <openssl/x509.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,7 @@
 #include "cases/case.h"
 #include "cases/rules.h"
 #include "config.h"
+#include "letters/store.h"
 #include "errors.h"
 #include "util/buf.h"
 
@@ -30,6 +32,9 @@ struct app {
 	 * letter (letter_ref null). Set by cmd_serve.c. */
 	case_letter_fn	 issue_letter;
 	void		*issue_letter_arg;
+	X509		*ca;		/* the portal CA: trust anchor of letters */
+	struct letter_env letters;
+	char		 letter_template[1100];
 };
 
 struct route;
@@ -48,6 +53,8 @@ struct req {
 	size_t			 nargs;
 	struct buf		 body;
 	int			 body_over;	/* more bytes came than the route takes */
+	uint64_t		 body_seen;
+	uint64_t		 body_max;
 	int			 started;	/* first callback done */
 	int			 replied;
 	unsigned		 status;
@@ -76,11 +83,20 @@ struct route {
 	handler_fn	 handler;
 	unsigned	 flags;
 	unsigned	 roles;		/* bit mask of (1 << role); 0 = any authenticated */
-	size_t		 max_body;	/* 0: the route takes no body; SIZE_MAX: max_json_body */
+	size_t		 max_body;	/* 0: no body; BODY_JSON: max_json_body; BODY_UPLOAD:
+					 * upload_max_file and room for the multipart framing */
+	/* Streaming routes: start runs once authorised, before any body byte is read, and may
+	 * reply at once (set *done); chunk takes each piece of the body instead of the
+	 * buffer; handler then runs at the end. */
+	enum MHD_Result	(*start)(struct req *r, int *done);
+	void		(*chunk)(struct req *r, const char *data, size_t len);
 };
 
 #define ROLE_BIT(r)	(1u << (r))
 #define BODY_JSON	((size_t)-1)
+#define BODY_UPLOAD	((size_t)-2)
+#define BODY_VERIFY	((size_t)-3)	/* verify_max_body */
+#define MULTIPART_SLACK	65536	/* framing and small fields around an uploaded file */
 
 /* routes.c */
 const struct route *routes_match(const char *method, const char *path, struct req *r,
@@ -92,6 +108,12 @@ enum MHD_Result reply_error(struct req *r, enum err e, const char *detail);
 enum MHD_Result reply_json(struct req *r, unsigned status, json_t *body);	/* steals */
 enum MHD_Result reply_bytes(struct req *r, unsigned status, const char *content_type,
 	    const void *data, size_t len, const char *disposition);
+/* Sends size bytes of an open file (taken: closed by MHD when done, or here on error). */
+enum MHD_Result reply_fd(struct req *r, unsigned status, const char *content_type, int fd,
+	    uint64_t size, const char *disposition);
+/* An error that adds fields beside code and message (e.g. the refused ZIP entry). */
+enum MHD_Result reply_error_with(struct req *r, unsigned status, const char *code,
+	    const char *message, json_t *extra);
 /* A login answer: sets the session cookie and sends token, csrf_token, role, expires_at. */
 enum MHD_Result reply_session(struct req *r, unsigned status, const char *token,
 	    const char *csrf, const char *role, int64_t expires_at);

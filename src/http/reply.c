@@ -3,8 +3,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
+#include "util/crypt.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -53,6 +55,22 @@ reply_bytes(struct req *r, unsigned status, const char *content_type, const void
 	return queue(r, status, resp);
 }
 
+enum MHD_Result
+reply_fd(struct req *r, unsigned status, const char *content_type, int fd, uint64_t size,
+    const char *disposition)
+{
+	struct MHD_Response *resp;
+
+	if ((resp = MHD_create_response_from_fd64(size, fd)) == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	headers(r, resp, content_type);
+	if (disposition != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+	return queue(r, status, resp);
+}
+
 /* Steals body. */
 static enum MHD_Result
 reply_json_extra(struct req *r, unsigned status, json_t *body, const char *hname,
@@ -94,6 +112,22 @@ reply_error(struct req *r, enum err e, const char *detail)
 	if (o == NULL)
 		return MHD_NO;
 	return reply_json(r, err_status(e), o);
+}
+
+enum MHD_Result
+reply_error_with(struct req *r, unsigned status, const char *code, const char *message,
+    json_t *extra)
+{
+	json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
+
+	if (e == NULL) {
+		json_decref(extra);
+		return MHD_NO;
+	}
+	if (extra != NULL)
+		json_object_update(e, extra);
+	json_decref(extra);
+	return reply_json(r, status, json_pack("{s:o}", "error", e));
 }
 
 static void
@@ -169,17 +203,6 @@ json_str(json_t *o, const char *key, size_t max, int *bad)
 	return s;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 http_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus)
@@ -192,8 +215,8 @@ http_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus)
 		if (c == '%') {
 			int hi, lo;
 
-			if (i + 2 >= inlen || (hi = hexval(in[i + 1])) < 0 ||
-			    (lo = hexval(in[i + 2])) < 0 || (hi == 0 && lo == 0))
+			if (i + 2 >= inlen || (hi = crypt_hexval(in[i + 1])) < 0 ||
+			    (lo = crypt_hexval(in[i + 2])) < 0 || (hi == 0 && lo == 0))
 				return -1;
 			c = (char)(hi << 4 | lo);
 			i += 2;

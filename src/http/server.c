@@ -130,8 +130,13 @@ authenticate(struct req *r, int *done)
 static size_t
 route_max_body(const struct req *r)
 {
-	return r->route->max_body == BODY_JSON ? (size_t)r->app->cfg.max_json_body :
-	    r->route->max_body;
+	if (r->route->max_body == BODY_JSON)
+		return (size_t)r->app->cfg.max_json_body;
+	if (r->route->max_body == BODY_VERIFY)
+		return (size_t)r->app->cfg.verify_max_body;
+	if (r->route->max_body == BODY_UPLOAD)
+		return (size_t)r->app->cfg.upload_max_file + MULTIPART_SLACK;
+	return r->route->max_body;
 }
 
 static enum MHD_Result
@@ -164,7 +169,14 @@ first_call(struct req *r)
 	res = authenticate(r, &done);
 	if (done)
 		return res;
-	buf_init(&r->body, max);
+	/* Streaming routes count bytes themselves; the buffer only serves the others. */
+	buf_init(&r->body, r->route->chunk ? 0 : max);
+	r->body_max = max;
+	if (r->route->start != NULL) {
+		res = r->route->start(r, &done);
+		if (done)
+			return res;
+	}
 	return MHD_YES;
 }
 
@@ -198,8 +210,13 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (!r->body_over &&
-		    buf_append(&r->body, upload_data, *upload_data_size) != 0)
+		/* Chunked bodies carry no Content-Length: the bytes are counted as they come. */
+		r->body_seen += *upload_data_size;
+		if (r->body_seen > r->body_max)
+			r->body_over = 1;
+		else if (r->route->chunk != NULL)
+			r->route->chunk(r, upload_data, *upload_data_size);
+		else if (buf_append(&r->body, upload_data, *upload_data_size) != 0)
 			r->body_over = 1;
 		*upload_data_size = 0;
 		return MHD_YES;

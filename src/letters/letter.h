@@ -10,9 +10,10 @@
 #include "letters/pki.h"
 #include "util/buf.h"
 
-/* The facts printed on a letter. Strings are UTF-8 and must be representable in the
- * letter's font (Latin-1 / Windows-1252: names in Latin script); anything else is refused
- * with LETTER_ERR_FACTS rather than printed wrongly. All are required unless noted. */
+/* The facts printed on a letter. Strings are UTF-8 and must be printable in the letter's
+ * font (printable ASCII plus typographic quotes, dashes, bullet and no-break space; see
+ * fonts/README); anything else is refused with LETTER_ERR_FACTS rather than printed
+ * wrongly. All are required unless noted. */
 struct letter_facts {
 	const char	*ref;			/* "HR/SOS/<dept>/<year>/<seq>", from the caller */
 	int64_t		 issued_at;		/* Unix seconds: the date (IST) and signing time */
@@ -63,15 +64,19 @@ struct letter_layout {
 	unsigned	catalog_obj;
 	unsigned	page_obj;
 	unsigned	info_obj;
-	unsigned	font_obj;	/* regular font, used by the signature's appearance */
-	unsigned	size;		/* trailer /Size */
-	size_t		startxref;	/* offset of libharu's xref table */
+	unsigned	font_obj;	/* the font, used by the signature's appearance */
+	size_t		base_xref;	/* libharu's own xref table (where page and catalog are) */
+	unsigned	base_size;	/* its /Size */
+	unsigned	size;		/* /Size of the latest revision: the next free number */
+	size_t		startxref;	/* the latest xref section, the /Prev of the next one */
 	float		sig_rect[4];	/* x1 y1 x2 y2 */
+	float		sig_name_pt;	/* size that fits hod_name in the block; 0 unknown */
 };
 
-/* Renders the unsigned letter into pdf, which must be empty (its ceiling applies). The
- * libharu document and its fonts are cached per thread, so the first letter of a thread
- * costs the font loading and the others do not. */
+/* Renders the unsigned letter into pdf, which must be empty (its ceiling applies): libharu's
+ * output plus one incremental update embedding the font program. The libharu document,
+ * its font and the compressed font program are cached per thread, so the first letter of
+ * a thread costs the font loading (~1 ms) and the others do not. */
 int	letter_render(const struct letter_config *cfg, const struct letter_facts *f,
 	    struct buf *pdf, struct letter_layout *layout);
 

@@ -11,8 +11,13 @@
 
 #include <hpdf.h>
 #include <hpdf_doc.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
+#include <hpdf_streams.h>
 #include <qrencode.h>
 
+#include "letters/pdfupd.h"
+#include "letters/template.h"
 #include "letters/text.h"
 #include "util/fsx.h"
 #include "util/log.h"
@@ -26,8 +31,6 @@
 #define MARGIN_T	50.0f
 #define TEXT_W		(PAGE_W - MARGIN_L - MARGIN_R)
 #define FOOT_TOP	178.0f		/* body text must stay above this */
-#define MAX_TEMPLATE	(64 * 1024)
-#define MAX_PARA	4096
 #define FONT_REGULAR	"DejaVuSerif-subset.ttf"
 /* Bold is drawn from the regular font by also stroking the outlines (as word processors
  * do for a missing bold face): a second embedded font would cost ~4.5 KB a letter, and the
@@ -57,13 +60,17 @@ letter_strerror(int err)
 
 /* libharu keeps loaded font definitions across HPDF_NewDoc (it only clears their
  * per-document state), so one HPDF_Doc per thread, reset for each letter, pays the font
- * parsing once. Compression is set before the fonts are loaded so the embedded font
- * streams are compressed too. */
+ * parsing once. libharu itself is told not to embed the font: it would read the font file
+ * and deflate it again for every letter (most of the rendering time). Instead the font
+ * program is deflated once here and embedded by an incremental update (embed_font). */
 struct render_cache {
 	HPDF_Doc	 pdf;
 	char		 fonts_dir[PATH_MAX];
 	char		 regular[128];
 	unsigned long	 last_error;
+	unsigned char	*font_z;	/* the font program, deflated once */
+	size_t		 font_z_len;
+	size_t		 font_len;
 };
 
 static pthread_key_t cache_key;
@@ -78,6 +85,7 @@ cache_free(void *p)
 		return;
 	if (c->pdf != NULL)
 		HPDF_Free(c->pdf);
+	free(c->font_z);
 	free(c);
 }
 
@@ -109,6 +117,53 @@ letter_render_release(void)
 	pthread_setspecific(cache_key, NULL);
 }
 
+/* Deflates the font file with libharu's own stream filter (zlib at its default level). */
+static int
+deflate_font(struct render_cache *c, const char *path)
+{
+	struct buf raw;
+	HPDF_Stream src = NULL, dst = NULL;
+	HPDF_UINT i, n, len;
+	HPDF_BYTE *chunk;
+	size_t at = 0;
+	int rc = LETTER_ERR_FONT;
+
+	buf_init(&raw, 4 * 1024 * 1024);
+	if (fsx_read(path, &raw) != 0 || raw.len == 0)
+		goto out;
+	if ((src = HPDF_MemStream_New(c->pdf->mmgr, 8192)) == NULL ||
+	    (dst = HPDF_MemStream_New(c->pdf->mmgr, 8192)) == NULL ||
+	    HPDF_Stream_Write(src, (const HPDF_BYTE *)raw.data, (HPDF_UINT)raw.len) != HPDF_OK ||
+	    HPDF_Stream_Seek(src, 0, HPDF_SEEK_SET) != HPDF_OK ||
+	    HPDF_Stream_WriteToStream(src, dst, HPDF_STREAM_FILTER_FLATE_DECODE, NULL) !=
+	    HPDF_OK)
+		goto out;
+	if ((c->font_z = malloc(HPDF_Stream_Size(dst) + 1)) == NULL) {
+		rc = LETTER_ERR_NOMEM;
+		goto out;
+	}
+	n = HPDF_MemStream_GetBufCount(dst);
+	for (i = 0; i < n; i++) {
+		if ((chunk = HPDF_MemStream_GetBufPtr(dst, i, &len)) == NULL ||
+		    at + len > HPDF_Stream_Size(dst))
+			goto out;
+		memcpy(c->font_z + at, chunk, len);
+		at += len;
+	}
+	if (at != HPDF_Stream_Size(dst))
+		goto out;
+	c->font_z_len = at;
+	c->font_len = raw.len;
+	rc = LETTER_OK;
+out:
+	if (src != NULL)
+		HPDF_Stream_Free(src);
+	if (dst != NULL)
+		HPDF_Stream_Free(dst);
+	buf_free(&raw);
+	return rc;
+}
+
 static int
 load_font(struct render_cache *c, const char *file, char *name, size_t namelen)
 {
@@ -118,12 +173,14 @@ load_font(struct render_cache *c, const char *file, char *name, size_t namelen)
 
 	if (fsx_join(path, sizeof(path), c->fonts_dir, file) != 0)
 		return LETTER_ERR_FONT;
-	if ((n = HPDF_LoadTTFontFromFile(c->pdf, path, HPDF_TRUE)) == NULL) {
+	if ((n = HPDF_LoadTTFontFromFile(c->pdf, path, HPDF_FALSE)) == NULL) {
 		log_error("letters: cannot load font %s", path);
 		return LETTER_ERR_FONT;
 	}
 	len = snprintf(name, namelen, "%s", n);
-	return len < 0 || (size_t)len >= namelen ? LETTER_ERR_FONT : LETTER_OK;
+	if (len < 0 || (size_t)len >= namelen)
+		return LETTER_ERR_FONT;
+	return deflate_font(c, path);
 }
 
 static int
@@ -158,304 +215,6 @@ cache_get(const char *fonts_dir, struct render_cache **out)
 	pthread_setspecific(cache_key, c);
 	*out = c;
 	return LETTER_OK;
-}
-
-/* ---- template ---- */
-
-enum section { S_LETTERHEAD, S_ADDRESSEE, S_SUBJECT, S_BODY, S_PAY, S_TERMS, S_VERIFY,
-	S_SIGNATURE, S__MAX };
-
-static const char *const section_names[S__MAX] = {
-	"letterhead", "addressee", "subject", "body", "pay_table", "terms", "verify",
-	"signature",
-};
-
-/* Section texts after placeholder expansion, in WinAnsi, each line ending in '\n'. */
-struct tmpl {
-	struct buf	sec[S__MAX];
-};
-
-static void
-tmpl_free(struct tmpl *t)
-{
-	int i;
-
-	for (i = 0; i < S__MAX; i++)
-		buf_free(&t->sec[i]);
-}
-
-/* Name/value pairs for {{name}}; values are UTF-8 and converted with the line. */
-struct fact_kv {
-	const char	*name;
-	char		 value[256];
-};
-
-#define N_FACTS 20
-
-static int
-expand_line(const char *line, size_t len, const struct fact_kv *kv, size_t nkv,
-    struct buf *out)
-{
-	char utf[MAX_PARA], win[MAX_PARA];
-	struct buf tmp;
-	size_t i = 0, k;
-	int rc = LETTER_ERR_TEMPLATE;
-
-	buf_init(&tmp, sizeof(utf) - 1);
-	while (i < len) {
-		const char *open = memmem(line + i, len - i, "{{", 2), *close;
-
-		if (open == NULL) {
-			if (buf_append(&tmp, line + i, len - i) != 0)
-				goto out;
-			break;
-		}
-		if (buf_append(&tmp, line + i, (size_t)(open - (line + i))) != 0)
-			goto out;
-		close = memmem(open + 2, len - (size_t)(open + 2 - line), "}}", 2);
-		if (close == NULL)
-			goto out;
-		for (k = 0; k < nkv; k++)
-			if (strlen(kv[k].name) == (size_t)(close - open - 2) &&
-			    memcmp(kv[k].name, open + 2, (size_t)(close - open - 2)) == 0)
-				break;
-		if (k == nkv) {
-			log_error("letters: unknown placeholder {{%.*s}} in template",
-			    (int)(close - open - 2), open + 2);
-			goto out;
-		}
-		if (buf_puts(&tmp, kv[k].value) != 0)
-			goto out;
-		i = (size_t)(close + 2 - line);
-	}
-	if (text_to_winansi(buf_str(&tmp), win, sizeof(win)) != 0) {
-		rc = LETTER_ERR_FACTS;
-		goto out;
-	}
-	rc = buf_puts(out, win) == 0 && buf_puts(out, "\n") == 0 ? LETTER_OK :
-	    LETTER_ERR_TEMPLATE;
-out:
-	buf_free(&tmp);
-	return rc;
-}
-
-static int
-tmpl_load(const char *path, const struct fact_kv *kv, size_t nkv, struct tmpl *t)
-{
-	struct buf file;
-	const char *p, *end, *nl;
-	int cur = -1, i, rc = LETTER_ERR_TEMPLATE;
-	int seen[S__MAX] = { 0 };
-
-	for (i = 0; i < S__MAX; i++)
-		buf_init(&t->sec[i], MAX_TEMPLATE);
-	buf_init(&file, MAX_TEMPLATE);
-	if (fsx_read(path, &file) != 0) {
-		log_error("letters: cannot read template %s", path);
-		goto out;
-	}
-	for (p = file.data, end = file.data + file.len; p < end; p = nl + 1) {
-		size_t len;
-
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		len = (size_t)(nl - p);
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		if (len > 0 && p[0] == '#')
-			continue;
-		if (len > 2 && p[0] == '[' && p[len - 1] == ']') {
-			for (cur = 0; cur < S__MAX; cur++)
-				if (strlen(section_names[cur]) == len - 2 &&
-				    memcmp(section_names[cur], p + 1, len - 2) == 0)
-					break;
-			if (cur == S__MAX || seen[cur]) {
-				log_error("letters: unknown or repeated section %.*s", (int)len, p);
-				goto out;
-			}
-			seen[cur] = 1;
-			continue;
-		}
-		if (cur < 0) {
-			if (len == 0)
-				continue;
-			goto out;
-		}
-		if ((rc = expand_line(p, len, kv, nkv, &t->sec[cur])) != LETTER_OK)
-			goto out;
-		rc = LETTER_ERR_TEMPLATE;
-	}
-	for (i = 0; i < S__MAX; i++)
-		if (!seen[i]) {
-			log_error("letters: template lacks section [%s]", section_names[i]);
-			goto out;
-		}
-	rc = LETTER_OK;
-out:
-	buf_free(&file);
-	if (rc != LETTER_OK)
-		tmpl_free(t);
-	return rc;
-}
-
-/* Next paragraph of a section: consecutive non-blank lines joined by one space. Returns 0
- * at the end. */
-static int
-next_para(const char **pp, const char *end, char *out, size_t outlen)
-{
-	const char *p = *pp, *nl;
-	size_t n = 0;
-
-	while (p < end && *p == '\n')
-		p++;
-	if (p >= end)
-		return 0;
-	while (p < end && *p != '\n') {
-		size_t len;
-
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		len = (size_t)(nl - p);
-		if (n + len + 2 > outlen)
-			return -1;
-		if (n > 0)
-			out[n++] = ' ';
-		memcpy(out + n, p, len);
-		n += len;
-		p = nl < end ? nl + 1 : end;
-	}
-	out[n] = '\0';
-	*pp = p;
-	return 1;
-}
-
-/* Next line of a section (for label | value sections). */
-static int
-next_line(const char **pp, const char *end, char *out, size_t outlen)
-{
-	const char *p = *pp, *nl;
-	size_t len;
-
-	while (p < end && *p == '\n')
-		p++;
-	if (p >= end)
-		return 0;
-	nl = memchr(p, '\n', (size_t)(end - p));
-	if (nl == NULL)
-		nl = end;
-	len = (size_t)(nl - p);
-	if (len + 1 > outlen)
-		return -1;
-	memcpy(out, p, len);
-	out[len] = '\0';
-	*pp = nl < end ? nl + 1 : end;
-	return 1;
-}
-
-static int
-split_pair(char *line, char **label, char **value)
-{
-	char *bar = strchr(line, '|');
-	char *e;
-
-	if (bar == NULL)
-		return -1;
-	*bar = '\0';
-	for (e = bar; e > line && e[-1] == ' '; e--)
-		e[-1] = '\0';
-	*label = line;
-	for (bar++; *bar == ' '; bar++)
-		;
-	*value = bar;
-	return 0;
-}
-
-/* ---- facts ---- */
-
-static int
-check_str(const char *s, size_t max)
-{
-	return s != NULL && strict_text(s, max) == 0 ? 0 : -1;
-}
-
-static int
-facts_check(const struct letter_facts *f)
-{
-	if (check_str(f->ref, 64) || check_str(f->employee_name, 128) ||
-	    check_str(f->employee_id, 32) || check_str(f->family_id, 16) ||
-	    check_str(f->department, 128) || check_str(f->office, 160) ||
-	    check_str(f->designation, 128) || check_str(f->hod_name, 128) ||
-	    check_str(f->hod_designation, 160) || check_str(f->verify_base_url, 200))
-		return -1;
-	if (f->district != NULL && f->district[0] != '\0' && check_str(f->district, 64))
-		return -1;
-	if (strncmp(f->ref, "HR/SOS/", 7) != 0 || strchr(f->ref, ' ') != NULL)
-		return -1;
-	if (strncmp(f->verify_base_url, "https://", 8) != 0 &&
-	    strncmp(f->verify_base_url, "http://", 7) != 0)
-		return -1;
-	if (f->pay_level < 1 || f->pay_level > 18 || f->entry_pay <= 0 ||
-	    f->entry_pay > 1000000 || f->additional_remuneration < 0 ||
-	    f->additional_remuneration > 1000000 || f->band_percent < 0 ||
-	    f->band_percent > 100 || f->qualifying_years < 0 || f->qualifying_years > 60 ||
-	    f->consolidated != f->entry_pay + f->additional_remuneration)
-		return -1;
-	if (f->effective_date < date_from_ymd(2024, 1, 1) ||
-	    f->effective_date > date_from_ymd(2199, 12, 31) || f->issued_at <= 0)
-		return -1;
-	return 0;
-}
-
-static const char *const months[12] = { "January", "February", "March", "April", "May",
-	"June", "July", "August", "September", "October", "November", "December" };
-
-static void
-date_words(int32_t days, char *out, size_t len)
-{
-	int y, m, d;
-
-	date_to_ymd(days, &y, &m, &d);
-	snprintf(out, len, "%d %s %d", d, months[m - 1], y);
-}
-
-static int
-facts_table(const struct letter_facts *f, struct fact_kv *kv)
-{
-	static const char *const names[N_FACTS] = { "ref", "date", "employee_name",
-		"employee_id", "family_id", "department", "office", "district", "designation",
-		"pay_level", "effective_date", "entry_pay", "band", "qualifying_years",
-		"additional_remuneration", "consolidated", "hod_name", "hod_designation",
-		"verify_url", "signed_on" };
-	int i, n = 0;
-
-	for (i = 0; i < N_FACTS; i++)
-		kv[i].name = names[i];
-#define SET(i, ...) do { n = snprintf(kv[i].value, sizeof(kv[i].value), __VA_ARGS__); \
-	if (n < 0 || (size_t)n >= sizeof(kv[i].value)) return -1; } while (0)
-	SET(0, "%s", f->ref);
-	date_words((int32_t)((f->issued_at + IST_OFFSET) / 86400), kv[1].value,
-	    sizeof(kv[1].value));
-	SET(2, "%s", f->employee_name);
-	SET(3, "%s", f->employee_id);
-	SET(4, "%s", f->family_id);
-	SET(5, "%s", f->department);
-	SET(6, "%s", f->office);
-	SET(7, "%s", f->district ? f->district : "");
-	SET(8, "%s", f->designation);
-	SET(9, "%d", f->pay_level);
-	date_words(f->effective_date, kv[10].value, sizeof(kv[10].value));
-	text_rupees(f->entry_pay, kv[11].value, sizeof(kv[11].value));
-	SET(12, "%d", f->band_percent);
-	SET(13, "%d", f->qualifying_years);
-	text_rupees(f->additional_remuneration, kv[14].value, sizeof(kv[14].value));
-	text_rupees(f->consolidated, kv[15].value, sizeof(kv[15].value));
-	SET(16, "%s", f->hod_name);
-	SET(17, "%s", f->hod_designation);
-	SET(18, "%s/verify/%s", f->verify_base_url, f->ref);
-	SET(19, "%s", kv[1].value);
-#undef SET
-	return 0;
 }
 
 /* ---- drawing ---- */
@@ -504,10 +263,44 @@ width_of(struct pen *p, float size, const char *s)
 	    (HPDF_UINT)strlen(s)).width * size / 1000.0f;
 }
 
-static void
-centered(struct pen *p, enum weight w, float size, const char *s)
+/* The size at which s fits width, at most size. */
+static float
+fit(struct pen *p, float size, const char *s, float width)
 {
-	text_at(p, w, size, (PAGE_W - width_of(p, size, s)) / 2, p->y, s);
+	float w = width_of(p, size, s);
+
+	return w > width ? size * width / w : size;
+}
+
+/* Centred lines, wrapped at the text width; advances p->y by lead after each line. */
+static void
+centered(struct pen *p, enum weight w, float size, float lead, const char *s)
+{
+	char line[MAX_PARA];
+	size_t len = strlen(s), off = 0;
+	HPDF_UINT n;
+	HPDF_REAL real;
+
+	while (off < len) {
+		while (s[off] == ' ')
+			off++;
+		if (off >= len)
+			break;
+		n = HPDF_Font_MeasureText(p->font, (const HPDF_BYTE *)s + off,
+		    (HPDF_UINT)(len - off), TEXT_W, size, 0, 0, HPDF_TRUE, &real);
+		if (n == 0)
+			n = HPDF_Font_MeasureText(p->font, (const HPDF_BYTE *)s + off,
+			    (HPDF_UINT)(len - off), TEXT_W, size, 0, 0, HPDF_FALSE, &real);
+		if (n == 0)
+			n = 1;
+		memcpy(line, s + off, n);
+		off += n;
+		while (n > 0 && line[n - 1] == ' ')
+			n--;
+		line[n] = '\0';
+		text_at(p, w, size, (PAGE_W - width_of(p, size, line)) / 2, p->y, line);
+		p->y -= lead;
+	}
 }
 
 /* Wraps text to width at x; justified except the last line. hang: indent of lines after
@@ -606,11 +399,10 @@ draw_letterhead(struct pen *p, const struct buf *sec)
 	static const float sizes[] = { 15, 12.5f, 10.5f };
 
 	p->y = PAGE_H - MARGIN_T - 12;
-	while (next_line(&s, end, line, sizeof(line)) == 1) {
+	while (letter_next_line(&s, end, line, sizeof(line)) == 1) {
 		float size = sizes[i < 2 ? i : 2];
 
-		centered(p, i < 2 ? W_BOLD : W_REGULAR, size, line);
-		p->y -= size + 5;
+		centered(p, i < 2 ? W_BOLD : W_REGULAR, size, size + 5, line);
 		i++;
 	}
 	p->y += 4;
@@ -638,8 +430,8 @@ draw_pairs(struct pen *p, const struct buf *sec)
 	const char *s = buf_str(sec), *end = s + sec->len;
 	char line[MAX_PARA], *label, *value;
 
-	while (next_line(&s, end, line, sizeof(line)) == 1) {
-		if (split_pair(line, &label, &value) != 0)
+	while (letter_next_line(&s, end, line, sizeof(line)) == 1) {
+		if (letter_split_pair(line, &label, &value) != 0)
 			continue;
 		text_at(p, W_REGULAR, 10.5f, MARGIN_L, p->y, label);
 		text_at(p, W_BOLD, 10.5f, MARGIN_L + 92, p->y, value);
@@ -654,7 +446,7 @@ draw_section(struct pen *p, const struct buf *sec, float size, float lead)
 	const char *s = buf_str(sec), *end = s + sec->len;
 	char para[MAX_PARA];
 
-	while (next_para(&s, end, para, sizeof(para)) == 1)
+	while (letter_next_para(&s, end, para, sizeof(para)) == 1)
 		template_para(p, para, size, lead);
 }
 
@@ -670,8 +462,8 @@ draw_pay_table(struct pen *p, const struct buf *sec)
 	float row_h = 18, x0 = MARGIN_L + 18, x2 = PAGE_W - MARGIN_R - 18, x1 = x2 - 118;
 	float top = p->y + 12;
 
-	while (n < 8 && next_line(&s, end, line, sizeof(line)) == 1) {
-		if (split_pair(line, &label, &value) != 0)
+	while (n < 8 && letter_next_line(&s, end, line, sizeof(line)) == 1) {
+		if (letter_split_pair(line, &label, &value) != 0)
 			continue;
 		snprintf(rows[n][0], sizeof(rows[n][0]), "%s", label);
 		snprintf(rows[n][1], sizeof(rows[n][1]), "%s", value);
@@ -754,11 +546,10 @@ letter_sig_lines(const char *signer_name, int64_t t, char l1[LETTER_SIG_LINE],
  * right with the rectangle the signature widget will cover. */
 static int
 draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
-    const struct letter_facts *f, float rect[4])
+    const struct letter_facts *f, float rect[4], float *name_pt)
 {
 	const char *s = buf_str(&t->sec[S_SIGNATURE]), *end = s + t->sec[S_SIGNATURE].len;
-	char line[MAX_PARA], l1[LETTER_SIG_LINE], l2[LETTER_SIG_LINE], l3[LETTER_SIG_LINE];
-	char utf_name[LETTER_SIG_LINE];
+	char line[MAX_PARA], utf_name[LETTER_SIG_LINE];
 	float qr = 78, sx = PAGE_W - MARGIN_R - 190, y;
 	int first = 1, rc;
 
@@ -767,20 +558,18 @@ draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
 	rect[1] = 118;
 	rect[2] = PAGE_W - MARGIN_R;
 	rect[3] = 160;
-	/* The appearance stream is drawn by the signer with this font: measuring the text
-	 * marks its glyphs as used, so the subset embedded in the PDF contains them. */
+	/* the signer draws the block with this font (embedded whole): it must be printable */
 	if (text_to_winansi(f->hod_name, utf_name, sizeof(utf_name)) != 0)
 		return LETTER_ERR_FACTS;
-	letter_sig_lines(utf_name, f->issued_at, l1, l2, l3);
-	(void)width_of(p, 8, l1);
-	(void)width_of(p, 8, l2);
-	(void)width_of(p, 8, "Date: 0123456789-: IST");
 	y = 104;
-	while (next_line(&s, end, line, sizeof(line)) == 1) {
-		text_at(p, first ? W_BOLD : W_REGULAR, first ? 10.5f : 9.5f, sx, y, line);
+	while (letter_next_line(&s, end, line, sizeof(line)) == 1) {
+		text_at(p, first ? W_BOLD : W_REGULAR,
+		    fit(p, first ? 10.5f : 9.5f, line, PAGE_W - MARGIN_R - sx), sx, y, line);
 		y -= first ? 13 : 12;
 		first = 0;
 	}
+	/* the signer's name in the signature block, sized here where the metrics are */
+	*name_pt = fit(p, 10, utf_name, rect[2] - rect[0] - 14);
 	/* verification: QR and the note beside it */
 	if ((rc = draw_qr(p, kv[18].value, MARGIN_L - 6, 62, qr)) != LETTER_OK)
 		return rc;
@@ -791,15 +580,16 @@ draw_foot(struct pen *p, const struct tmpl *t, const struct fact_kv *kv,
 		char para[MAX_PARA];
 
 		q.y = 128;
-		while (next_para(&vs, ve, para, sizeof(para)) == 1)
+		while (letter_next_para(&vs, ve, para, sizeof(para)) == 1)
 			paragraph(&q, W_REGULAR, 7.5f, 9.5f, MARGIN_L + qr, sx - MARGIN_L - qr - 14,
 			    0, para, 0);
 	}
-	HPDF_Page_SetLineWidth(p->page, 0.4f);
 	rule(p, 46, 0.4f);
-	snprintf(line, sizeof(line), "Issued through the Security of Service portal, "
-	    "Government of Haryana. Ref. %s", kv[0].value);
-	text_at(p, W_REGULAR, 7, MARGIN_L, 36, line);
+	/* the footer lines are never wrapped, so the address stays whole (and copyable) */
+	s = buf_str(&t->sec[S_FOOTER]);
+	end = s + t->sec[S_FOOTER].len;
+	for (y = 36; letter_next_line(&s, end, line, sizeof(line)) == 1; y -= 9)
+		text_at(p, W_REGULAR, 7, MARGIN_L, y, line);
 	return LETTER_OK;
 }
 
@@ -827,7 +617,7 @@ parse_trailer(const struct buf *pdf, struct letter_layout *lay)
 	num[n] = '\0';
 	if (strict_int64(num, 1, 100000, &v) != 0)
 		return -1;
-	lay->size = (unsigned)v;
+	lay->base_size = (unsigned)v;
 	if ((p = memmem(p, pdf->len - (size_t)(p - pdf->data), "startxref\n", 10)) == NULL)
 		return -1;
 	p += 10;
@@ -836,8 +626,8 @@ parse_trailer(const struct buf *pdf, struct letter_layout *lay)
 	num[n] = '\0';
 	if (strict_int64(num, 1, (int64_t)pdf->len, &v) != 0)
 		return -1;
-	lay->startxref = (size_t)v;
-	return memcmp(pdf->data + lay->startxref, "xref\n", 5) == 0 ? 0 : -1;
+	lay->base_xref = (size_t)v;
+	return memcmp(pdf->data + lay->base_xref, "xref\n", 5) == 0 ? 0 : -1;
 }
 
 static unsigned
@@ -909,6 +699,38 @@ set_info(HPDF_Doc pdf, const struct letter_facts *f, const struct fact_kv *kv)
 	return LETTER_OK;
 }
 
+/* Appends the update that embeds the font program: a FontFile2 stream and libharu's font
+ * descriptor re-emitted to point at it. */
+static int
+embed_font(struct render_cache *c, HPDF_Font font, struct buf *pdf, struct letter_layout *lay)
+{
+	HPDF_FontDef def = ((HPDF_FontAttr)font->attr)->fontdef;
+	struct pdfupd_base base = { lay->base_xref, lay->base_size };
+	struct pdfupd u;
+	char extra[64];
+	unsigned ff = lay->base_size, desc;
+
+	if (def == NULL || def->descriptor == NULL ||
+	    !(def->descriptor->header.obj_id & HPDF_OTYPE_INDIRECT))
+		return LETTER_ERR_PDF;
+	desc = def->descriptor->header.obj_id & 0x00FFFFFF;
+	pdfupd_begin(&u, pdf);
+	if (pdfupd_obj(&u, ff) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Length %zu\n/Length1 %zu\n/Filter /FlateDecode\n>>\n"
+	    "stream\r\n", ff, c->font_z_len, c->font_len) != 0 ||
+	    buf_append(pdf, c->font_z, c->font_z_len) != 0 ||
+	    buf_puts(pdf, "\r\nendstream\nendobj\n") != 0 ||
+	    snprintf(extra, sizeof(extra), "/FontFile2 %u 0 R\n", ff) >= (int)sizeof(extra) ||
+	    pdfupd_reemit(&u, &base, desc, extra, "/FontFile") != 0 ||
+	    pdfupd_finish(&u, ff + 1, lay->catalog_obj, lay->info_obj, lay->base_xref,
+	    &lay->startxref) != 0) {
+		pdfupd_abort(&u);
+		return LETTER_ERR_PDF;
+	}
+	lay->size = ff + 1;
+	return LETTER_OK;
+}
+
 int
 letter_render(const struct letter_config *cfg, const struct letter_facts *f, struct buf *pdf,
     struct letter_layout *layout)
@@ -925,9 +747,9 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 	memset(layout, 0, sizeof(*layout));
 	if (pdf->len != 0)
 		return LETTER_ERR_PDF;
-	if (f == NULL || facts_check(f) != 0 || facts_table(f, kv) != 0)
+	if (f == NULL || letter_facts_check(f) != 0 || letter_facts_table(f, kv) != 0)
 		return LETTER_ERR_FACTS;
-	if ((rc = tmpl_load(tpath, kv, N_FACTS, &t)) != LETTER_OK)
+	if ((rc = letter_tmpl_load(tpath, kv, N_FACTS, &t)) != LETTER_OK)
 		return rc;
 	if ((rc = cache_get(fdir, &c)) != LETTER_OK)
 		goto out;
@@ -953,12 +775,14 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 	p.y -= 4;
 	draw_pay_table(&p, &t.sec[S_PAY]);
 	draw_section(&p, &t.sec[S_TERMS], 9.5f, 12.5f);
-	if ((rc = draw_foot(&p, &t, kv, f, layout->sig_rect)) != LETTER_OK)
-		goto out;
+	/* checked before the foot: libharu leaks the QR image's filter parameters of a
+	 * document that is never saved */
 	if (p.overflow) {
 		rc = LETTER_ERR_OVERFLOW;
 		goto out;
 	}
+	if ((rc = draw_foot(&p, &t, kv, f, layout->sig_rect, &layout->sig_name_pt)) != LETTER_OK)
+		goto out;
 	if (c->last_error != 0) {
 		rc = LETTER_ERR_PDF;
 		goto out;
@@ -974,8 +798,10 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 		rc = LETTER_ERR_PDF;
 		goto out;
 	}
-	rc = LETTER_OK;
+	rc = embed_font(c, p.font, pdf, layout);
 out:
-	tmpl_free(&t);
+	if (rc != LETTER_OK)
+		buf_reset(pdf);
+	letter_tmpl_free(&t);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "letters/pdfupd.h"
 #include "letters/text.h"
 #include "util/crypt.h"
 #include "util/log.h"
@@ -15,7 +16,6 @@
 #include "util/timeutil.h"
 
 #define BR_WIDTH	32	/* room for "a b c" of the ByteRange after "[0 " */
-#define MAX_PDF_OBJ	4096
 
 static const char *const err_names[SIG_ERR__MAX] = {
 	[SIG_OK] = "ok",
@@ -32,66 +32,6 @@ sig_strerror(int err)
 	if (err < 0 || err >= SIG_ERR__MAX)
 		return "unknown";
 	return err_names[err];
-}
-
-/* Offset of object num from libharu's classic xref table ("xref\n0 N\n" then 20-byte
- * entries "oooooooooo ggggg n\r\n"). Only libharu's own output is read here: anything
- * else is refused, never guessed at. */
-static int
-xref_offset(const struct buf *pdf, const struct letter_layout *lay, unsigned num, size_t *off)
-{
-	char head[32], digits[11];
-	const char *e;
-	int n;
-	int64_t v;
-
-	n = snprintf(head, sizeof(head), "xref\n0 %u\n", lay->size);
-	if (n < 0 || (size_t)n >= sizeof(head) || num == 0 || num >= lay->size ||
-	    lay->startxref + (size_t)n + 20 * (size_t)lay->size > pdf->len ||
-	    memcmp(pdf->data + lay->startxref, head, (size_t)n) != 0)
-		return -1;
-	e = pdf->data + lay->startxref + (size_t)n + 20 * (size_t)num;
-	if (memcmp(e + 10, " 00000 n\r\n", 10) != 0)
-		return -1;
-	memcpy(digits, e, 10);
-	digits[10] = '\0';
-	if (strict_int64(digits, 0, (int64_t)lay->startxref, &v) != 0)
-		return -1;
-	*off = (size_t)v;
-	return 0;
-}
-
-/* Re-emits a stream-less dictionary object of libharu's output with extra entries inserted
- * after its opening "<<". refuse: a key that must not be there yet. */
-static int
-reemit(struct buf *out, const struct buf *pdf, const struct letter_layout *lay, unsigned num,
-    const char *extra, const char *refuse)
-{
-	char head[32], tmp[MAX_PDF_OBJ];
-	size_t off, body, len;
-	const char *end;
-	int n;
-
-	if (xref_offset(pdf, lay, num, &off) != 0)
-		return SIG_ERR_LAYOUT;
-	n = snprintf(head, sizeof(head), "%u 0 obj\n<<\n", num);
-	if (n < 0 || (size_t)n >= sizeof(head) || off + (size_t)n > pdf->len ||
-	    memcmp(pdf->data + off, head, (size_t)n) != 0)
-		return SIG_ERR_LAYOUT;
-	body = off + (size_t)n;
-	end = memmem(pdf->data + body, pdf->len - body, "\nendobj\n", 8);
-	if (end == NULL || (size_t)(end - (pdf->data + body)) > MAX_PDF_OBJ ||
-	    memmem(pdf->data + body, (size_t)(end - (pdf->data + body)), refuse,
-	    strlen(refuse)) != NULL ||
-	    memmem(pdf->data + body, (size_t)(end - (pdf->data + body)), "stream", 6) != NULL)
-		return SIG_ERR_LAYOUT;
-	/* out may be pdf itself, whose data moves as it grows: copy first */
-	len = (size_t)(end - (pdf->data + body));
-	memcpy(tmp, pdf->data + body, len);
-	if (buf_puts(out, head) != 0 || buf_puts(out, extra) != 0 ||
-	    buf_append(out, tmp, len) != 0 || buf_puts(out, "\nendobj\n") != 0)
-		return SIG_ERR_NOMEM;
-	return SIG_OK;
 }
 
 static void
@@ -112,49 +52,23 @@ appearance(struct buf *ap, const struct letter_layout *lay, const char *name_w, 
 	float w = lay->sig_rect[2] - lay->sig_rect[0], h = lay->sig_rect[3] - lay->sig_rect[1];
 	int rc = 0;
 
+	/* The name at the size the renderer measured for it; else at 10 pt unless a rough
+	 * estimate (DejaVu Serif averages about 0.6 em a character) says it would overrun. */
+	float size = lay->sig_name_pt > 0 ? lay->sig_name_pt : 10, est;
+
 	letter_sig_lines(name_w, t, l1, l2, l3);
+	est = (w - 14) / (0.6f * (float)(strlen(l2) > 0 ? strlen(l2) : 1));
+	if (lay->sig_name_pt <= 0 && est < size)
+		size = est < 5 ? 5 : est;
 	rc |= buf_printf(ap, "q 0.12 0.25 0.55 RG 0.9 w 0.45 0.45 %.2f %.2f re S Q\n"
 	    "BT 0.12 0.25 0.55 rg /F1 8 Tf 7 %.2f Td ", w - 0.9, h - 0.9, h - 12.5);
 	rc |= text_pdf_string(ap, l1);
-	rc |= buf_puts(ap, " Tj\n2 Tr 0.3 w 0 -12 Td /F1 10 Tf ");
+	rc |= buf_printf(ap, " Tj\n2 Tr 0.3 w 0 -12 Td /F1 %.1f Tf ", size);
 	rc |= text_pdf_string(ap, l2);
 	rc |= buf_puts(ap, " Tj\n0 Tr 0 -12 Td /F1 8 Tf ");
 	rc |= text_pdf_string(ap, l3);
 	rc |= buf_puts(ap, " Tj ET\n");
 	return rc == 0 ? SIG_OK : SIG_ERR_NOMEM;
-}
-
-struct xent {
-	unsigned	num;
-	size_t		off;
-};
-
-static int
-xent_cmp(const void *a, const void *b)
-{
-	const struct xent *x = a, *y = b;
-
-	return x->num < y->num ? -1 : x->num > y->num;
-}
-
-static int
-write_xref(struct buf *pdf, struct xent *x, size_t n)
-{
-	size_t i, j;
-
-	qsort(x, n, sizeof(*x), xent_cmp);
-	if (buf_puts(pdf, "xref\n") != 0)
-		return -1;
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && x[j].num == x[j - 1].num + 1; j++)
-			;
-		if (buf_printf(pdf, "%u %zu\n", x[i].num, j - i) != 0)
-			return -1;
-		for (; i < j; i++)
-			if (buf_printf(pdf, "%010zu 00000 n\r\n", x[i].off) != 0)
-				return -1;
-	}
-	return 0;
 }
 
 static void
@@ -172,121 +86,125 @@ hash_ranges(const struct buf *pdf, const struct sig_prepared *prep, unsigned cha
 	EVP_MD_CTX_free(ctx);
 }
 
-int
-sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
-    struct sig_prepared *prep)
+/* The signature dictionary: ByteRange padded with spaces until the end is known (its
+ * offset in *br_at), /Contents zero-filled. */
+static int
+append_sig_dict(struct pdfupd *u, unsigned sig, const char *name_w, const char *reason_w,
+    const char *ref_w, int64_t t, struct sig_prepared *prep, size_t *br_at)
 {
-	char name_w[256], reason_w[512], ref_w[128], mdate[32], extra[128], br[BR_WIDTH + 1];
-	struct buf ap;
-	struct xent x[5];
-	size_t base = pdf->len, br_at, xref_at;
-	unsigned sig = lay->size, widget = lay->size + 1, apn = lay->size + 2;
-	int rc, n;
+	static const char zeros[] =
+	    "0000000000000000000000000000000000000000000000000000000000000000";
+	struct buf *pdf = u->pdf;
+	char mdate[32], br[BR_WIDTH + 1];
+	int n;
 
-	memset(prep, 0, sizeof(*prep));
-	buf_init(&ap, 4096);
-	if (req == NULL || req->signer_name == NULL || req->letter_ref == NULL ||
-	    req->signing_time <= 0 ||
-	    text_to_winansi(req->signer_name, name_w, sizeof(name_w)) != 0 ||
-	    text_to_winansi(req->reason ? req->reason : "", reason_w, sizeof(reason_w)) != 0 ||
-	    text_to_winansi(req->letter_ref, ref_w, sizeof(ref_w)) != 0 || name_w[0] == '\0') {
-		rc = SIG_ERR_ARG;
-		goto out;
-	}
-	if (lay->size < 2 || lay->page_obj == 0 || lay->catalog_obj == 0 ||
-	    lay->font_obj == 0 || pdf->len < 16 ||
-	    memcmp(pdf->data + pdf->len - 6, "%%EOF\n", 6) != 0) {
-		rc = SIG_ERR_LAYOUT;
-		goto out;
-	}
-	rc = SIG_ERR_NOMEM;
-	/* page with the widget */
-	x[0].num = lay->page_obj;
-	x[0].off = pdf->len;
-	n = snprintf(extra, sizeof(extra), "/Annots [%u 0 R]\n", widget);
-	if (n < 0 || (size_t)n >= sizeof(extra) ||
-	    (rc = reemit(pdf, pdf, lay, lay->page_obj, extra, "/Annots")) != SIG_OK)
-		goto fail;
-	/* catalog with the form */
-	x[1].num = lay->catalog_obj;
-	x[1].off = pdf->len;
-	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n",
-	    widget);
-	if (n < 0 || (size_t)n >= sizeof(extra) ||
-	    (rc = reemit(pdf, pdf, lay, lay->catalog_obj, extra, "/AcroForm")) != SIG_OK)
-		goto fail;
-	rc = SIG_ERR_NOMEM;
-	/* the signature dictionary */
-	pdf_date_ist(req->signing_time, mdate);
-	x[2].num = sig;
-	x[2].off = pdf->len;
-	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
-	    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [0 ", sig) != 0)
-		goto fail;
-	br_at = pdf->len;
+	pdf_date_ist(t, mdate);
 	memset(br, ' ', BR_WIDTH);
 	br[BR_WIDTH] = '\0';
+	if (pdfupd_obj(u, sig) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
+	    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [0 ", sig) != 0)
+		return -1;
+	*br_at = pdf->len;
 	if (buf_puts(pdf, br) != 0 || buf_puts(pdf, "]\n/Contents ") != 0)
-		goto fail;
+		return -1;
 	prep->contents_at = pdf->len;
 	if (buf_puts(pdf, "<") != 0)
-		goto fail;
+		return -1;
 	for (n = 0; n < 2 * SIG_RESERVED_DER / 64; n++)
-		if (buf_append(pdf, "0000000000000000000000000000000000000000000000000000000000000000",
-		    64) != 0)
-			goto fail;
+		if (buf_append(pdf, zeros, 64) != 0)
+			return -1;
 	if (buf_puts(pdf, ">") != 0)
-		goto fail;
+		return -1;
 	prep->contents_end = pdf->len;
 	if (buf_printf(pdf, "\n/M (%s)\n/Name ", mdate) != 0 || text_pdf_string(pdf, name_w) ||
 	    buf_puts(pdf, "\n/Reason ") != 0 || text_pdf_string(pdf, reason_w) != 0 ||
 	    buf_puts(pdf, "\n/SurakshaRef ") != 0 || text_pdf_string(pdf, ref_w) != 0 ||
 	    buf_puts(pdf, "\n>>\nendobj\n") != 0)
-		goto fail;
-	/* the widget, visible, printed and locked (/F 132) */
-	x[3].num = widget;
-	x[3].off = pdf->len;
-	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /Annot\n/Subtype /Widget\n/FT /Sig\n"
+		return -1;
+	return 0;
+}
+
+/* The widget (visible, printed and locked: /F 132) and its appearance stream. */
+static int
+append_widget(struct pdfupd *u, const struct letter_layout *lay, unsigned sig,
+    unsigned widget, unsigned apn, const char *name_w, int64_t t)
+{
+	struct buf *pdf = u->pdf, ap;
+	float w = lay->sig_rect[2] - lay->sig_rect[0], h = lay->sig_rect[3] - lay->sig_rect[1];
+	int rc = -1;
+
+	buf_init(&ap, 4096);
+	if (pdfupd_obj(u, widget) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Annot\n/Subtype /Widget\n/FT /Sig\n"
 	    "/T (Signature1)\n/V %u 0 R\n/F 132\n/P %u 0 R\n/Rect [%.2f %.2f %.2f %.2f]\n"
 	    "/AP << /N %u 0 R >>\n>>\nendobj\n", widget, sig, lay->page_obj, lay->sig_rect[0],
-	    lay->sig_rect[1], lay->sig_rect[2], lay->sig_rect[3], apn) != 0)
-		goto fail;
-	/* its appearance */
-	if ((rc = appearance(&ap, lay, name_w, req->signing_time)) != SIG_OK)
-		goto fail;
-	rc = SIG_ERR_NOMEM;
-	x[4].num = apn;
-	x[4].off = pdf->len;
-	if (buf_printf(pdf, "%u 0 obj\n<<\n/Type /XObject\n/Subtype /Form\n/BBox [0 0 %.2f %.2f]\n"
-	    "/Resources << /Font << /F1 %u 0 R >> >>\n/Length %zu\n>>\nstream\n", apn,
-	    lay->sig_rect[2] - lay->sig_rect[0], lay->sig_rect[3] - lay->sig_rect[1],
+	    lay->sig_rect[1], lay->sig_rect[2], lay->sig_rect[3], apn) != 0 ||
+	    appearance(&ap, lay, name_w, t) != SIG_OK || pdfupd_obj(u, apn) != 0 ||
+	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /XObject\n/Subtype /Form\n/BBox [0 0 %.2f %.2f]\n"
+	    "/Resources << /Font << /F1 %u 0 R >> >>\n/Length %zu\n>>\nstream\n", apn, w, h,
 	    lay->font_obj, ap.len) != 0 || buf_append(pdf, ap.data, ap.len) != 0 ||
 	    buf_puts(pdf, "\nendstream\nendobj\n") != 0)
-		goto fail;
-	xref_at = pdf->len;
-	if (write_xref(pdf, x, 5) != 0 ||
-	    buf_printf(pdf, "trailer\n<<\n/Size %u\n/Root %u 0 R\n/Info %u 0 R\n/Prev %zu\n>>\n"
-	    "startxref\n%zu\n%%%%EOF\n", apn + 1, lay->catalog_obj, lay->info_obj,
-	    lay->startxref, xref_at) != 0)
-		goto fail;
-	/* the byte ranges are final now */
-	n = snprintf(br, sizeof(br), "%zu %zu %zu", prep->contents_at, prep->contents_end,
-	    pdf->len - prep->contents_end);
-	if (n < 0 || n > BR_WIDTH) {
-		rc = SIG_ERR_LAYOUT;
-		goto fail;
-	}
-	memcpy(pdf->data + br_at, br, (size_t)n);
-	hash_ranges(pdf, prep, prep->digest);
-	rc = SIG_OK;
-	goto out;
-fail:
-	/* leave the unsigned letter as it was */
-	pdf->len = base;
-	pdf->data[base] = '\0';
+		goto out;
+	rc = 0;
 out:
 	buf_free(&ap);
 	return rc;
+}
+
+int
+sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+    struct sig_prepared *prep)
+{
+	char name_w[256], reason_w[512], ref_w[128], extra[128], br[BR_WIDTH + 1];
+	struct pdfupd_base base = { lay->base_xref, lay->base_size };
+	struct pdfupd u;
+	size_t br_at, xref_at;
+	unsigned sig = lay->size, widget = lay->size + 1, apn = lay->size + 2;
+	int n;
+
+	memset(prep, 0, sizeof(*prep));
+	pdfupd_begin(&u, pdf);
+	if (req == NULL || req->signer_name == NULL || req->letter_ref == NULL ||
+	    req->signing_time <= 0 ||
+	    text_to_winansi(req->signer_name, name_w, sizeof(name_w)) != 0 ||
+	    text_to_winansi(req->reason ? req->reason : "", reason_w, sizeof(reason_w)) != 0 ||
+	    text_to_winansi(req->letter_ref, ref_w, sizeof(ref_w)) != 0 || name_w[0] == '\0')
+		return SIG_ERR_ARG;
+	if (lay->size < 2 || lay->page_obj == 0 || lay->catalog_obj == 0 ||
+	    lay->font_obj == 0 || lay->startxref == 0 || pdf->len < 16 ||
+	    memcmp(pdf->data + pdf->len - 6, "%%EOF\n", 6) != 0)
+		return SIG_ERR_LAYOUT;
+	/* the page with the widget, the catalog with the form */
+	n = snprintf(extra, sizeof(extra), "/Annots [%u 0 R]\n", widget);
+	if (n < 0 || (size_t)n >= sizeof(extra) ||
+	    pdfupd_reemit(&u, &base, lay->page_obj, extra, "/Annots") != 0)
+		goto layout;
+	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n",
+	    widget);
+	if (n < 0 || (size_t)n >= sizeof(extra) ||
+	    pdfupd_reemit(&u, &base, lay->catalog_obj, extra, "/AcroForm") != 0)
+		goto layout;
+	if (append_sig_dict(&u, sig, name_w, reason_w, ref_w, req->signing_time, prep,
+	    &br_at) != 0 ||
+	    append_widget(&u, lay, sig, widget, apn, name_w, req->signing_time) != 0 ||
+	    pdfupd_finish(&u, apn + 1, lay->catalog_obj, lay->info_obj, lay->startxref,
+	    &xref_at) != 0) {
+		pdfupd_abort(&u);
+		return SIG_ERR_NOMEM;
+	}
+	/* the byte ranges are final now */
+	n = snprintf(br, sizeof(br), "%zu %zu %zu", prep->contents_at, prep->contents_end,
+	    pdf->len - prep->contents_end);
+	if (n < 0 || n > BR_WIDTH)
+		goto layout;
+	memcpy(pdf->data + br_at, br, (size_t)n);
+	hash_ranges(pdf, prep, prep->digest);
+	return SIG_OK;
+layout:
+	/* leave the unsigned letter as it was */
+	pdfupd_abort(&u);
+	return SIG_ERR_LAYOUT;
 }
 
 int
@@ -363,6 +281,7 @@ sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned char 
 		p[2 * i] = hex[der[i] >> 4];
 		p[2 * i + 1] = hex[der[i] & 15];
 	}
+	memset(p + 2 * len, '0', room - 2 * len);	/* a retry may be shorter */
 	return SIG_OK;
 }
 
@@ -386,4 +305,139 @@ sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_requ
 out:
 	buf_free(&der);
 	return rc;
+}
+
+/* DER of a SET OF the signed attributes, sorted as DER wants: what the signature covers. */
+static int
+signed_attrs_der(CMS_SignerInfo *si, struct buf *out)
+{
+	unsigned char *enc[16] = { NULL };
+	int len[16], n = CMS_signed_get_attr_count(si), i, j, rc = -1;
+	size_t total = 0;
+	unsigned char hdr[4];
+
+	if (n <= 0 || n > 16)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((len[i] = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &enc[i])) <= 0)
+			goto out;
+		total += (size_t)len[i];
+	}
+	for (i = 1; i < n; i++)	/* a handful: insertion sort by encoding */
+		for (j = i; j > 0; j--) {
+			int m = len[j - 1] < len[j] ? len[j - 1] : len[j];
+			int c = memcmp(enc[j - 1], enc[j], (size_t)m);
+			unsigned char *te;
+			int tl;
+
+			if (c < 0 || (c == 0 && len[j - 1] <= len[j]))
+				break;
+			te = enc[j];
+			enc[j] = enc[j - 1];
+			enc[j - 1] = te;
+			tl = len[j];
+			len[j] = len[j - 1];
+			len[j - 1] = tl;
+		}
+	if (total >= 0x10000)
+		goto out;
+	hdr[0] = 0x31;
+	if (total < 0x80) {
+		hdr[1] = (unsigned char)total;
+		rc = buf_append(out, hdr, 2);
+	} else if (total < 0x100) {
+		hdr[1] = 0x81;
+		hdr[2] = (unsigned char)total;
+		rc = buf_append(out, hdr, 3);
+	} else {
+		hdr[1] = 0x82;
+		hdr[2] = (unsigned char)(total >> 8);
+		hdr[3] = (unsigned char)total;
+		rc = buf_append(out, hdr, 4);
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = buf_append(out, enc[i], (size_t)len[i]);
+out:
+	for (i = 0; i < n; i++)
+		OPENSSL_free(enc[i]);
+	return rc;
+}
+
+int
+sig_external_begin(const struct sig_prepared *prep, X509 *cert, STACK_OF(X509) *chain,
+    int64_t signing_time, struct sig_external *x, unsigned char tbs_digest[32])
+{
+	const unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP |
+	    CMS_CADES;
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	ASN1_TIME *tm = NULL;
+	struct buf attrs;
+	int i, rc = SIG_ERR_CRYPTO;
+
+	memset(x, 0, sizeof(*x));
+	buf_init(&attrs, 64 * 1024);
+	if (cert == NULL)
+		return SIG_ERR_ARG;
+	/* The certificate's public key stands in for the private key the token keeps:
+	 * OpenSSL only compares the public halves, and nothing is signed here. */
+	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
+	    (si = CMS_add1_signer(cms, cert, X509_get0_pubkey(cert), EVP_sha256(), flags)) ==
+	    NULL)
+		goto out;
+	for (i = 0; chain != NULL && i < sk_X509_num(chain); i++)
+		if (!CMS_add1_cert(cms, sk_X509_value(chain, i)))
+			goto out;
+	/* without a time, no signingTime: strict PAdES B-B (the time is the /M entry) */
+	if (signing_time > 0 &&
+	    ((tm = ASN1_TIME_set(NULL, (time_t)signing_time)) == NULL ||
+	    !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, tm->type, tm, -1)))
+		goto out;
+	if (!CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+	    OBJ_nid2obj(NID_pkcs7_data), -1) ||
+	    !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
+	    prep->digest, 32) ||
+	    signed_attrs_der(si, &attrs) != 0)
+		goto out;
+	crypt_sha256(attrs.data, attrs.len, tbs_digest);
+	x->cms = cms;
+	x->si = si;
+	cms = NULL;
+	rc = SIG_OK;
+out:
+	ERR_clear_error();
+	ASN1_TIME_free(tm);
+	CMS_ContentInfo_free(cms);
+	buf_free(&attrs);
+	return rc;
+}
+
+int
+sig_external_finish(struct sig_external *x, const unsigned char *sig, size_t siglen,
+    struct buf *der)
+{
+	ASN1_OCTET_STRING *os;
+	unsigned char *out = NULL;
+	int dlen, rc = SIG_ERR_CRYPTO;
+
+	if (x->cms == NULL || sig == NULL || siglen == 0 || siglen > 1024)
+		return SIG_ERR_ARG;
+	if ((os = CMS_SignerInfo_get0_signature(x->si)) == NULL ||
+	    !ASN1_OCTET_STRING_set(os, sig, (int)siglen) ||
+	    (dlen = i2d_CMS_ContentInfo(x->cms, &out)) <= 0)
+		goto out;
+	rc = buf_append(der, out, (size_t)dlen) == 0 ? SIG_OK : SIG_ERR_NOMEM;
+out:
+	ERR_clear_error();
+	OPENSSL_free(out);
+	return rc;
+}
+
+void
+sig_external_free(struct sig_external *x)
+{
+	if (x == NULL)
+		return;
+	CMS_ContentInfo_free(x->cms);
+	memset(x, 0, sizeof(*x));
 }

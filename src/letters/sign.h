@@ -16,6 +16,8 @@
 #include "letters/pki.h"
 #include "util/buf.h"
 
+#include <openssl/x509.h>
+
 /* DER bytes reserved for the CMS; /Contents holds twice as many hex digits. */
 #define SIG_RESERVED_DER 8192
 
@@ -58,5 +60,23 @@ int	sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned c
 
 int	sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
 	    const struct pki_signer *signer);
+
+/* Phase 2 with an external signer (a HoD's token, an eSign service): begin builds the
+ * SignerInfo for cert (signed attributes contentType, signingTime, messageDigest of the
+ * ranges, ESS signing-certificate-v2) and gives out the SHA-256 of the DER of the signed
+ * attributes, which the signer signs (ECDSA or RSA PKCS#1 v1.5 over that digest); finish
+ * puts the signature value in and gives the CMS DER for sig_embed. Verify the result
+ * (verify_pdf) before issuing it. signing_time 0 leaves signingTime out, as strict PAdES
+ * B-B wants (OpenSSL's one-phase CMS_sign always adds it); the time is then /M's. */
+struct sig_external {
+	void	*cms;	/* CMS_ContentInfo, owned */
+	void	*si;	/* its SignerInfo */
+};
+
+int	sig_external_begin(const struct sig_prepared *prep, X509 *cert, STACK_OF(X509) *chain,
+	    int64_t signing_time, struct sig_external *x, unsigned char tbs_digest[32]);
+int	sig_external_finish(struct sig_external *x, const unsigned char *sig, size_t siglen,
+	    struct buf *der);
+void	sig_external_free(struct sig_external *x);
 
 #endif

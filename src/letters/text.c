@@ -60,11 +60,12 @@ text_to_winansi(const char *utf8, char *out, size_t outlen)
 		if (decode_utf8(&p, &cp) != 0)
 			return -1;
 		code = -1;
-		if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF))
+		if ((cp >= 0x20 && cp < 0x7F) || cp == 0xA0)
 			code = (int)cp;
 		else
-			for (i = 0; i < 32; i++)
-				if (cp1252_high[i] != 0 && cp1252_high[i] == cp)
+			/* only 0x91..0x97 (quotes, bullet, dashes) are in the font subset */
+			for (i = 0x11; i <= 0x17; i++)
+				if (cp1252_high[i] == cp)
 					code = 0x80 + i;
 		if (code < 0 || n + 1 >= outlen)
 			return -1;

@@ -7,8 +7,10 @@
 
 #include "util/buf.h"
 
-/* UTF-8 to WinAnsiEncoding (Windows-1252), which the letter's fonts are set in. -1 when a
- * character has no WinAnsi code, the input is not UTF-8, or out is too small. */
+/* UTF-8 to WinAnsiEncoding (Windows-1252), which the letter's font is set in. Only the
+ * characters the embedded font has pass: printable ASCII, U+00A0 and the quotes, dashes and
+ * bullet of U+2013..U+2022 (fonts/README). -1 for anything else, for input that is not
+ * UTF-8, or when out is too small. */
 int	text_to_winansi(const char *utf8, char *out, size_t outlen);
 /* 2190000 -> "21,90,000" (lakh grouping). */
 void	text_rupees(long amount, char *out, size_t outlen);

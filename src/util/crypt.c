@@ -41,8 +41,8 @@ crypt_hex(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-hexval(char c)
+int
+crypt_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -61,7 +61,7 @@ crypt_unhex(const char *in, unsigned char *out, size_t outlen)
 	for (i = 0; i < outlen; i++) {
 		int hi, lo;
 
-		if ((hi = hexval(in[2 * i])) < 0 || (lo = hexval(in[2 * i + 1])) < 0)
+		if ((hi = crypt_hexval(in[2 * i])) < 0 || (lo = crypt_hexval(in[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}

@@ -14,6 +14,8 @@ void	crypt_hmac_sha256(const void *key, size_t keylen, const void *data, size_t 
 	    unsigned char out[SHA256_LEN]);
 /* Lower-case hex of len bytes into out (2 * len + 1 bytes). */
 void	crypt_hex(const unsigned char *in, size_t len, char *out);
+/* The value of one hex digit, or -1. */
+int	crypt_hexval(char c);
 /* Strict lower/upper-case hex of exactly 2 * outlen digits; 0 ok. */
 int	crypt_unhex(const char *in, unsigned char *out, size_t outlen);
 /* Constant-time equality of two equal-length buffers. */

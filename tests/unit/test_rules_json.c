@@ -1,5 +1,6 @@
-/* Strict parsing of a `rules eval` case: every malformed input is refused with the field
- * named; absent and null fields are accepted as missing. */
+/* Strict parsing of a `rules eval` case (jansson with JSON_REJECT_DUPLICATES, then the
+ * field checks): every malformed input is refused with the field named; absent and null
+ * fields are accepted as missing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,7 +11,6 @@
 #include <cmocka.h>
 
 #include "cases/rules_json.h"
-#include "cases/rules_jv.h"
 #include "util/strict.h"
 
 struct fault {
@@ -167,39 +167,109 @@ test_present(void **state)
 	free(j);
 }
 
-/* The fast scanner and the jansson reader agree: same verdict on every input; the same
- * case when both accept. Inputs: the faults above, good cases, and seeded mutations. */
-static const char *const goods[] = {
-	"{'dob':'1968-05-01','engagement_mode':'direct','monthly_remuneration':24000,"
-	"'centrally_sponsored':false,'part_time':false,'marriage_clause':false,"
-	"'marriage_exemption':false,'pay_level':2,'spells':[{'from':'2015-03-01','to':"
-	"'2018-02-28','kind':'contract','organisation':'PWD'},{'from':'2018-06-01','to':null,"
-	"'kind':'contract','organisation':'Health'},{'from':'2011-01-01','to':'2012-05-31',"
-	"'kind':'hssc_regular'}],'unpaid':[{'from':'2020-04-01','to':'2020-06-30'}]}",
-	" {\n\t'dob' : null , 'pay_level':-0,'spells':[ ] ,'unpaid':[]}\r\n",
-	"{'monthly_remuneration':9223372036854775807}",
-	"{'monthly_remuneration':-9223372036854775808}",
-	"{'monthly_remuneration':9223372036854775808}",
-	"{'monthly_remuneration':1e3}",
-	"{'monthly_remuneration':1.5E+2}",
-	"{'monthly_remuneration':01}",
-	"{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':"
-	"'\\u0938\\u0947\\u0935\\u093e \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t',"
-	"'post':'Clerk \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'}]}",
-	"{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'\\ud83d'}]}",
-	"{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'\\ude00'}]}",
-	"{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'\xc0\xaf'}]}",
-	"{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'\xed\xa0\x80'}]}",
-	"{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'\xf4\x90\x80\x80'}]}",
-	"{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'a\x7f'}]}",
-	"{'d\\u006fb':'1980-01-01'}",
-	"{'dob':'1980-01-01','d\\u006fb':'1980-01-01'}",
-	"{'dob':tru}", "{'dob':nulll}", "{'dob':\"1980-01-01\"", "{'dob'  '1980-01-01'}",
-	"{,}", "{'spells':[,]}", "{'spells':[{}]}", "{'spells':[{},]}", "{'unpaid':[[]]}",
-	"{} {}", "{}\x00", "\xef\xbb\xbf{}", "{'dob':'1980-01-01',}", "{'pay_level':[1]}",
-	"{'pay_level':{'a':1}}", "{'pay_level':-}", "{'pay_level':1.}", "{'pay_level':.5}",
-	"{'pay_level':+1}", "{'pay_level':1e}", "{'pay_level':2 }", "{\"dob\":'x\\q'}",
+/* What jansson (with JSON_REJECT_DUPLICATES) makes of the edges of JSON, and that the
+ * reader then names the field: NULL for an accepted case, else the start of the message. */
+static const struct {
+	const char	*json;
+	const char	*err;
+} edges[] = {
+	{ "{'dob':'1968-05-01','engagement_mode':'direct','monthly_remuneration':24000,"
+	  "'centrally_sponsored':false,'part_time':false,'marriage_clause':false,"
+	  "'marriage_exemption':false,'pay_level':2,'spells':[{'from':'2015-03-01','to':"
+	  "'2018-02-28','kind':'contract','organisation':'PWD'},{'from':'2018-06-01','to':null,"
+	  "'kind':'contract','organisation':'Health'},{'from':'2011-01-01','to':'2012-05-31',"
+	  "'kind':'hssc_regular'}],'unpaid':[{'from':'2020-04-01','to':'2020-06-30'}]}", NULL },
+	{ " {\n\t'dob' : null , 'pay_level':-0,'spells':[ ] ,'unpaid':[]}\r\n",
+	  "pay_level: 0 outside 1-10" },
+	{ "{'monthly_remuneration':9223372036854775807}",
+	  "monthly_remuneration: 9223372036854775807 outside 0-1000000000" },
+	{ "{'monthly_remuneration':-9223372036854775808}",
+	  "monthly_remuneration: -9223372036854775808 outside" },
+	{ "{'monthly_remuneration':9223372036854775808}", "not valid JSON: too big integer" },
+	{ "{'monthly_remuneration':1e3}", "monthly_remuneration: expected a whole number" },
+	{ "{'monthly_remuneration':1.5E+2}", "monthly_remuneration: expected a whole number" },
+	{ "{'monthly_remuneration':01}", "not valid JSON: invalid token" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':"
+	  "'\\u0938\\u0947\\u0935\\u093e \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t',"
+	  "'post':'Clerk \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'}]}", NULL },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'\\ud83d'}]}",
+	  "not valid JSON: invalid Unicode" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'\\ude00'}]}",
+	  "not valid JSON: invalid Unicode" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'\xc0\xaf'}]}",
+	  "not valid JSON: unable to decode byte 0xc0" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':"
+	  "'\xed\xa0\x80'}]}", "not valid JSON: unable to decode byte 0xed" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':"
+	  "'\xf4\x90\x80\x80'}]}", "not valid JSON: unable to decode byte 0xf4" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'hkrnl','organisation':'a\x7f'}]}",
+	  NULL },
+	{ "{'d\\u006fb':'1980-01-01'}", NULL },
+	{ "{'dob':'1980-01-01','d\\u006fb':'1980-01-01'}", "not valid JSON: duplicate object key" },
+	{ "{'dob':tru}", "not valid JSON: invalid token" },
+	{ "{'dob':nulll}", "not valid JSON: invalid token" },
+	{ "{'dob':'1980-01-01'", "not valid JSON: '}' expected" },
+	{ "{'dob'  '1980-01-01'}", "not valid JSON: ':' expected" },
+	{ "{,}", "not valid JSON: string or '}' expected" },
+	{ "{'spells':[,]}", "not valid JSON: unexpected token" },
+	{ "{'spells':[{}]}", "spells[0]: \"from\" is required" },
+	{ "{'spells':[{},]}", "not valid JSON: unexpected token" },
+	{ "{'unpaid':[[]]}", "unpaid[0]: expected an object, got an array" },
+	{ "{} {}", "not valid JSON: end of file expected" },
+	{ "\xef\xbb\xbf{}", "not valid JSON: '[' or '{' expected near '?\?\?'" },
+	{ "{'dob':'1980-01-01',}", "not valid JSON: string or '}' expected" },
+	{ "{'pay_level':[1]}", "pay_level: expected a whole number or null, got an array" },
+	{ "{'pay_level':{'a':1}}", "pay_level: expected a whole number or null, got an object" },
+	{ "{'pay_level':-}", "not valid JSON: invalid token" },
+	{ "{'pay_level':1.}", "not valid JSON: invalid token" },
+	{ "{'pay_level':.5}", "not valid JSON: invalid token" },
+	{ "{'pay_level':+1}", "not valid JSON: invalid token" },
+	{ "{'pay_level':1e}", "not valid JSON: invalid token" },
+	{ "{'pay_level':2 }", NULL },
+	{ "{'dob':'x\\q'}", "not valid JSON: invalid escape" },
+	{ "1", "not valid JSON: '[' or '{' expected" },
+	{ "{'\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	  "\\u00e9\\u00e9\\u00e9a\\u0938\\u0938':1}",
+	  "unknown field \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "a\"" },
+	{ "{'spells':[{'from':'2010-01-01','to':null,'kind':'\\u0001x'}]}",
+	  "spells[0].kind: unknown spell kind \"?x\"" },
 };
+
+static void
+test_edges(void **state)
+{
+	static struct rules_case c;
+	char err[256];
+	enum rules_err rc;
+	size_t i;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		char *j = dq(edges[i].json);
+
+		err[0] = '\0';
+		rc = rules_case_from_json(j, strlen(j), &c, err, sizeof(err));
+		if (edges[i].err == NULL && rc != RULES_OK)
+			fail_msg("edge %zu: refused (%s): %s", i, err, j);
+		if (edges[i].err != NULL && (rc != RULES_EINVAL ||
+		    strncmp(err, edges[i].err, strlen(edges[i].err)) != 0))
+			fail_msg("edge %zu: got %d \"%s\", want \"%s...\"", i, rc, err, edges[i].err);
+		free(j);
+	}
+}
+
+/* The organisation as decoded by jansson, escapes and all. */
+static void
+test_unicode(void **state)
+{
+	static struct rules_case c;
+	char err[256], *j = dq(edges[8].json);
+
+	assert_int_equal(rules_case_from_json(j, strlen(j), &c, err, sizeof(err)), RULES_OK);
+	assert_string_equal(c.spells[0].organisation, "\xe0\xa4\xb8\xe0\xa5\x87\xe0\xa4\xb5"
+	    "\xe0\xa4\xbe \xf0\x9f\x98\x80 \"q\" \\ / \b\f\n\r\t");
+	free(j);
+}
 
 static unsigned long rng = 20240815;
 
@@ -210,83 +280,25 @@ next_rand(void)
 	return (unsigned)(rng >> 33);
 }
 
+/* Every refusal, whatever the input, gives a message a batch error can carry: not
+ * empty and valid UTF-8 (jansson refuses to make a string of anything else). Inputs: the
+ * cases above mutated at random. */
 static void
-compare_cases(const struct rules_case *a, const struct rules_case *b)
-{
-	size_t i;
-
-	assert_int_equal(a->present, b->present);
-	if (RULES_HAS(a, RULES_F_DOB))
-		assert_int_equal(a->dob, b->dob);
-	if (RULES_HAS(a, RULES_F_ENGAGEMENT_MODE))
-		assert_int_equal(a->engagement_mode, b->engagement_mode);
-	if (RULES_HAS(a, RULES_F_MONTHLY_REMUNERATION))
-		assert_int_equal(a->monthly_remuneration, b->monthly_remuneration);
-	if (RULES_HAS(a, RULES_F_CENTRALLY_SPONSORED))
-		assert_int_equal(a->centrally_sponsored, b->centrally_sponsored);
-	if (RULES_HAS(a, RULES_F_PART_TIME))
-		assert_int_equal(a->part_time, b->part_time);
-	if (RULES_HAS(a, RULES_F_MARRIAGE_CLAUSE))
-		assert_int_equal(a->marriage_clause, b->marriage_clause);
-	assert_int_equal(a->marriage_exemption, b->marriage_exemption);
-	if (RULES_HAS(a, RULES_F_PAY_LEVEL))
-		assert_int_equal(a->pay_level, b->pay_level);
-	assert_int_equal(a->nspells, b->nspells);
-	for (i = 0; i < a->nspells; i++) {
-		assert_int_equal(a->spells[i].from, b->spells[i].from);
-		assert_int_equal(a->spells[i].to, b->spells[i].to);
-		assert_int_equal(a->spells[i].kind, b->spells[i].kind);
-		assert_string_equal(a->spells[i].organisation, b->spells[i].organisation);
-	}
-	assert_int_equal(a->nunpaid, b->nunpaid);
-	for (i = 0; i < a->nunpaid; i++) {
-		assert_int_equal(a->unpaid[i].from, b->unpaid[i].from);
-		assert_int_equal(a->unpaid[i].to, b->unpaid[i].to);
-	}
-}
-
-static int
-agree(const char *text, size_t len)
-{
-	static struct rules_case a, b;
-	char ea[256], eb[256];
-	enum rules_err ra, rb;
-
-	ra = rules_case_from_json(text, len, &a, ea, sizeof(ea));
-	rb = rules_case_from_json_jansson(text, len, &b, eb, sizeof(eb));
-	if ((ra == RULES_OK) != (rb == RULES_OK))
-		fail_msg("readers disagree on [%.*s]: scanner %d (%s), jansson %d (%s)", (int)len,
-		    text, ra, ra ? ea : "", rb, rb ? eb : "");
-	if (ra == RULES_OK)
-		compare_cases(&a, &b);
-	return ra == RULES_OK;
-}
-
-static void
-test_readers_agree(void **state)
+test_messages(void **state)
 {
 	static const char alphabet[] = "{}[]\",:0123456789-+.eE tfnul\\/\x00\x01\x7f\x80\xc3\xff'a";
-	char buf[2048];
-	size_t i, j, len, accepted = 0, total = 0;
+	static struct rules_case c;
+	char buf[2048], err[512];
+	size_t i, j, len, accepted = 0, total = 0, nf = sizeof(faults) / sizeof(faults[0]);
+	size_t ne = sizeof(edges) / sizeof(edges[0]);
 	int m;
 
-	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		char *t = dq(faults[i].json);
-		assert_false(agree(t, strlen(t)));
-		free(t);
-	}
-	for (i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
-		char *t = dq(goods[i]);
-		agree(t, strlen(t));
-		free(t);
-	}
-	for (i = 0; i < sizeof(goods) / sizeof(goods[0]) + sizeof(faults) / sizeof(faults[0]);
-	    i++) {
-		const char *src = i < sizeof(goods) / sizeof(goods[0]) ? goods[i] :
-		    faults[i - sizeof(goods) / sizeof(goods[0])].json;
-		char *t = dq(src);
+	for (i = 0; i < nf + ne; i++) {
+		char *t = dq(i < nf ? faults[i].json : edges[i - nf].json);
 
 		for (m = 0; m < 400; m++) {
+			json_t *s;
+
 			len = strlen(t);
 			memcpy(buf, t, len);
 			for (j = 0; j < 1 + next_rand() % 3 && len > 0; j++) {
@@ -304,68 +316,21 @@ test_readers_agree(void **state)
 					}
 				}
 			}
-			accepted += (size_t)agree(buf, len);
 			total++;
+			err[0] = '\0';
+			if (rules_case_from_json(buf, len, &c, err, sizeof(err)) == RULES_OK) {
+				accepted++;
+				continue;
+			}
+			s = err[0] != '\0' ? json_string(err) : NULL;
+			if (s == NULL)
+				fail_msg("bad message \"%s\" for [%.*s]", err, (int)len, buf);
+			json_decref(s);
 		}
 		free(t);
 	}
-	printf("mutations: %zu, accepted by both: %zu\n", total, accepted);
-	assert_true(accepted > 0);
-}
-
-static void
-append(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(dst), m = strlen(src);
-
-	assert_true(n + m < cap);
-	memcpy(dst + n, src, m + 1);
-}
-
-/* String contents, where the two readers are most likely to differ: random escapes,
- * UTF-8 sequences good and bad, controls, as an organisation and as a key; and numbers. */
-static void
-test_readers_agree_strings(void **state)
-{
-	static const char *const atoms[] = {
-		"a", "\\", "\\u", "\\ud83d", "\\ude00", "\\u00e9", "\\u0000", "\\x", "\\n",
-		"\\\"", "\"", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xc3", "\xa9", "\xe2\x82\xac",
-		"\xe2\x82", "\xf0\x9f\x98\x80", "\xf8", "\xc0\x80", "\xed\xbf\xbf", "\xef\xbf\xbf",
-		"\xf4\x8f\xbf\xbf", "\xf4\x90\x80\x80", "d8", "00", "DC", "0", "\\uD800\\uDC00",
-		"\\udbff\\udfff", "\\uDBFF", "\\u12", "\\u12g4", "/", "\\/",
-	};
-	static const char *const nums[] = {
-		"0", "-0", "1", "-", "+", ".", "e", "E", "9", "00", "-1", "5", "10", "e5", "E-1", ".0",
-		"1.", "0.5", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-		"-9223372036854775809", "18446744073709551616", " ", "x",
-	};
-	char val[256], doc[512];
-	size_t i, j, n, accepted = 0;
-	int len;
-
-	for (i = 0; i < 20000; i++) {
-		val[0] = '\0';
-		n = next_rand() % 5;
-		for (j = 0; j < n; j++)
-			append(val, sizeof(val), atoms[next_rand() % (sizeof(atoms) / sizeof(atoms[0]))]);
-		if (i % 2)
-			len = snprintf(doc, sizeof(doc), "{\"spells\":[{\"from\":\"2010-01-01\","
-			    "\"to\":null,\"kind\":\"contract\",\"organisation\":\"%s\"}]}", val);
-		else
-			len = snprintf(doc, sizeof(doc), "{\"%s\":null}", val);
-		assert_true(len > 0 && (size_t)len < sizeof(doc));
-		accepted += (size_t)agree(doc, (size_t)len);
-	}
-	for (i = 0; i < 5000; i++) {
-		val[0] = '\0';
-		n = 1 + next_rand() % 3;
-		for (j = 0; j < n; j++)
-			append(val, sizeof(val), nums[next_rand() % (sizeof(nums) / sizeof(nums[0]))]);
-		len = snprintf(doc, sizeof(doc), "{\"monthly_remuneration\":%s}", val);
-		accepted += (size_t)agree(doc, (size_t)len);
-	}
-	printf("string and number variants: 25000, accepted by both: %zu\n", accepted);
-	assert_true(accepted > 1000);
+	printf("mutations: %zu, accepted: %zu\n", total, accepted);
+	assert_true(accepted > 0 && accepted < total);
 }
 
 int
@@ -375,8 +340,9 @@ main(void)
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_present),
-		cmocka_unit_test(test_readers_agree),
-		cmocka_unit_test(test_readers_agree_strings),
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_unicode),
+		cmocka_unit_test(test_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,420 @@
+/* Documents: upload (multipart, streamed to a temp file while hashed, never held whole in
+ * memory), download, delete. Validation and storage are intake's; rows are documents.c's. */
+#include "http/handlers.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "db/db.h"
+#include "import/master.h"
+#include "intake/blob.h"
+#include "intake/documents.h"
+#include "intake/intake.h"
+#include "util/log.h"
+#include "util/strict.h"
+
+#define POST_BUFFER	(64 * 1024)
+
+/* The state of one upload, from start() to the completion callback. */
+struct upload {
+	struct MHD_PostProcessor *pp;
+	struct intake_tmp	 tmp;
+	int			 tmp_open;
+	int			 files;		/* "file" parts seen */
+	char			 kind[40];
+	size_t			 kind_len;
+	char			 name[DOC_NAME_MAX + 1];
+	enum err		 err;		/* a fault found while streaming */
+	const char		*err_detail;
+	enum intake_code	 icode;		/* an intake refusal while streaming */
+};
+
+static void
+upload_free(void *p)
+{
+	struct upload *u = p;
+
+	if (u == NULL)
+		return;
+	if (u->pp != NULL)
+		MHD_destroy_post_processor(u->pp);
+	if (u->tmp_open)
+		intake_tmp_abort(&u->tmp);
+	free(u);
+}
+
+static void
+limits_of(const struct config *cfg, struct intake_limits *lim)
+{
+	intake_limits_default(lim);
+	lim->file_max_bytes = (uint64_t)cfg->upload_max_file;
+	lim->image_max_pixels = (uint64_t)cfg->image_max_pixels;
+	lim->zip_max_entries = (uint32_t)cfg->zip_max_entries;
+	lim->zip_entry_max_bytes = (uint64_t)cfg->zip_max_entry;
+	lim->zip_total_max_bytes = (uint64_t)cfg->zip_max_total;
+	lim->zip_max_ratio = (uint32_t)cfg->zip_max_ratio;
+}
+
+static enum MHD_Result
+part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+    const char *content_type, const char *transfer_encoding, const char *data, uint64_t off,
+    size_t size)
+{
+	struct req *r = cls;
+	struct upload *u = r->stream;
+	char tmpdir[1024];
+	enum intake_code c;
+
+	if (u->err != ERR_OK || u->icode != INTAKE_OK)
+		return MHD_NO;
+	if (strcmp(key, "kind") == 0) {
+		if (u->kind_len + size >= sizeof(u->kind)) {
+			u->err = ERR_INVALID_FIELD;
+			u->err_detail = "kind is not one of the document kinds.";
+			return MHD_NO;
+		}
+		memcpy(u->kind + u->kind_len, data, size);
+		u->kind_len += size;
+		u->kind[u->kind_len] = '\0';
+		return MHD_YES;
+	}
+	if (strcmp(key, "file") != 0) {
+		u->err = ERR_INVALID_FIELD;
+		u->err_detail = "The form takes only 'kind' and 'file'.";
+		return MHD_NO;
+	}
+	if (off == 0) {
+		if (++u->files > 1) {
+			u->err = ERR_INVALID_FIELD;
+			u->err_detail = "Send one file at a time (or one ZIP bundle).";
+			return MHD_NO;
+		}
+		document_clean_name(filename, u->name);
+		if (blob_tmp_dir(r->app->cfg.data_dir, tmpdir, sizeof(tmpdir)) != BLOB_OK ||
+		    intake_tmp_open(&u->tmp, tmpdir, (uint64_t)r->app->cfg.upload_max_file) !=
+		    INTAKE_OK) {
+			u->err = ERR_INTERNAL;
+			return MHD_NO;
+		}
+		u->tmp_open = 1;
+	}
+	if (size > 0 && (c = intake_tmp_write(&u->tmp, data, size)) != INTAKE_OK) {
+		if (c == INTAKE_FILE_TOO_LARGE)
+			u->icode = c;
+		else
+			u->err = ERR_INTERNAL;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* Only the employee, on their own case, within quota. Checked before any byte is read. */
+enum MHD_Result
+h_upload_start(struct req *r, int *done)
+{
+	struct upload *u;
+	int64_t count, bytes;
+	struct db *db;
+
+	*done = 1;
+	if (r->who.role != ROLE_EMPLOYEE)
+		return reply_error(r, ERR_FORBIDDEN, "Only the employee uploads to their case.");
+	if (strcmp(r->who.employee_id, r->args[0]) != 0)
+		return reply_error(r, ERR_NOT_FOUND, NULL);
+	if ((db = db_thread()) == NULL || document_usage(db, r->args[0], &count, &bytes) != 0)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	if (count >= r->app->cfg.quota_files || bytes >= r->app->cfg.quota_bytes)
+		return reply_error(r, ERR_QUOTA, NULL);
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return reply_error(r, ERR_INTERNAL, NULL);
+	r->stream = u;
+	r->stream_free = upload_free;
+	u->pp = MHD_create_post_processor(r->conn, POST_BUFFER, part, r);
+	if (u->pp == NULL)
+		return reply_error(r, ERR_UNSUPPORTED_TYPE, "Send the document as "
+		    "multipart/form-data with the fields 'kind' and 'file'.");
+	*done = 0;
+	return MHD_YES;
+}
+
+void
+h_upload_chunk(struct req *r, const char *data, size_t len)
+{
+	struct upload *u = r->stream;
+
+	if (u->err != ERR_OK || u->icode != INTAKE_OK)
+		return;		/* the rest of the body is read and dropped */
+	if (MHD_post_process(u->pp, data, len) != MHD_YES && u->err == ERR_OK &&
+	    u->icode == INTAKE_OK) {
+		u->err = ERR_MALFORMED;
+		u->err_detail = "The multipart body could not be read.";
+	}
+}
+
+static json_t *
+doc_json(const struct document *d)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)d->id,
+	    "kind", d->kind, "name", d->name, "mime_type", d->mime, "size",
+	    (json_int_t)d->size, "sha256", d->sha256);
+
+	if (d->bundle[0])
+		json_object_set_new(o, "bundle", json_string(d->bundle));
+	return o;
+}
+
+/* A refusal is audited in its own transaction: it changes nothing else. */
+static void
+audit_refusal(struct req *r, const char *code, const char *name, const char *entry)
+{
+	struct audit_rec a = { NULL, "employee", "document.refused", r->args[0], NULL, r->ip,
+	    NULL, NULL };
+	char actor[96], object[64];
+	json_t *o = json_pack("{s:s, s:s}", "code", code, "name", name);
+	char *after;
+	struct db *db = db_thread();
+
+	if (entry && entry[0])
+		json_object_set_new(o, "entry", json_string(entry));
+	after = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	principal_actor(&r->who, actor, sizeof(actor));
+	snprintf(object, sizeof(object), "employee:%s", r->args[0]);
+	a.actor = actor;
+	a.object = object;
+	a.after = after;
+	if (db != NULL && db_begin(db) == 0) {
+		if (audit_append(db, &a) == 0)
+			db_commit(db);
+		else
+			db_rollback(db);
+	}
+	free(after);
+}
+
+static enum MHD_Result
+refuse(struct req *r, struct upload *u, const struct intake_result *res, enum intake_code c)
+{
+	const struct intake_code_info *info = intake_code_info(c);
+	json_t *extra = NULL;
+
+	if (c == INTAKE_INTERNAL) {
+		log_error("upload: intake failed: %s", res ? res->detail : "");
+		return reply_error(r, ERR_INTERNAL, NULL);
+	}
+	if (res != NULL && res->detail[0])
+		log_info("upload refused: %s: %s", info->code, res->detail);
+	audit_refusal(r, info->code, u->name, res ? res->entry : NULL);
+	if (res != NULL && res->entry[0])
+		extra = json_pack("{s:s}", "entry", res->entry);
+	return reply_error_with(r, (unsigned)info->status, info->code, info->message, extra);
+}
+
+/* Moves the validated file (or each ZIP entry) into the blob store, then commits the rows
+ * in one transaction; a crash before the commit leaves at most unreferenced blobs, which
+ * the start-up sweep removes. */
+static enum MHD_Result
+store(struct req *r, struct upload *u, struct intake_result *res, const char *sha)
+{
+	const char *root = r->app->cfg.data_dir;
+	size_t n = res->type == INTAKE_TYPE_ZIP ? res->n_entries : 1, i;
+	struct document *docs;
+	int64_t count, bytes, add = 0;
+	struct actor who;
+	char actor[96];
+	struct db *db;
+	json_t *list;
+	int dup;
+
+	if ((docs = calloc(n, sizeof(*docs))) == NULL)
+		return reply_error(r, ERR_INTERNAL, NULL);
+	for (i = 0; i < n; i++) {
+		struct document *d = &docs[i];
+
+		snprintf(d->employee_id, sizeof(d->employee_id), "%s", r->args[0]);
+		snprintf(d->kind, sizeof(d->kind), "%s", u->kind);
+		if (res->type == INTAKE_TYPE_ZIP) {
+			struct intake_entry *e = &res->entries[i];
+
+			document_clean_name(e->name, d->name);
+			snprintf(d->bundle, sizeof(d->bundle), "%s", u->name);
+			snprintf(d->mime, sizeof(d->mime), "%s", intake_type_mime(e->type));
+			d->size = (int64_t)e->size;
+			snprintf(d->sha256, sizeof(d->sha256), "%s", e->sha256);
+			if (blob_put(root, e->tmp_path, e->sha256, &dup) != BLOB_OK)
+				goto internal;
+		} else {
+			snprintf(d->name, sizeof(d->name), "%s", u->name);
+			snprintf(d->mime, sizeof(d->mime), "%s", res->mime);
+			d->size = (int64_t)u->tmp.len;
+			snprintf(d->sha256, sizeof(d->sha256), "%s", sha);
+			if (blob_put(root, u->tmp.path, sha, &dup) != BLOB_OK)
+				goto internal;
+			u->tmp_open = 0;
+		}
+		add += d->size;
+	}
+	if ((db = db_thread()) == NULL || db_begin(db) != 0)
+		goto unavailable;
+	if (document_usage(db, r->args[0], &count, &bytes) != 0) {
+		db_rollback(db);
+		goto internal;
+	}
+	if (count + (int64_t)n > r->app->cfg.quota_files ||
+	    bytes + add > r->app->cfg.quota_bytes) {
+		db_rollback(db);
+		free(docs);
+		audit_refusal(r, "quota_exceeded", u->name, NULL);
+		return reply_error(r, ERR_QUOTA, NULL);
+	}
+	req_actor(r, &who, actor, sizeof(actor));
+	if (document_insert(db, &who, docs, n) != 0 || db_commit(db) != 0) {
+		db_rollback(db);
+		goto internal;
+	}
+	list = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, doc_json(&docs[i]));
+	free(docs);
+	return reply_json(r, 201, json_pack("{s:o}", "documents", list));
+unavailable:
+	free(docs);
+	return reply_error(r, ERR_UNAVAILABLE, NULL);
+internal:
+	free(docs);
+	return reply_error(r, ERR_INTERNAL, NULL);
+}
+
+enum MHD_Result
+h_upload(struct req *r)
+{
+	struct upload *u = r->stream;
+	struct intake_result res;
+	struct intake_limits lim;
+	char sha[65], tmpdir[1024];
+	enum intake_code c;
+	enum MHD_Result out;
+	int complete;
+
+	complete = MHD_destroy_post_processor(u->pp) == MHD_YES;
+	u->pp = NULL;
+	if (u->err != ERR_OK)
+		return reply_error(r, u->err, u->err_detail);
+	if (u->icode != INTAKE_OK)
+		return refuse(r, u, NULL, u->icode);
+	if (!complete)
+		return reply_error(r, ERR_MALFORMED, "The upload was cut short or its multipart "
+		    "body is broken; nothing was stored. Please send it again.");
+	if (!document_kind_valid(u->kind))
+		return reply_error(r, ERR_INVALID_FIELD, "Give 'kind': one of engagement_order, "
+		    "hkrnl_deployment_letter, salary_proof, service_certificate, dob_proof, "
+		    "aadhaar, family_id, marital_declaration, hssc_appointment_order, "
+		    "hssc_termination_order, discrepancy_certificate, other.");
+	if (u->files == 0)
+		return reply_error(r, ERR_INVALID_FIELD, "Attach the document as the field 'file'.");
+	if ((c = intake_tmp_finish(&u->tmp, sha)) != INTAKE_OK) {
+		if (c == INTAKE_EMPTY_FILE)
+			u->tmp_open = 0;
+		return refuse(r, u, NULL, c);
+	}
+	limits_of(&r->app->cfg, &lim);
+	blob_tmp_dir(r->app->cfg.data_dir, tmpdir, sizeof(tmpdir));
+	c = intake_validate_file(u->tmp.path, &lim, tmpdir, &res);
+	if (c != INTAKE_OK)
+		out = refuse(r, u, &res, c);
+	else
+		out = store(r, u, &res, sha);
+	intake_result_free(&res);
+	return out;
+}
+
+/* RFC 6266: an ASCII fallback and the UTF-8 name percent-encoded. */
+static void
+disposition(const char *name, char *out, size_t outlen)
+{
+	char ascii[DOC_NAME_MAX + 1], enc[3 * DOC_NAME_MAX + 1];
+	size_t i, a = 0, e = 0;
+
+	for (i = 0; name[i] && a < DOC_NAME_MAX; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		ascii[a++] = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char)c : '_';
+	}
+	ascii[a] = '\0';
+	for (i = 0; name[i] && e + 3 < sizeof(enc); i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~", c) != NULL)
+			enc[e++] = (char)c;
+		else
+			e += (size_t)snprintf(enc + e, sizeof(enc) - e, "%%%02X", c);
+	}
+	enc[e] = '\0';
+	snprintf(out, outlen, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
+}
+
+/* The document, if the caller may see its case; 404 otherwise. */
+static int
+visible_document(struct req *r, struct db *db, struct document *d)
+{
+	struct employee e;
+	int64_t id;
+
+	if (strict_int64(r->args[0], 1, INT64_MAX, &id) != 0 || document_get(db, id, d) != 0 ||
+	    employee_get(db, d->employee_id, &e) != 0)
+		return 0;
+	return scope_sees_employee(&r->who, e.id, e.office_code, e.department_code);
+}
+
+enum MHD_Result
+h_document_get(struct req *r)
+{
+	struct document d;
+	struct db *db = db_thread();
+	struct stat st;
+	char disp[4 * DOC_NAME_MAX + 64];
+	int fd;
+
+	if (db == NULL)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	if (!visible_document(r, db, &d))
+		return reply_error(r, ERR_NOT_FOUND, NULL);
+	if ((fd = blob_open(r->app->cfg.data_dir, d.sha256)) < 0 || fstat(fd, &st) != 0 ||
+	    st.st_size != d.size) {
+		if (fd >= 0)
+			close(fd);
+		log_error("document %lld: blob %s missing or damaged", (long long)d.id, d.sha256);
+		return reply_error(r, ERR_INTERNAL, NULL);
+	}
+	disposition(d.name, disp, sizeof(disp));
+	return reply_fd(r, 200, d.mime, fd, (uint64_t)d.size, disp);
+}
+
+enum MHD_Result
+h_document_delete(struct req *r)
+{
+	struct document d;
+	struct actor who;
+	char actor[96];
+	struct db *db = db_thread();
+
+	if (db == NULL)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	if (!visible_document(r, db, &d))
+		return reply_error(r, ERR_NOT_FOUND, NULL);
+	if (r->who.role != ROLE_EMPLOYEE)
+		return reply_error(r, ERR_FORBIDDEN, "Only the employee deletes their documents.");
+	req_actor(r, &who, actor, sizeof(actor));
+	if (db_begin(db) != 0)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	if (document_delete(db, &who, &d) != 0 || db_commit(db) != 0) {
+		db_rollback(db);
+		return reply_error(r, ERR_INTERNAL, NULL);
+	}
+	return reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
+}

@@ -1,0 +1,200 @@
+/* JPEG and PNG validation: dimensions are read from the header and capped before any
+ * pixel is decoded (a 100-byte file can declare a 4-gigapixel image), then every row is
+ * decoded with warnings promoted to errors, and not one byte may follow EOI / IEND. Rows
+ * are decoded into one row buffer: we only need to know the image decodes. */
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <png.h>
+
+#include "intake/intake_int.h"
+
+/* A progressive JPEG may carry any number of scans, each one a full pass of work;
+ * libjpeg-turbo's own tools cap them the same way. */
+#define JPEG_MAX_SCANS 500
+/* Memory libjpeg may take for a progressive image's coefficients (it has no backing store,
+ * so a larger need fails cleanly). 40 Mpx x 3 components x 2 bytes, with room to spare. */
+#define JPEG_MAX_MEMORY (320L * 1024 * 1024)
+/* Ancillary PNG chunks (text, ICC profiles) are bounded in size and count. */
+#define PNG_CHUNK_MALLOC_MAX (4u * 1024 * 1024)
+#define PNG_CHUNK_CACHE_MAX 256
+
+struct jerr {
+	struct jpeg_error_mgr	pub;
+	jmp_buf			jb;
+	char			msg[JMSG_LENGTH_MAX];
+};
+
+static void
+jpeg_fail(j_common_ptr c)
+{
+	struct jerr *e = (struct jerr *)c->err;
+
+	c->err->format_message(c, e->msg);
+	longjmp(e->jb, 1);
+}
+
+/* Level -1 is a warning: libjpeg "recovers" from corrupt data with one, we refuse. */
+static void
+jpeg_message(j_common_ptr c, int level)
+{
+	if (level < 0)
+		jpeg_fail(c);
+}
+
+static void
+jpeg_progress(j_common_ptr c)
+{
+	j_decompress_ptr d = (j_decompress_ptr)c;
+
+	if (c->is_decompressor && d->input_scan_number > JPEG_MAX_SCANS) {
+		snprintf(((struct jerr *)c->err)->msg, JMSG_LENGTH_MAX, "more than %d scans",
+		    JPEG_MAX_SCANS);
+		longjmp(((struct jerr *)c->err)->jb, 2);
+	}
+}
+
+enum intake_code
+intake_jpeg_check(const unsigned char *d, size_t len, const struct intake_limits *lim,
+    struct intake_result *res)
+{
+	struct jpeg_decompress_struct cinfo;
+	struct jpeg_progress_mgr prog;
+	struct jerr err;
+	JSAMPARRAY row;
+	volatile enum intake_code code = INTAKE_OK;
+	uint64_t pixels;
+
+	res->type = INTAKE_TYPE_JPEG;
+	memset(&cinfo, 0, sizeof(cinfo));
+	memset(&prog, 0, sizeof(prog));
+	cinfo.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = jpeg_fail;
+	err.pub.emit_message = jpeg_message;
+	err.msg[0] = '\0';
+	if (setjmp(err.jb)) {
+		code = intake_fail(res, INTAKE_IMAGE_CORRUPT, "libjpeg: %s", err.msg);
+		goto out;
+	}
+	jpeg_create_decompress(&cinfo);
+	cinfo.mem->max_memory_to_use = JPEG_MAX_MEMORY;
+	prog.progress_monitor = jpeg_progress;
+	cinfo.progress = &prog;
+	jpeg_mem_src(&cinfo, d, (unsigned long)len);
+	jpeg_read_header(&cinfo, TRUE);
+	pixels = (uint64_t)cinfo.image_width * cinfo.image_height;
+	if (pixels > lim->image_max_pixels) {
+		code = intake_fail(res, INTAKE_IMAGE_TOO_LARGE, "%ux%u pixels",
+		    cinfo.image_width, cinfo.image_height);
+		goto out;
+	}
+	cinfo.dct_method = JDCT_IFAST;
+	cinfo.do_fancy_upsampling = FALSE;
+	jpeg_start_decompress(&cinfo);
+	row = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE,
+	    cinfo.output_width * cinfo.output_components, 1);
+	while (cinfo.output_scanline < cinfo.output_height)
+		jpeg_read_scanlines(&cinfo, row, 1);
+	jpeg_finish_decompress(&cinfo);
+	if (cinfo.src->bytes_in_buffer != 0)
+		code = intake_fail(res, INTAKE_TRAILING_DATA, "%zu bytes after EOI",
+		    (size_t)cinfo.src->bytes_in_buffer);
+out:
+	jpeg_destroy_decompress(&cinfo);
+	return code;
+}
+
+struct png_src {
+	const unsigned char	*d;
+	size_t			 len, pos;
+	char			 msg[160];
+};
+
+static void
+png_fail(png_structp png, png_const_charp msg)
+{
+	struct png_src *s = png_get_error_ptr(png);
+
+	snprintf(s->msg, sizeof(s->msg), "%s", msg);
+	png_longjmp(png, 1);
+}
+
+static void
+png_read_mem(png_structp png, png_bytep out, size_t n)
+{
+	struct png_src *s = png_get_io_ptr(png);
+
+	if (n > s->len - s->pos)
+		png_error(png, "file cut short");
+	memcpy(out, s->d + s->pos, n);
+	s->pos += n;
+}
+
+enum intake_code
+intake_png_check(const unsigned char *d, size_t len, const struct intake_limits *lim,
+    struct intake_result *res)
+{
+	struct png_src src = { d, len, 0, "" };
+	png_structp png = NULL;
+	png_infop info = NULL;
+	unsigned char *volatile row = NULL;
+	volatile enum intake_code code = INTAKE_OK;
+	png_uint_32 w, h, y;
+	int passes, p;
+
+	res->type = INTAKE_TYPE_PNG;
+	/* The IHDR must be the first chunk; its size is checked here so that a side beyond
+	 * libpng's own limits is reported as too large rather than as damage. */
+	if (len >= 24 && memcmp(d + 12, "IHDR", 4) == 0) {
+		w = (png_uint_32)d[16] << 24 | (png_uint_32)d[17] << 16 | d[18] << 8 | d[19];
+		h = (png_uint_32)d[20] << 24 | (png_uint_32)d[21] << 16 | d[22] << 8 | d[23];
+		if ((uint64_t)w * h > lim->image_max_pixels)
+			return intake_fail(res, INTAKE_IMAGE_TOO_LARGE, "%ux%u pixels", w, h);
+	}
+	/* Warnings take the error path: libpng keeps going after bad ancillary CRCs and
+	 * other damage when they are only warnings. */
+	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, png_fail, png_fail);
+	if (png == NULL || (info = png_create_info_struct(png)) == NULL) {
+		code = intake_fail(res, INTAKE_INTERNAL, "png_create_read_struct");
+		goto out;
+	}
+	if (setjmp(png_jmpbuf(png))) {
+		code = intake_fail(res, INTAKE_IMAGE_CORRUPT, "libpng: %s", src.msg);
+		goto out;
+	}
+	png_set_read_fn(png, &src, png_read_mem);
+	png_set_benign_errors(png, 0);
+	png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
+	png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+	png_set_chunk_malloc_max(png, PNG_CHUNK_MALLOC_MAX);
+	png_set_chunk_cache_max(png, PNG_CHUNK_CACHE_MAX);
+	png_read_info(png, info);
+	w = png_get_image_width(png, info);
+	h = png_get_image_height(png, info);
+	if ((uint64_t)w * h > lim->image_max_pixels) {
+		code = intake_fail(res, INTAKE_IMAGE_TOO_LARGE, "%ux%u pixels", w, h);
+		goto out;
+	}
+	passes = png_set_interlace_handling(png);
+	png_read_update_info(png, info);
+	row = malloc(png_get_rowbytes(png, info));
+	if (row == NULL) {
+		code = intake_fail(res, INTAKE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (p = 0; p < passes; p++)
+		for (y = 0; y < h; y++)
+			png_read_row(png, row, NULL);
+	png_read_end(png, NULL);
+	if (src.pos != len)
+		code = intake_fail(res, INTAKE_TRAILING_DATA, "%zu bytes after IEND",
+		    len - src.pos);
+out:
+	free(row);
+	if (png != NULL)
+		png_destroy_read_struct(&png, info ? &info : NULL, NULL);
+	return code;
+}

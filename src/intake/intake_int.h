@@ -1,0 +1,47 @@
+/* Internals of the intake module shared between its files (and the fuzz harness).
+ * Not for other modules: they use intake.h. */
+#ifndef INTAKE_INTAKE_INT_H
+#define INTAKE_INTAKE_INT_H
+
+#include "intake/intake.h"
+
+/* The accepted formats, for messages and the 415 reply. */
+#define INTAKE_ACCEPTED "PDF, JPEG, PNG, or a ZIP of those"
+
+/* Records a refusal (or acceptance) in res: code, its registry fields and a printf-style
+ * technical detail for the log. Returns code. */
+enum intake_code intake_fail(struct intake_result *res, enum intake_code code,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* libmagic's MIME type for the bytes, mapped to an accepted type; NONE otherwise with the
+ * MIME string copied into mime (for the log). -1 when libmagic cannot be used. */
+int	intake_sniff(const void *data, size_t len, enum intake_type *type,
+	    char *mime, size_t mimelen);
+
+/* True when libmagic calls the bytes an archive or compressed container of any kind. */
+int	intake_mime_is_archive(const char *mime);
+
+/* The deep validators, each on a buffer already sniffed as its type. */
+enum intake_code intake_pdf_check(const unsigned char *d, size_t len,
+	    const struct intake_limits *lim, struct intake_result *res);
+/* intake_pdf_check in a forked child under the memory and CPU limits of lim. */
+enum intake_code intake_pdf_check_isolated(const unsigned char *d, size_t len,
+	    const struct intake_limits *lim, struct intake_result *res);
+enum intake_code intake_jpeg_check(const unsigned char *d, size_t len,
+	    const struct intake_limits *lim, struct intake_result *res);
+enum intake_code intake_png_check(const unsigned char *d, size_t len,
+	    const struct intake_limits *lim, struct intake_result *res);
+/* tmp_dir NULL: validate only (entries listed without temp files). Otherwise, once all
+ * entries passed, write each to a temp file in tmp_dir. */
+enum intake_code intake_zip_check(const unsigned char *d, size_t len,
+	    const struct intake_limits *lim, const char *tmp_dir, struct intake_result *res);
+
+/* True when the bytes end with a ZIP end-of-central-directory record that reaches exactly
+ * to the end (so any ZIP reader would open the file as an archive). */
+int	intake_ends_as_zip(const unsigned char *d, size_t len);
+
+/* Validation of one single document (not a ZIP) from memory; sets res->type. */
+enum intake_code intake_check_document(const unsigned char *d, size_t len,
+	    const struct intake_limits *lim, struct intake_result *res);
+
+#endif

@@ -1,0 +1,339 @@
+/* The command line of the letters module: `suraksha verify` (API.md) and `suraksha letter`
+ * (keys and sample letters, for operators and tests). */
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "letters/letter.h"
+#include "letters/pki.h"
+#include "letters/store.h"
+#include "db/db.h"
+#include "util/crypt.h"
+#include "letters/verify.h"
+#include "util/buf.h"
+#include "util/fsx.h"
+#include "util/strict.h"
+#include "util/timeutil.h"
+
+#define MAX_PDF		(32 * 1024 * 1024)
+#define MAX_FACTS	(64 * 1024)
+
+static const char verify_usage[] =
+    "usage: suraksha verify FILE.pdf [--ca FILE] [--data DIR]\n"
+    "Verifies a signed offer letter offline and prints the report as JSON.\n"
+    "  --ca FILE   trusted CA certificate (default <data>/keys/ca.pem)\n"
+    "Exit 0 when valid, 1 when invalid, 2 on bad usage or an unreadable file.\n";
+
+int
+cmd_verify(int argc, char **argv)
+{
+	const char *data_dir = "./storage", *ca_path = NULL, *file = NULL;
+	char def_ca[PATH_MAX];
+	struct buf pdf;
+	struct verify_report r;
+	struct letter_lookup lk = { 0 };
+	char dbfile[PATH_MAX], dberr[256];
+	X509 *ca = NULL;
+	json_t *j = NULL;
+	int i, rc = EXIT_USAGE;
+
+	buf_init(&pdf, MAX_PDF);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			fputs(verify_usage, stdout);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc)
+			ca_path = argv[++i];
+		else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+			data_dir = argv[++i];
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			i++;	/* nothing configurable here yet */
+		else if (argv[i][0] != '-' && file == NULL)
+			file = argv[i];
+		else {
+			fprintf(stderr, "suraksha verify: unexpected argument '%s'\n%s", argv[i],
+			    verify_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (file == NULL) {
+		fputs(verify_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (ca_path == NULL) {
+		if (fsx_join(def_ca, sizeof(def_ca), data_dir, "keys/ca.pem") != 0)
+			return EXIT_USAGE;
+		ca_path = def_ca;
+	}
+	if ((ca = pki_load_cert_file(ca_path)) == NULL) {
+		fprintf(stderr, "suraksha verify: cannot read the CA certificate %s\n", ca_path);
+		goto out;
+	}
+	if (fsx_read(file, &pdf) != 0) {
+		fprintf(stderr, "suraksha verify: cannot read %s\n", file);
+		goto out;
+	}
+	/* With the portal's database at hand, also ask whether the portal issued the letter
+	 * and whether it was revoked; without it those stay unknown (null). */
+	if (db_path(data_dir, dbfile, sizeof(dbfile)) == 0 && access(dbfile, R_OK) == 0 &&
+	    (lk.db = db_open(dbfile, 0, dberr, sizeof(dberr))) != NULL)
+		crypt_sha256_hex(pdf.data, pdf.len, lk.sha256);
+	if (verify_pdf((const unsigned char *)pdf.data, pdf.len, ca,
+	    lk.db ? letter_store_lookup : NULL, &lk, &r) != 0 ||
+	    (j = verify_report_json(&r)) == NULL) {
+		fprintf(stderr, "suraksha verify: out of memory\n");
+		goto out;
+	}
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	rc = r.valid ? EXIT_OK : EXIT_NEGATIVE;
+out:
+	db_close(lk.db);
+	json_decref(j);
+	X509_free(ca);
+	buf_free(&pdf);
+	return rc;
+}
+
+static const char letter_usage[] =
+    "usage: suraksha letter SUBCOMMAND [OPTIONS] [--data DIR]\n"
+    "  ca                               create the portal CA in <data>/keys if absent\n"
+    "  hod --hod USER --name CN [--days N]\n"
+    "                                   issue a HoD key and certificate from the portal CA\n"
+    "  import-p12 --hod USER --p12 FILE import a HoD's PKCS#12 (password on stdin)\n"
+    "  sample --hod USER --out FILE.pdf [--facts FILE.json] [--template FILE]\n"
+    "         [--fonts DIR]             render and sign a letter (built-in sample facts,\n"
+    "                                   overridden by the keys of --facts; for tests)\n"
+    "Keys live in <data>/keys (mode 0600); the letter is signed with hod-USER.key.\n";
+
+struct sample {
+	struct letter_facts	f;
+	json_t			*json;	/* owns the strings of f taken from --facts */
+};
+
+static void
+sample_defaults(struct letter_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->ref = "HR/SOS/HLTH/2026/000123";
+	f->issued_at = time_now();
+	f->employee_name = "Sunita Devi";
+	f->employee_id = "HKRNL-2019-004512";
+	f->family_id = "7XK29QP41";
+	f->department = "Health";
+	f->office = "Civil Surgeon Office";
+	f->district = "Rohtak";
+	f->designation = "Staff Nurse";
+	f->pay_level = 2;
+	f->effective_date = date_from_ymd(2026, 12, 1);
+	f->entry_pay = 19900;
+	f->band_percent = 10;
+	f->qualifying_years = 9;
+	f->additional_remuneration = 2000;
+	f->consolidated = 21900;
+	f->hod_name = "Dr. Ramesh Kumar Sharma";
+	f->hod_designation = "Director General of Health Services";
+	f->verify_base_url = "https://sos.haryana.gov.in";
+}
+
+/* Overrides from a JSON object whose keys are the fields of struct letter_facts
+ * (effective_date as "YYYY-MM-DD", issued_at as Unix seconds). */
+static int
+sample_from_json(struct sample *s, const char *path)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} strs[] = {
+#define S(k) { #k, offsetof(struct letter_facts, k) }
+		S(ref), S(employee_name), S(employee_id), S(family_id), S(department),
+		S(office), S(district), S(designation), S(hod_name), S(hod_designation),
+		S(verify_base_url),
+#undef S
+	}, ints[] = {
+#define I(k) { #k, offsetof(struct letter_facts, k) }
+		I(pay_level), I(entry_pay), I(band_percent), I(qualifying_years),
+		I(additional_remuneration), I(consolidated),
+#undef I
+	};
+	json_error_t err;
+	json_t *v;
+	size_t i;
+
+	if ((s->json = json_load_file(path, JSON_REJECT_DUPLICATES, &err)) == NULL ||
+	    !json_is_object(s->json)) {
+		fprintf(stderr, "suraksha letter: %s: %s\n", path, err.text);
+		return -1;
+	}
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if ((v = json_object_get(s->json, strs[i].key)) != NULL) {
+			if (!json_is_string(v))
+				return -1;
+			*(const char **)((char *)&s->f + strs[i].off) = json_string_value(v);
+		}
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if ((v = json_object_get(s->json, ints[i].key)) != NULL) {
+			if (!json_is_integer(v) || json_integer_value(v) < INT_MIN ||
+			    json_integer_value(v) > INT_MAX)
+				return -1;
+			*(int *)((char *)&s->f + ints[i].off) = (int)json_integer_value(v);
+		}
+	if ((v = json_object_get(s->json, "issued_at")) != NULL) {
+		if (!json_is_integer(v))
+			return -1;
+		s->f.issued_at = json_integer_value(v);
+	}
+	if ((v = json_object_get(s->json, "effective_date")) != NULL &&
+	    (!json_is_string(v) || strict_date(json_string_value(v), &s->f.effective_date)))
+		return -1;
+	return 0;
+}
+
+static int
+keys_dir(const char *data_dir, char *out, size_t len)
+{
+	return fsx_join(out, len, data_dir, "keys");
+}
+
+static int
+letter_sample(const char *keys, const char *hod, const char *out, const char *facts,
+    const struct letter_config *cfg)
+{
+	struct pki_signer signer;
+	struct sample s;
+	struct buf pdf;
+	int rc = EXIT_USAGE, e;
+
+	memset(&s, 0, sizeof(s));
+	buf_init(&pdf, MAX_PDF);
+	sample_defaults(&s.f);
+	if (facts != NULL && sample_from_json(&s, facts) != 0) {
+		fprintf(stderr, "suraksha letter: bad facts file %s\n", facts);
+		goto out;
+	}
+	if ((e = pki_load_signer(keys, hod, &signer)) != PKI_OK) {
+		fprintf(stderr, "suraksha letter: no signer '%s' in %s: %s\n", hod, keys,
+		    pki_strerror(e));
+		goto out;
+	}
+	e = letter_issue(cfg, &s.f, &signer, &pdf);
+	pki_signer_free(&signer);
+	if (e != LETTER_OK) {
+		fprintf(stderr, "suraksha letter: cannot issue the letter: %s\n",
+		    letter_strerror(e));
+		goto out;
+	}
+	if (fsx_write_atomic(out, pdf.data, pdf.len, 0644) != 0) {
+		fprintf(stderr, "suraksha letter: cannot write %s\n", out);
+		goto out;
+	}
+	printf("%s %zu bytes, ref %s\n", out, pdf.len, s.f.ref);
+	rc = EXIT_OK;
+out:
+	json_decref(s.json);
+	buf_free(&pdf);
+	return rc;
+}
+
+static int
+read_password(char *out, size_t len)
+{
+	size_t n;
+
+	if (fgets(out, (int)len, stdin) == NULL)
+		out[0] = '\0';
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return 0;
+}
+
+int
+cmd_letter(int argc, char **argv)
+{
+	const char *data_dir = "./storage", *hod = NULL, *name = NULL, *out = NULL;
+	const char *facts = NULL, *p12 = NULL, *sub;
+	struct letter_config cfg = { NULL, NULL };
+	char keys[PATH_MAX], pass[512];
+	int64_t days = 0;
+	int i, e;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		fputs(letter_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	sub = argv[1];
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--help") == 0) {
+			fputs(letter_usage, stdout);
+			return EXIT_OK;
+		}
+		if (v == NULL)
+			goto usage;
+		i++;
+		if (strcmp(a, "--data") == 0)
+			data_dir = v;
+		else if (strcmp(a, "--config") == 0)
+			;	/* nothing configurable here yet */
+		else if (strcmp(a, "--hod") == 0)
+			hod = v;
+		else if (strcmp(a, "--name") == 0)
+			name = v;
+		else if (strcmp(a, "--out") == 0)
+			out = v;
+		else if (strcmp(a, "--facts") == 0)
+			facts = v;
+		else if (strcmp(a, "--p12") == 0)
+			p12 = v;
+		else if (strcmp(a, "--template") == 0)
+			cfg.template_path = v;
+		else if (strcmp(a, "--fonts") == 0)
+			cfg.fonts_dir = v;
+		else if (strcmp(a, "--days") == 0) {
+			if (strict_int64(v, 1, 20 * 366, &days) != 0)
+				goto usage;
+		} else
+			goto usage;
+	}
+	if (keys_dir(data_dir, keys, sizeof(keys)) != 0)
+		goto usage;
+	if (strcmp(sub, "ca") == 0) {
+		if ((e = pki_ca_init(keys)) != PKI_OK) {
+			fprintf(stderr, "suraksha letter: CA: %s\n", pki_strerror(e));
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	if (strcmp(sub, "hod") == 0 && hod != NULL && name != NULL) {
+		if ((e = pki_issue_hod(keys, hod, name, (int)days)) != PKI_OK) {
+			fprintf(stderr, "suraksha letter: issuing for %s: %s\n", hod,
+			    pki_strerror(e));
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	if (strcmp(sub, "import-p12") == 0 && hod != NULL && p12 != NULL) {
+		read_password(pass, sizeof(pass));
+		e = pki_import_p12(keys, hod, p12, pass);
+		memset(pass, 0, sizeof(pass));
+		if (e != PKI_OK) {
+			fprintf(stderr, "suraksha letter: import: %s\n", pki_strerror(e));
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	if (strcmp(sub, "sample") == 0 && hod != NULL && out != NULL)
+		return letter_sample(keys, hod, out, facts, &cfg);
+usage:
+	fputs(letter_usage, stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,273 @@
+#include "letters/store.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "db/db.h"
+#include "letters/pki.h"
+#include "util/buf.h"
+#include "util/crypt.h"
+#include "util/fsx.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#define LETTER_MAX_BYTES	(1024 * 1024)
+#define SIGNER_CACHE		8
+
+static const char SQL_SEQ_NEXT[] =
+    "INSERT INTO letter_seq (department_code, year, last) VALUES (?1, ?2, 1)"
+    " ON CONFLICT (department_code, year) DO UPDATE SET last = last + 1 RETURNING last";
+static const char SQL_INSERT[] =
+    "INSERT INTO letters (ref, employee_id, department_code, sha256, size, issued_at,"
+    " issued_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_GET[] =
+    "SELECT ref, employee_id, department_code, sha256, size, issued_at, issued_by,"
+    " coalesce(revoked_at, 0), coalesce(revoked_by, ''), coalesce(revoke_reason, '')"
+    " FROM letters WHERE ref = ?1";
+static const char SQL_REVOKE[] =
+    "UPDATE letters SET revoked_at = ?2, revoked_by = ?3, revoke_reason = ?4"
+    " WHERE ref = ?1 AND revoked_at IS NULL";
+
+/* HoD signers, loaded once per thread (loading one costs about half a millisecond) and
+ * reloaded when the key file changes (a re-issued key). */
+struct cached_signer {
+	char		 username[65];
+	struct timespec	 mtime;
+	struct pki_signer s;
+};
+static _Thread_local struct cached_signer signers[SIGNER_CACHE];
+static _Thread_local unsigned signer_next;
+
+void
+letter_store_thread_release(void)
+{
+	size_t i;
+
+	for (i = 0; i < SIGNER_CACHE; i++) {
+		pki_signer_free(&signers[i].s);
+		memset(&signers[i], 0, sizeof(signers[i]));
+	}
+}
+
+static const struct pki_signer *
+signer_for(const char *data_dir, const char *username)
+{
+	char keys[1024], path[1200];
+	struct stat st;
+	size_t i;
+	struct cached_signer *c;
+
+	if (fsx_join(keys, sizeof(keys), data_dir, "keys") != 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/hod-%s.key", keys, username);
+	if (stat(path, &st) != 0)
+		return NULL;
+	for (i = 0; i < SIGNER_CACHE; i++) {
+		c = &signers[i];
+		if (strcmp(c->username, username) == 0 && c->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    c->mtime.tv_nsec == st.st_mtim.tv_nsec)
+			return &c->s;
+	}
+	c = &signers[signer_next++ % SIGNER_CACHE];
+	pki_signer_free(&c->s);
+	memset(c, 0, sizeof(*c));
+	if (pki_load_signer(keys, username, &c->s) != PKI_OK) {
+		memset(c, 0, sizeof(*c));
+		return NULL;
+	}
+	snprintf(c->username, sizeof(c->username), "%s", username);
+	c->mtime = st.st_mtim;
+	return &c->s;
+}
+
+int
+letter_store_path(const char *data_dir, const char *sha, char *out, size_t outlen)
+{
+	int n = snprintf(out, outlen, "%s/letters/%s.pdf", data_dir, sha);
+
+	return n < 0 || (size_t)n >= outlen || strlen(sha) != 64 ? -1 : 0;
+}
+
+static int
+ist_year(int64_t t)
+{
+	time_t tt = (time_t)(t + IST_OFFSET);
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	return tm.tm_year + 1900;
+}
+
+enum err
+letter_store_issue(struct db *db, const struct letter_env *env, const struct actor *who,
+    const char *hod_username, const char *department_code, struct letter_facts *f,
+    char ref_out[LETTER_REF_MAX], char *msg, size_t msglen)
+{
+	const struct pki_signer *signer;
+	char sha[SHA256_HEX], path[1200], object[96], *after = NULL;
+	struct audit_rec a = { who->name, who->role, "letter.issue", f->employee_id, NULL,
+	    who->ip, NULL, NULL };
+	sqlite3_stmt *st;
+	struct buf pdf;
+	int64_t seq = 0, now = time_now();
+	enum err e = ERR_INTERNAL;
+	int rc, year = ist_year(now);
+	json_t *o;
+
+	msg[0] = '\0';
+	if ((signer = signer_for(env->data_dir, hod_username)) == NULL) {
+		snprintf(msg, msglen, "No signing key for HoD '%s': issue one with 'suraksha "
+		    "letter hod' or import a PKCS#12.", hod_username);
+		return ERR_WRONG_STATE;
+	}
+	if ((st = db_prepare(db, SQL_SEQ_NEXT)) == NULL)
+		return ERR_INTERNAL;
+	db_bind_text(st, 1, department_code);
+	sqlite3_bind_int(st, 2, year);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	db_done(st);
+	if (seq <= 0)
+		return ERR_INTERNAL;
+	snprintf(ref_out, LETTER_REF_MAX, "HR/SOS/%s/%d/%06lld", department_code, year,
+	    (long long)seq);
+	f->ref = ref_out;
+	f->issued_at = now;
+	f->verify_base_url = env->base_url;
+	buf_init(&pdf, LETTER_MAX_BYTES);
+	if ((rc = letter_issue(&env->cfg, f, signer, &pdf)) != LETTER_OK) {
+		snprintf(msg, msglen, "The letter could not be made: %s.", letter_strerror(rc));
+		log_error("letter %s: %s", ref_out, letter_strerror(rc));
+		e = rc == LETTER_ERR_FACTS ? ERR_UNPROCESSABLE : ERR_INTERNAL;
+		goto out;
+	}
+	crypt_sha256_hex(pdf.data, pdf.len, sha);
+	if (letter_store_path(env->data_dir, sha, path, sizeof(path)) != 0 ||
+	    fsx_write_atomic(path, pdf.data, pdf.len, 0440) != 0) {
+		log_error("letter %s: cannot store %s", ref_out, path);
+		goto out;
+	}
+	if ((st = db_prepare(db, SQL_INSERT)) == NULL)
+		goto out;
+	db_bind_text(st, 1, ref_out);
+	db_bind_text(st, 2, f->employee_id);
+	db_bind_text(st, 3, department_code);
+	db_bind_text(st, 4, sha);
+	sqlite3_bind_int64(st, 5, (int64_t)pdf.len);
+	sqlite3_bind_int64(st, 6, now);
+	db_bind_text(st, 7, hod_username);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto out;
+	o = json_pack("{s:s, s:s, s:I, s:s}", "ref", ref_out, "sha256", sha, "size",
+	    (json_int_t)pdf.len, "signer", hod_username);
+	after = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	snprintf(object, sizeof(object), "letter:%s", ref_out);
+	a.object = object;
+	a.after = after;
+	if (after == NULL || audit_append(db, &a) != 0)
+		goto out;
+	e = ERR_OK;
+out:
+	free(after);
+	buf_free(&pdf);
+	return e;
+}
+
+int
+letter_store_get(struct db *db, const char *ref, struct issued_letter *l)
+{
+	sqlite3_stmt *st = db_prepare(db, SQL_GET);
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, ref);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(l->ref, sizeof(l->ref), "%s", db_col_text(st, 0));
+		snprintf(l->employee_id, sizeof(l->employee_id), "%s", db_col_text(st, 1));
+		snprintf(l->department_code, sizeof(l->department_code), "%s", db_col_text(st, 2));
+		snprintf(l->sha256, sizeof(l->sha256), "%s", db_col_text(st, 3));
+		l->size = sqlite3_column_int64(st, 4);
+		l->issued_at = sqlite3_column_int64(st, 5);
+		snprintf(l->issued_by, sizeof(l->issued_by), "%s", db_col_text(st, 6));
+		l->revoked_at = sqlite3_column_int64(st, 7);
+		snprintf(l->revoked_by, sizeof(l->revoked_by), "%s", db_col_text(st, 8));
+		snprintf(l->revoke_reason, sizeof(l->revoke_reason), "%s", db_col_text(st, 9));
+		rc = 0;
+	}
+	db_done(st);
+	return rc;
+}
+
+enum err
+letter_store_revoke(struct db *db, const struct actor *who, const char *ref,
+    const char *reason)
+{
+	struct audit_rec a = { who->name, who->role, "letter.revoke", NULL, NULL, who->ip, NULL,
+	    NULL };
+	struct issued_letter l;
+	char object[96], *after;
+	sqlite3_stmt *st;
+	json_t *o;
+	int ok;
+
+	if (db_begin(db) != 0)
+		return ERR_UNAVAILABLE;
+	if (letter_store_get(db, ref, &l) != 0) {
+		db_rollback(db);
+		return ERR_NOT_FOUND;
+	}
+	if (l.revoked_at != 0) {
+		db_rollback(db);
+		return ERR_WRONG_STATE;
+	}
+	if ((st = db_prepare(db, SQL_REVOKE)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, ref);
+	sqlite3_bind_int64(st, 2, time_now());
+	db_bind_text(st, 3, who->name);
+	db_bind_text(st, 4, reason);
+	ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db_handle(db)) == 1;
+	db_done(st);
+	if (!ok)
+		goto fail;
+	o = json_pack("{s:s, s:s}", "ref", ref, "reason", reason);
+	after = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	snprintf(object, sizeof(object), "letter:%s", ref);
+	a.case_id = l.employee_id;
+	a.object = object;
+	a.after = after;
+	ok = after != NULL && audit_append(db, &a) == 0;
+	free(after);
+	if (!ok || db_commit(db) != 0)
+		goto fail;
+	return ERR_OK;
+fail:
+	db_rollback(db);
+	return ERR_INTERNAL;
+}
+
+int
+letter_store_lookup(const char *ref, int *issued, int *revoked, void *arg)
+{
+	struct letter_lookup *lk = arg;
+	struct issued_letter l;
+
+	if (letter_store_get(lk->db, ref, &l) != 0) {
+		*issued = 0;
+		*revoked = 0;
+		return 0;
+	}
+	*issued = strcmp(l.sha256, lk->sha256) == 0;
+	*revoked = l.revoked_at != 0;
+	return 0;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Ingest through the real server: 8 clients at once upload ~19 MB PDFs, then ~19 MB JPEGs
+# (streamed, hashed, validated, stored). Prints MB/s beside sha256sum's MB/s on the same
+# files, and the server's peak RSS (VmHWM). Targets: PDF ingest at least half of
+# sha256sum's rate; peak RSS under 64 MB however large the uploads.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/suraksha-bench.XXXXXX)
+CLIENTS=${CLIENTS:-8}
+ROUNDS=${ROUNDS:-2}
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' EXIT
+"$ROOT/suraksha" init --data "$T/data" --demo >/dev/null 2>&1
+python3 "$ROOT/tests/tools/big_pdf.py" "$T/big.pdf" 19
+convert -size 6000x4400 xc:gray +noise Random -quality 90 "$T/big.jpg"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SURAKSHA_QUOTA_FILES=10000 SURAKSHA_QUOTA_BYTES=10000000000 SURAKSHA_OTP_RESEND_INTERVAL=0 \
+    "$ROOT/suraksha" serve --data "$T/data" --listen "127.0.0.1:$PORT" --log_level warn \
+    >"$T/server.log" 2>&1 &
+PID=$!
+BASE=http://127.0.0.1:$PORT
+for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.05; done
+# One employee per client (so per-employee quotas do not interfere).
+ids=(UCP-10001 UCP-10002 UCP-10003 UCP-10004 HKRNL-20001 HKRNL-20002 HKRNL-20003)
+fams=(PPP10001A PPP10002B PPP10003C PPP10004D PPP20001E PPP20002F PPP20003G)
+tokens=()
+for i in "${!ids[@]}"; do
+	curl -s -X POST "$BASE/api/v1/otp/request" -H 'Content-Type: application/json' \
+	    --data-binary "{\"employee_id\":\"${ids[$i]}\",\"family_id\":\"${fams[$i]}\"}" >/dev/null
+	code=$(tail -n 1 "$T/data/outbox/sms.jsonl" | jq -r .otp)
+	tokens+=("$(curl -s -X POST "$BASE/api/v1/otp/verify" -H 'Content-Type: application/json' \
+	    --data-binary "{\"employee_id\":\"${ids[$i]}\",\"otp\":\"$code\"}" | jq -r .token)")
+done
+now() { date +%s.%N; }
+for f in big.pdf big.jpg; do
+	bytes=$(stat -c %s "$T/$f")
+	t0=$(now)
+	for c in $(seq 0 $((CLIENTS - 1))); do
+		k=$((c % ${#ids[@]}))
+		( for r in $(seq 1 "$ROUNDS"); do
+			curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer ${tokens[$k]}" \
+			    -F kind=salary_proof -F "file=@$T/$f" "$BASE/api/v1/cases/${ids[$k]}/documents"
+		done ) >"$T/codes.$c" &
+	done
+	wait $(jobs -p | grep -v "^$PID$") 2>/dev/null || true
+	t1=$(now)
+	ok=$(cat "$T"/codes.* | grep -c '^201$' || true)
+	t2=$(now)
+	for i in $(seq 1 $((CLIENTS * ROUNDS))); do sha256sum "$T/$f" >/dev/null; done
+	t3=$(now)
+	awk -v n="$f" -v b="$bytes" -v k=$((CLIENTS * ROUNDS)) -v cl="$CLIENTS" -v ok="$ok" \
+	    -v a="$t0" -v z="$t1" -v c="$t2" -v e="$t3" 'BEGIN { mb = b / 1000000
+		printf "ingest %s: %d uploads of %.1f MB by %d clients, %d stored: %.1f MB/s; sha256sum on the same files: %.1f MB/s (target: PDF at least half)\n",
+		    n, k, mb, cl, ok, mb * k / (z - a), mb * k / (e - c) }'
+done
+echo "ingest: server peak RSS $(awk '/VmHWM/ {print $2 / 1024 " MB"}' /proc/$PID/status) (target < 64 MB)"

@@ -1,0 +1,100 @@
+/* Letters benchmark (one thread): letters rendered and signed per second with the mean size,
+ * and verifications per second. Built and run by tests/bench/letters.sh. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "letters/letter.h"
+#include "letters/pki.h"
+#include "letters/verify.h"
+#include "util/strict.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 2000, i;	/* bench-only tool: input is ours */
+	EVP_PKEY *cak;
+	X509 *cac;
+	struct pki_signer s = { 0 };
+	struct letter_facts f;
+	struct buf b, keep;
+	struct verify_report r;
+	char ref[64];
+	double t0, t1, bytes = 0;
+	int64_t base = 1795425000;
+
+	if (pki_make_ca("Bench CA", base - 86400, base + 86400 * 3650LL, &cak, &cac) != PKI_OK ||
+	    pki_make_leaf(cak, cac, "Dr. Ramesh Kumar Sharma", base - 86400, base + 86400 * 1000LL,
+	    &s.key, &s.cert) != PKI_OK)
+		return 1;
+	s.chain = sk_X509_new_null();
+	X509_up_ref(cac);
+	sk_X509_push(s.chain, cac);
+	memset(&f, 0, sizeof(f));
+	f.issued_at = base;
+	f.employee_name = "Sunita Devi";
+	f.employee_id = "HKRNL-2019-004512";
+	f.family_id = "7XK29QP41";
+	f.department = "Health";
+	f.office = "Civil Surgeon Office";
+	f.district = "Rohtak";
+	f.designation = "Staff Nurse";
+	f.pay_level = 2;
+	f.effective_date = date_from_ymd(2026, 12, 1);
+	f.entry_pay = 19900;
+	f.band_percent = 10;
+	f.qualifying_years = 9;
+	f.additional_remuneration = 2000;
+	f.consolidated = 21900;
+	f.hod_name = "Dr. Ramesh Kumar Sharma";
+	f.hod_designation = "Director General of Health Services";
+	f.verify_base_url = "https://sos.haryana.gov.in";
+	buf_init(&b, 1 << 20);
+	buf_init(&keep, 1 << 20);
+	/* warm-up: the first letter of a thread loads the font */
+	f.ref = "HR/SOS/HLTH/2026/000000";
+	t0 = now();
+	if (letter_issue(NULL, &f, &s, &keep) != LETTER_OK)
+		return 1;
+	printf("first letter (font load included): %.2f ms\n", (now() - t0) * 1e3);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		snprintf(ref, sizeof(ref), "HR/SOS/HLTH/2026/%06d", i + 1);
+		f.ref = ref;
+		f.issued_at = base + i;
+		buf_reset(&b);
+		if (letter_issue(NULL, &f, &s, &b) != LETTER_OK)
+			return 1;
+		bytes += (double)b.len;
+	}
+	t1 = now();
+	printf("render+sign: %d letters in %.3f s = %.0f letters/s, %.1f us each, "
+	    "mean %.0f bytes (%.1f KiB)\n", n, t1 - t0, n / (t1 - t0), (t1 - t0) / n * 1e6,
+	    bytes / n, bytes / n / 1024);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		if (verify_pdf((const unsigned char *)b.data, b.len, cac, NULL, NULL, &r) != 0 ||
+		    !r.valid)
+			return 1;
+	}
+	t1 = now();
+	printf("verify: %d in %.3f s = %.0f verifications/s, %.1f us each\n", n, t1 - t0,
+	    n / (t1 - t0), (t1 - t0) / n * 1e6);
+	buf_free(&b);
+	buf_free(&keep);
+	pki_signer_free(&s);
+	EVP_PKEY_free(cak);
+	X509_free(cac);
+	letter_render_release();
+	return 0;
+}

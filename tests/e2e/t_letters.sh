@@ -1,0 +1,136 @@
+# Offer letters end to end through the command line: a portal CA and a HoD in a temporary
+# data folder, a signed sample letter, then the independent checkers (qpdf, pdftotext,
+# poppler's pdfsig with an NSS database trusting the CA) and the attacks, each reported
+# invalid by `suraksha verify` with its reason. Leaves tests/out/letter-1.png to look at.
+set -euo pipefail
+
+S=./suraksha
+T=$(mktemp -d /tmp/t_letters.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+D=$T/data
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# keys
+$S letter ca --data "$D"
+$S letter ca --data "$D"	# idempotent
+[ "$(stat -c %a "$D/keys/ca.key")" = 600 ] || fail "ca.key mode"
+[ "$(stat -c %a "$D/keys/ca.pem")" = 644 ] || fail "ca.pem mode"
+$S letter hod --data "$D" --hod hod.health --name "Dr. Ramesh Kumar Sharma"
+[ "$(stat -c %a "$D/keys/hod-hod.health.key")" = 600 ] || fail "hod key mode"
+openssl x509 -in "$D/keys/ca.pem" -noout -text | grep -q "CA:TRUE" || fail "CA constraint"
+openssl x509 -in "$D/keys/hod-hod.health.pem" -noout -text | grep -q "E-mail Protection" ||
+	fail "HoD EKU"
+if openssl x509 -in "$D/keys/hod-hod.health.pem" -noout -text | grep -q "Authority Information Access"; then
+	fail "HoD certificate must carry no AIA"
+fi
+
+# a letter
+cat >"$T/facts.json" <<'EOF'
+{"ref": "HR/SOS/PWD/2026/000042", "employee_name": "Rajesh Kumar",
+ "employee_id": "UCP-88231", "family_id": "1ABCD2345", "department": "Public Works",
+ "office": "Executive Engineer, Provincial Division", "district": "Hisar",
+ "designation": "Junior Engineer", "pay_level": 6, "entry_pay": 35400,
+ "band_percent": 15, "qualifying_years": 12, "additional_remuneration": 5300,
+ "consolidated": 40700, "effective_date": "2026-12-15",
+ "hod_name": "Dr. Ramesh Kumar Sharma", "hod_designation": "Engineer-in-Chief"}
+EOF
+$S letter sample --data "$D" --hod hod.health --facts "$T/facts.json" --out "$T/letter.pdf"
+size=$(stat -c %s "$T/letter.pdf")
+[ "$size" -le 32768 ] || fail "letter is $size bytes"
+
+qpdf --check "$T/letter.pdf" >"$T/qpdf.txt" 2>&1 || { cat "$T/qpdf.txt"; fail "qpdf --check"; }
+grep -q "No syntax or stream encoding errors found" "$T/qpdf.txt" || fail "qpdf output"
+
+# one line of text with single spaces, so wrapped phrases are found whole
+pdftotext "$T/letter.pdf" - | tr -s ' \n' '  ' >"$T/letter.txt"
+for fact in "HR/SOS/PWD/2026/000042" "Rajesh Kumar" "UCP-88231" "1ABCD2345" \
+    "Department of Public Works" "Executive Engineer, Provincial Division" "Junior Engineer" \
+    "pay level 6" "15 December 2026" "Rs. 35,400" "Rs. 5,300" "Rs. 40,700" \
+    "15 % for 12 qualifying years" "1 January 2025" "1 July 2025" "age of 58 years" \
+    "transferable" "withdrawn" "Act, 2024" "Rules, 2025" "Digitally signed by" \
+    "Engineer-in-Chief" "https://sos.haryana.gov.in/verify/HR/SOS/PWD/2026/000042"; do
+	grep -qF -- "$fact" "$T/letter.txt" || fail "pdftotext lacks '$fact'"
+done
+
+# our verifier
+$S verify --data "$D" "$T/letter.pdf" >"$T/v.json" || { cat "$T/v.json"; fail "verify"; }
+jq -e '.valid == true and .chain_trusted == true and .modified_after_signing == false and
+    .letter_ref == "HR/SOS/PWD/2026/000042" and .signer == "Dr. Ramesh Kumar Sharma" and
+    .reasons == [] and .issued_by_portal == null and (.signed_at | test("Z$"))' \
+    "$T/v.json" >/dev/null || { cat "$T/v.json"; fail "verify report"; }
+
+# poppler's pdfsig with an NSS database trusting the portal CA (its exit code is 0 even for
+# bad signatures: the text is what counts)
+NSS=$T/nss
+mkdir -p "$NSS"
+certutil -N -d "sql:$NSS" --empty-password
+certutil -A -d "sql:$NSS" -n portal -t "CT,C,C" -i "$D/keys/ca.pem"
+pdfsig -nssdir "sql:$NSS" "$T/letter.pdf" >"$T/pdfsig.txt" 2>&1 || true
+for want in "Signature is Valid." "Certificate is Trusted." "Total document signed" \
+    "ETSI.CAdES.detached" "SHA-256"; do
+	grep -qF "$want" "$T/pdfsig.txt" || { cat "$T/pdfsig.txt"; fail "pdfsig: no '$want'"; }
+done
+
+mkdir -p tests/out
+pdftoppm -r 60 -png "$T/letter.pdf" tests/out/letter
+[ -s tests/out/letter-1.png ] || fail "no PNG"
+
+# attacks: each must be invalid (exit 1) with its reason
+expect() {	# file reason
+	local rc=0
+	$S verify --data "$D" "$1" >"$T/a.json" || rc=$?
+	[ $rc -eq 1 ] || { cat "$T/a.json"; fail "$1: exit $rc, want 1"; }
+	jq -e --arg r "$2" '.valid == false and (.reasons | index($r)) != null' "$T/a.json" \
+	    >/dev/null || { cat "$T/a.json"; fail "$1: reason $2 missing"; }
+}
+
+# a byte changed inside the signed ranges
+LC_ALL=C sed 's/(Offer letter /(Offer lettex /' "$T/letter.pdf" >"$T/changed.pdf"
+cmp -s "$T/letter.pdf" "$T/changed.pdf" && fail "sed changed nothing"
+expect "$T/changed.pdf" digest_mismatch
+pdfsig -nssdir "sql:$NSS" "$T/changed.pdf" 2>&1 | grep -q "Digest Mismatch." ||
+	fail "pdfsig missed the changed byte"
+
+# an incremental update appended after signing
+cp "$T/letter.pdf" "$T/appended.pdf"
+prev=$(tail -c 32 "$T/letter.pdf" | sed -n '/startxref/{n;p}')
+at=$(stat -c %s "$T/appended.pdf")
+printf '3 0 obj\n<< /Title (Forged) >>\nendobj\n' >>"$T/appended.pdf"
+xr=$(stat -c %s "$T/appended.pdf")
+printf 'xref\n3 1\n%010d 00000 n\r\ntrailer\n<< /Size 20 /Root 1 0 R /Info 3 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n' \
+    "$at" "$prev" "$xr" >>"$T/appended.pdf"
+expect "$T/appended.pdf" modified_after_signing
+jq -e '.modified_after_signing == true' "$T/a.json" >/dev/null || fail "modified flag"
+pdfsig -nssdir "sql:$NSS" "$T/appended.pdf" 2>&1 | grep -q "Not total document signed" ||
+	fail "pdfsig missed the appended update"
+
+# ByteRange removed
+LC_ALL=C sed 's|/ByteRange \[|/ByteRangX [|' "$T/letter.pdf" >"$T/nobr.pdf"
+expect "$T/nobr.pdf" byterange_invalid
+
+# truncated
+head -c $((size - 300)) "$T/letter.pdf" >"$T/truncated.pdf"
+expect "$T/truncated.pdf" truncated
+
+# signed by a HoD of another CA
+D2=$T/other
+$S letter ca --data "$D2"
+$S letter hod --data "$D2" --hod hod.health --name "Dr. Ramesh Kumar Sharma"
+$S letter sample --data "$D2" --hod hod.health --out "$T/foreign.pdf"
+expect "$T/foreign.pdf" untrusted_signer
+jq -e '.chain_trusted == false' "$T/a.json" >/dev/null || fail "foreign chain"
+# the CMS carries the foreign CA, so pdfsig says "issuer isn't Trusted" rather than "unknown"
+pdfsig -nssdir "sql:$NSS" "$T/foreign.pdf" >"$T/pdfsig2.txt" 2>&1 || true
+grep -qE "Certificate issuer (is unknown|isn't Trusted)" "$T/pdfsig2.txt" ||
+	{ cat "$T/pdfsig2.txt"; fail "pdfsig trusted a foreign CA"; }
+
+# usage and unreadable input
+rc=0; $S verify --data "$D" "$T/nonexistent.pdf" 2>/dev/null || rc=$?
+[ $rc -eq 2 ] || fail "unreadable file: exit $rc"
+rc=0; $S verify 2>/dev/null || rc=$?
+[ $rc -eq 2 ] || fail "no file: exit $rc"
+rc=0; $S verify --ca "$T/nonexistent.pem" "$T/letter.pdf" 2>/dev/null || rc=$?
+[ $rc -eq 2 ] || fail "unreadable CA: exit $rc"
+$S letter --help | grep -q "sample" || fail "letter --help"
+
+echo "t_letters: ok ($size bytes)"

@@ -1,0 +1,39 @@
+/* libFuzzer harness for every intake parser of untrusted bytes: the full entry point
+ * (libmagic dispatch) and, so the fuzzer need not first satisfy libmagic, each deep
+ * validator directly. Seeds: tests/corpus. Run: make fuzz [FUZZ_SECONDS=60]. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "intake/intake_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct intake_limits lim;
+	struct intake_result res;
+
+	intake_limits_default(&lim);
+	/* Smaller caps keep each run fast; the code paths are the same. */
+	lim.image_max_pixels = 4u * 1000 * 1000;
+	lim.zip_total_max_bytes = 16u * 1024 * 1024;
+	lim.zip_entry_max_bytes = 8u * 1024 * 1024;
+	lim.pdf_max_objects = 100000;
+	lim.pdf_memory_max_bytes = 0;	/* no fork under the fuzzer */
+
+	intake_validate_buffer(data, size, &lim, &res);
+	intake_result_free(&res);
+
+	memset(&res, 0, sizeof(res));
+	intake_pdf_check(data, size, &lim, &res);
+	memset(&res, 0, sizeof(res));
+	intake_jpeg_check(data, size, &lim, &res);
+	memset(&res, 0, sizeof(res));
+	intake_png_check(data, size, &lim, &res);
+	memset(&res, 0, sizeof(res));
+	intake_zip_check(data, size, &lim, NULL, &res);
+	intake_result_free(&res);
+	return 0;
+}
