@@ -25,6 +25,9 @@ static const struct command commands[] = {
 	{ "backup", cmd_backup, "consistent online backup of the database and stored files" },
 	{ "version", cmd_version, "print the version" },
 	{ "rules", cmd_rules, "evaluate the eligibility and pay rules (eval), show parameters" },
+	{ "cases", cmd_cases, "cases: reeval after a rules change, extend a deadline, list "
+	    "deadlines and overdue cases" },
+	{ "export", cmd_export, "export hkcl DIR: verified cases with a signed SHA-256 manifest" },
 	{ "verify", cmd_verify, "verify a signed offer letter: verify FILE.pdf [--ca FILE]" },
 	{ "letter", cmd_letter, "letter keys and sample letters (ca, hod, import-p12, sample)" },
 	{ "intake", cmd_intake, "validate files as uploads (PDF, JPEG, PNG, ZIP)" },

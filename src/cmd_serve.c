@@ -3,6 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
+#include "cases/case.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -114,6 +116,26 @@ cmd_serve(int argc, char **argv)
 	if ((db = db_open(dbpath, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "suraksha serve: %s\n", err);
 		return EXIT_USAGE;
+	}
+	/* A bad rules file stops start-up naming the line; a changed one re-evaluates every
+	 * case (audited) before the first request. */
+	if (case_rules_for_data(app.cfg.data_dir, &app.rules, err, sizeof(err)) != 0) {
+		fprintf(stderr, "suraksha serve: %s\n", err);
+		db_close(db);
+		return EXIT_USAGE;
+	}
+	{
+		struct actor sys = { "system", "admin", "serve" };
+		long n, changed;
+
+		if (case_reeval_all(db, &app.rules, &sys, 1, &n, &changed) != 0) {
+			fprintf(stderr, "suraksha serve: cannot re-evaluate cases under the rules\n");
+			db_close(db);
+			return EXIT_USAGE;
+		}
+		if (n > 0)
+			log_info("rules changed: %ld cases re-evaluated, %ld changed outcome", n,
+			    changed);
 	}
 	/* Temp files of uploads cut short, and blobs whose row never committed, go before any
 	 * request is taken (only those older than an hour: see blob_sweep). */

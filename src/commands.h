@@ -13,6 +13,8 @@ int	cmd_import(int argc, char **argv);	/* import/cmd_import.c */
 int	cmd_user(int argc, char **argv);	/* auth/cmd_user.c */
 int	cmd_audit(int argc, char **argv);	/* audit/cmd_audit.c */
 int	cmd_rules(int argc, char **argv);	/* cases/rules_cmd.c */
+int	cmd_cases(int argc, char **argv);	/* cases/case_cmd.c */
+int	cmd_export(int argc, char **argv);	/* cases/case_cmd.c */
 int	cmd_verify(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_letter(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_intake(int argc, char **argv);

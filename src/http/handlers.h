@@ -56,5 +56,20 @@ enum MHD_Result h_admin_user_add(struct req *r);
 enum MHD_Result h_admin_user_disable(struct req *r);
 enum MHD_Result h_admin_user_enable(struct req *r);
 enum MHD_Result h_admin_user_scope(struct req *r);
+/* h_cases.c */
+enum MHD_Result h_case_list(struct req *r);
+enum MHD_Result h_case_get(struct req *r);
+enum MHD_Result h_case_service(struct req *r);
+enum MHD_Result h_case_submit(struct req *r);
+enum MHD_Result h_case_verify(struct req *r);
+enum MHD_Result h_case_certification(struct req *r);
+enum MHD_Result h_case_approve(struct req *r);
+enum MHD_Result h_case_reject(struct req *r);
+enum MHD_Result h_dashboard(struct req *r);
+/* h_posts.c */
+enum MHD_Result h_posts_create(struct req *r);
+enum MHD_Result h_deadlines(struct req *r);
+enum MHD_Result h_admin_deadline_extend(struct req *r);
+enum MHD_Result h_admin_export_hkcl(struct req *r);
 
 #endif

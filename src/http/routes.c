@@ -14,6 +14,10 @@
 #define ADMIN	ROLE_BIT(ROLE_ADMIN)
 #define AUDITOR	ROLE_BIT(ROLE_AUDITOR)
 #define EMPLOYEE	ROLE_BIT(ROLE_EMPLOYEE)
+#define DDO	ROLE_BIT(ROLE_DDO)
+#define HOD	ROLE_BIT(ROLE_HOD)
+#define FINANCE	ROLE_BIT(ROLE_FINANCE)
+#define CERTIFIER (ROLE_BIT(ROLE_DDO) | ROLE_BIT(ROLE_HOD) | ROLE_BIT(ROLE_ADMIN_SECRETARY))
 #define PAGE	R_PAGE
 #define FORM	(R_PAGE | R_FORM)
 #define FORM_BODY	PAGE_BODY_FORM
@@ -41,6 +45,21 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/admin/users/{}/disable", h_admin_user_disable, R_AUTH, ADMIN, BODY_JSON },
 	{ "POST", "/api/v1/admin/users/{}/enable", h_admin_user_enable, R_AUTH, ADMIN, BODY_JSON },
 	{ "PUT",  "/api/v1/admin/users/{}/scope", h_admin_user_scope, R_AUTH, ADMIN, BODY_JSON },
+	/* cases (h_cases.c, h_posts.c); the domain checks scope, state and window */
+	{ "GET",  "/api/v1/cases", h_case_list, R_AUTH, STAFF, 0 },
+	{ "GET",  "/api/v1/cases/{}", h_case_get, R_AUTH, 0, 0 },
+	{ "PUT",  "/api/v1/cases/{}/service", h_case_service, R_AUTH, EMPLOYEE, BODY_JSON },
+	{ "POST", "/api/v1/cases/{}/submit", h_case_submit, R_AUTH, EMPLOYEE, BODY_JSON },
+	{ "POST", "/api/v1/cases/{}/verify", h_case_verify, R_AUTH, DDO, BODY_JSON },
+	{ "POST", "/api/v1/cases/{}/certification", h_case_certification, R_AUTH, CERTIFIER,
+	  BODY_JSON },
+	{ "POST", "/api/v1/cases/{}/approve", h_case_approve, R_AUTH, HOD, BODY_JSON },
+	{ "POST", "/api/v1/cases/{}/reject", h_case_reject, R_AUTH, HOD, BODY_JSON },
+	{ "POST", "/api/v1/posts", h_posts_create, R_AUTH, FINANCE, BODY_JSON },
+	{ "GET",  "/api/v1/dashboard", h_dashboard, R_AUTH, STAFF, 0 },
+	{ "GET",  "/api/v1/deadlines", h_deadlines, R_AUTH, 0, 0 },
+	{ "POST", "/api/v1/admin/deadlines", h_admin_deadline_extend, R_AUTH, ADMIN, BODY_JSON },
+	{ "POST", "/api/v1/admin/export/hkcl", h_admin_export_hkcl, R_AUTH, ADMIN, BODY_JSON },
 	/* pages for people (h_pages_*.c, docs/pages.md) */
 	{ "GET",  "/", h_page_root, PAGE, 0, 0 },
 	{ "GET",  "/static/{}", page_static, PAGE, 0, 0 },

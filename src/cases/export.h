@@ -1,0 +1,32 @@
+/* The HKCL export (RULES.md §5: verified data is exported to HKCL): the cases with a
+ * DDO-verified record as CSV, a manifest of SHA-256 sums in sha256sum's format, and a
+ * detached CMS signature (DER) of the manifest, so the receiver can prove what was sent:
+ *   sha256sum -c MANIFEST.sha256
+ *   openssl cms -verify -in manifest.p7s -inform DER -content MANIFEST.sha256 \
+ *       -CAfile ca.pem -binary
+ * The signer is a certificate the portal CA issues for the export at that moment (a CA
+ * certificate itself is not fit for S/MIME signing, so OpenSSL would refuse it). */
+#ifndef CASES_EXPORT_H
+#define CASES_EXPORT_H
+
+#include <stddef.h>
+
+struct db;
+struct actor;
+
+#define EXPORT_CSV	"hkcl_cases.csv"
+#define EXPORT_MANIFEST	"MANIFEST.sha256"
+#define EXPORT_SIG	"manifest.p7s"
+
+struct export_result {
+	long	 cases;
+	char	 csv_sha256[65];
+};
+
+/* Writes the three files into out_dir (created when absent; existing files of those names
+ * are replaced) from one consistent read, audited as "export.hkcl". keys_dir holds ca.pem
+ * and ca.key. 0 ok, -1 with a sentence in err. */
+int	export_hkcl(struct db *db, const char *keys_dir, const char *out_dir,
+	    const struct actor *a, struct export_result *res, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,178 @@
+#include "cases/export.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/cms.h>
+#include <openssl/pem.h>
+
+#include "audit/audit.h"
+#include "cases/case.h"
+#include "db/db.h"
+#include "letters/pki.h"
+#include "util/buf.h"
+#include "util/crypt.h"
+#include "util/fsx.h"
+#include "util/timeutil.h"
+
+#define EXPORT_MAX	(512u * 1024 * 1024)
+#define SIGNER_DAYS	(5 * 365)
+
+static const char SQL_VERIFIED[] =
+    "SELECT e.id, e.name, e.father_name, e.dob, e.gender, e.mobile, e.family_id,"
+    " e.department_code, e.office_code, e.designation, e.pay_level, e.engagement_mode,"
+    " e.head_of_account, e.monthly_remuneration, e.joining_date, c.state, c.verdict,"
+    " json_extract(c.outcome, '$.qualifying_years'), json_extract(c.outcome, '$.consolidated'),"
+    " c.verified_at, c.verified_by, p.designation, p.pay_level, p.effective_date"
+    " FROM cases c JOIN employees e ON e.id = c.employee_id"
+    " LEFT JOIN posts p ON p.employee_id = c.employee_id"
+    " WHERE c.verified IS NOT NULL ORDER BY e.id";
+
+static const char *const header[] = {
+	"employee_id", "name", "father_name", "dob", "gender", "mobile", "family_id",
+	"department_code", "office_code", "designation", "pay_level", "engagement_mode",
+	"head_of_account", "monthly_remuneration", "joining_date", "state", "verdict",
+	"qualifying_years", "consolidated", "verified_at", "verified_by", "post_designation",
+	"post_pay_level", "post_effective_date",
+};
+#define NCOLS (sizeof(header) / sizeof(header[0]))
+
+static int
+write_csv(struct db *db, struct buf *b, long *n)
+{
+	sqlite3_stmt *st = db_prepare(db, SQL_VERIFIED);
+	size_t i;
+	int rc = 0;
+
+	if (st == NULL)
+		return -1;
+	for (i = 0; i < NCOLS && rc == 0; i++)
+		rc = buf_puts(b, header[i]) || buf_puts(b, i + 1 < NCOLS ? "," : "\r\n");
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < NCOLS && rc == 0; i++) {
+			char at[21];
+			const char *v = db_col_text(st, (int)i);
+
+			if (i == 19 && sqlite3_column_type(st, 19) != SQLITE_NULL) {
+				time_iso_utc(sqlite3_column_int64(st, 19), at);
+				v = at;
+			}
+			rc = case_csv_cell(b, v) || buf_puts(b, i + 1 < NCOLS ? "," : "\r\n");
+		}
+		(*n)++;
+	}
+	db_done(st);
+	return rc;
+}
+
+/* Signs data (detached, binary) with a certificate the portal CA issues now. */
+static int
+sign_manifest(const char *keys_dir, const char *data, size_t len, struct buf *der,
+    char *err, size_t errlen)
+{
+	EVP_PKEY *ca_key = NULL, *key = NULL;
+	X509 *ca = NULL, *cert = NULL;
+	CMS_ContentInfo *cms = NULL;
+	BIO *in = NULL;
+	unsigned char *p = NULL;
+	char path[1024];
+	int64_t now = time_now();
+	int n, rc = -1;
+	FILE *f;
+
+	if (fsx_join(path, sizeof(path), keys_dir, "ca.key") != 0 ||
+	    (f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "cannot read the portal CA key %s", path);
+		return -1;
+	}
+	ca_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (ca_key == NULL || (ca = pki_load_ca(keys_dir)) == NULL) {
+		snprintf(err, errlen, "cannot load the portal CA from %s", keys_dir);
+		goto out;
+	}
+	if (pki_make_leaf(ca_key, ca, "Suraksha Portal HKCL export", now - 300,
+	    now + (int64_t)SIGNER_DAYS * 86400, &key, &cert) != PKI_OK) {
+		snprintf(err, errlen, "cannot issue the export signer certificate");
+		goto out;
+	}
+	if ((in = BIO_new_mem_buf(data, (int)len)) == NULL ||
+	    (cms = CMS_sign(cert, key, NULL, in, CMS_DETACHED | CMS_BINARY)) == NULL ||
+	    (n = i2d_CMS_ContentInfo(cms, &p)) <= 0 || buf_append(der, p, (size_t)n) != 0) {
+		snprintf(err, errlen, "cannot sign the manifest");
+		goto out;
+	}
+	rc = 0;
+out:
+	OPENSSL_free(p);
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	X509_free(cert);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(ca_key);
+	return rc;
+}
+
+int
+export_hkcl(struct db *db, const char *keys_dir, const char *out_dir, const struct actor *a,
+    struct export_result *res, char *err, size_t errlen)
+{
+	struct audit_rec ar = { 0 };
+	struct buf csv, man, der;
+	char path[1024], after[512];
+	int rc = -1, open = 0;
+
+	memset(res, 0, sizeof(*res));
+	buf_init(&csv, EXPORT_MAX);
+	buf_init(&man, 4096);
+	buf_init(&der, 64 * 1024);
+	if (fsx_mkdirs(out_dir, 0750) != 0) {
+		snprintf(err, errlen, "cannot create %s", out_dir);
+		goto out;
+	}
+	/* One transaction: the read is consistent and the audit record is in it. */
+	if (db_begin(db) != 0) {
+		snprintf(err, errlen, "the database is busy");
+		goto out;
+	}
+	open = 1;
+	if (write_csv(db, &csv, &res->cases) != 0) {
+		snprintf(err, errlen, "cannot read the verified cases (or too many)");
+		goto out;
+	}
+	crypt_sha256_hex(csv.data ? csv.data : "", csv.len, res->csv_sha256);
+	if (buf_printf(&man, "%s  %s\n", res->csv_sha256, EXPORT_CSV) != 0 ||
+	    sign_manifest(keys_dir, man.data, man.len, &der, err, errlen) != 0)
+		goto out;
+	if (fsx_join(path, sizeof(path), out_dir, EXPORT_CSV) != 0 ||
+	    fsx_write_atomic(path, csv.data ? csv.data : "", csv.len, 0640) != 0 ||
+	    fsx_join(path, sizeof(path), out_dir, EXPORT_MANIFEST) != 0 ||
+	    fsx_write_atomic(path, man.data, man.len, 0640) != 0 ||
+	    fsx_join(path, sizeof(path), out_dir, EXPORT_SIG) != 0 ||
+	    fsx_write_atomic(path, der.data, der.len, 0640) != 0) {
+		snprintf(err, errlen, "cannot write the export files in %s", out_dir);
+		goto out;
+	}
+	snprintf(after, sizeof(after), "{\"cases\":%ld,\"sha256\":\"%s\"}", res->cases,
+	    res->csv_sha256);
+	ar.actor = a->name;
+	ar.role = a->role;
+	ar.action = "export.hkcl";
+	ar.object = "export:hkcl";
+	ar.ip = a->ip;
+	ar.after = after;
+	if (audit_append(db, &ar) != 0 || db_commit(db) != 0) {
+		snprintf(err, errlen, "cannot record the export in the audit log");
+		goto out;
+	}
+	open = 0;
+	rc = 0;
+out:
+	if (open)
+		db_rollback(db);
+	buf_free(&csv);
+	buf_free(&man);
+	buf_free(&der);
+	return rc;
+}
