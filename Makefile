@@ -69,7 +69,7 @@ check: deps
 
 run: deps
 	@$(MAKE) --no-print-directory suraksha
-	@test -f storage/suraksha.db || ./suraksha init --demo
+	@test -f storage/suraksha.db || { ./suraksha init --demo && sh scripts/open-windows.sh; }
 	@echo "suraksha: http://127.0.0.1:8080 (demo accounts: docs/demo/README.md, password suraksha-demo)"
 	./suraksha serve
 

@@ -134,6 +134,13 @@ enum err case_verify(const struct case_ctx *cx, const char *employee_id, const j
 enum err case_certify(const struct case_ctx *cx, const char *employee_id, const json_t *fields,
 	    const char *remarks, int64_t document_id, char *msg, size_t msglen);
 
+/* May the employee's documents change now? Only the employee, in a draft or returned case
+ * (ERR_WRONG_STATE otherwise; deletion only in a draft), within the window of the stage the
+ * case waits on (ERR_WINDOW_CLOSED naming the deadline). Runs inside the caller's
+ * transaction, so the check and the change see the same state. */
+enum err case_documents_check(const struct case_ctx *cx, const char *employee_id,
+	    int deleting, char *msg, size_t msglen);
+
 /* Finance, in bulk and all or nothing: body {"employee_ids": [...], "designation",
  * "pay_level"} creates a post for each verified eligible case (or one waiting for an
  * equivalent post); {"employee_ids": [...], "no_equivalent": true, "remarks"} records that

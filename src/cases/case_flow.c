@@ -857,3 +857,25 @@ case_reject(const struct case_ctx *cx, const char *id, const char *remarks, char
 out:
 	return finish(cx, &row, e);
 }
+
+enum err
+case_documents_check(const struct case_ctx *cx, const char *id, int deleting, char *msg,
+    size_t msglen)
+{
+	struct employee emp;
+	struct case_row row;
+	enum err e;
+
+	if ((e = case_access(cx, id, R(ROLE_EMPLOYEE), &emp, &row, msg, msglen)) != ERR_OK)
+		return e;
+	if (deleting && row.state != CASE_DRAFT)
+		e = wrong_state(&row, "documents can be deleted only while the case is a draft",
+		    msg, msglen);
+	else if (row.state != CASE_DRAFT && row.state != CASE_RETURNED)
+		e = wrong_state(&row, "documents can be added only to a draft or a returned case",
+		    msg, msglen);
+	else
+		e = window(cx, &emp, case_stage_of(row.state, NULL), msg, msglen);
+	case_row_free(&row);
+	return e;
+}

@@ -148,6 +148,17 @@ static const char *const migrations[] = {
 	"  UPDATE cases SET department_code = NEW.department_code,"
 	"    office_code = NEW.office_code WHERE employee_id = NEW.id;"
 	"END;",
+	/* 4: offer letters (the PDFs are files named by their SHA-256 under letters/) */
+	"CREATE TABLE letter_seq (department_code TEXT NOT NULL, year INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL, PRIMARY KEY (department_code, year)) STRICT;"
+	"CREATE TABLE letters ("
+	"  ref TEXT PRIMARY KEY, employee_id TEXT NOT NULL REFERENCES employees(id),"
+	"  department_code TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL CHECK (length(sha256) = 64), size INTEGER NOT NULL,"
+	"  issued_at INTEGER NOT NULL, issued_by TEXT NOT NULL,"
+	"  revoked_at INTEGER, revoked_by TEXT, revoke_reason TEXT) STRICT;"
+	"CREATE INDEX letters_employee ON letters(employee_id);"
+	"CREATE INDEX letters_sha256 ON letters(sha256);",
 };
 
 size_t

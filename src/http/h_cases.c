@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "cases/case.h"
 #include "db/db.h"
+#include "letters/case_letter.h"
 #include "util/strict.h"
 #include "util/timeutil.h"
 
@@ -20,6 +21,15 @@ struct hctx {
 	char		msg[512];
 };
 
+void
+case_ctx_of(struct req *r, struct db *db, const struct actor *a, struct case_ctx *cx)
+{
+	cx->db = db;
+	cx->rules = &r->app->rules;
+	cx->who = &r->who;
+	cx->actor = a;
+}
+
 /* 0 ok; -1 after replying 503. */
 static int
 hctx_init(struct req *r, struct hctx *h, enum MHD_Result *res)
@@ -30,9 +40,7 @@ hctx_init(struct req *r, struct hctx *h, enum MHD_Result *res)
 		return -1;
 	}
 	req_actor(r, &h->a, h->name, sizeof(h->name));
-	h->cx.rules = &r->app->rules;
-	h->cx.who = &r->who;
-	h->cx.actor = &h->a;
+	case_ctx_of(r, h->cx.db, &h->a, &h->cx);
 	return 0;
 }
 
@@ -189,8 +197,15 @@ h_case_approve(struct req *r)
 
 	if (hctx_init(r, &h, &res) != 0 || remarks_body(r, &remarks, &o, &res) != 0)
 		return res;
-	e = case_approve(&h.cx, r->args[0], remarks, r->app->issue_letter,
-	    r->app->issue_letter_arg, ref, h.msg, sizeof(h.msg));
+	{
+		struct letter_case_arg la = { &r->app->letters, &h.a, "" };
+
+		e = case_approve(&h.cx, r->args[0], remarks, letter_for_case, &la, ref, h.msg,
+		    sizeof(h.msg));
+		/* A letter that could not be issued says why, not only "internal error". */
+		if (e == ERR_INTERNAL && la.msg[0])
+			snprintf(h.msg, sizeof(h.msg), "%s", la.msg);
+	}
 	json_decref(o);
 	if (e != ERR_OK)
 		return fail(r, &h, e);

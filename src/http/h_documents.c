@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "cases/case.h"
 #include "db/db.h"
 #include "http/page.h"
 #include "import/master.h"
@@ -142,6 +143,22 @@ h_upload_start(struct req *r, int *done)
 		return reply_error(r, ERR_UNAVAILABLE, NULL);
 	if (count >= r->app->cfg.quota_files || bytes >= r->app->cfg.quota_bytes)
 		return reply_error(r, ERR_QUOTA, NULL);
+	/* State and window before any byte is read; checked again when the rows commit. */
+	{
+		struct case_ctx cx;
+		struct actor who;
+		char actor[96], msg[256] = "";
+		enum err e;
+
+		req_actor(r, &who, actor, sizeof(actor));
+		case_ctx_of(r, db, &who, &cx);
+		if (db_begin(db) != 0)
+			return reply_error(r, ERR_UNAVAILABLE, NULL);
+		e = case_documents_check(&cx, r->args[0], 0, msg, sizeof(msg));
+		db_rollback(db);
+		if (e != ERR_OK)
+			return reply_error(r, e, msg[0] ? msg : NULL);
+	}
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		return reply_error(r, ERR_INTERNAL, NULL);
 	r->stream = u;
@@ -288,6 +305,21 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 		db_rollback(db);
 		goto internal;
 	}
+	req_actor(r, &who, actor, sizeof(actor));
+	{
+		struct case_ctx cx;
+		char msg[256] = "";
+		enum err e;
+
+		case_ctx_of(r, db, &who, &cx);
+		if ((e = case_documents_check(&cx, r->args[0], 0, msg, sizeof(msg))) != ERR_OK) {
+			db_rollback(db);
+			free(docs);
+			snprintf(o->msg, sizeof(o->msg), "%s", msg);
+			fault(o, e, msg[0] ? o->msg : NULL);
+			return;
+		}
+	}
 	if (count + (int64_t)n > r->app->cfg.quota_files ||
 	    bytes + add > r->app->cfg.quota_bytes) {
 		db_rollback(db);
@@ -296,7 +328,6 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 		fault(o, ERR_QUOTA, NULL);
 		return;
 	}
-	req_actor(r, &who, actor, sizeof(actor));
 	if (document_insert(db, &who, docs, n) != 0 || db_commit(db) != 0) {
 		db_rollback(db);
 		goto internal;
@@ -455,26 +486,49 @@ h_document_get(struct req *r)
 	return reply_fd(r, 200, d.mime, fd, (uint64_t)d.size, disp);
 }
 
-enum MHD_Result
-h_document_delete(struct req *r)
+/* The employee removes a document of their own draft case: the check and the deletion in
+ * one transaction. Shared by the API and the page. */
+enum err
+h_document_remove(struct req *r, char *msg, size_t msglen)
 {
+	struct case_ctx cx;
 	struct document d;
 	struct actor who;
 	char actor[96];
 	struct db *db = db_thread();
+	enum err e;
 
+	msg[0] = '\0';
 	if (db == NULL)
-		return reply_error(r, ERR_UNAVAILABLE, NULL);
+		return ERR_UNAVAILABLE;
 	if (!visible_document(r, db, &d))
-		return reply_error(r, ERR_NOT_FOUND, NULL);
-	if (r->who.role != ROLE_EMPLOYEE)
-		return reply_error(r, ERR_FORBIDDEN, "Only the employee deletes their documents.");
+		return ERR_NOT_FOUND;
+	if (r->who.role != ROLE_EMPLOYEE) {
+		snprintf(msg, msglen, "Only the employee deletes their documents.");
+		return ERR_FORBIDDEN;
+	}
 	req_actor(r, &who, actor, sizeof(actor));
+	case_ctx_of(r, db, &who, &cx);
 	if (db_begin(db) != 0)
-		return reply_error(r, ERR_UNAVAILABLE, NULL);
+		return ERR_UNAVAILABLE;
+	if ((e = case_documents_check(&cx, d.employee_id, 1, msg, msglen)) != ERR_OK) {
+		db_rollback(db);
+		return e;
+	}
 	if (document_delete(db, &who, &d) != 0 || db_commit(db) != 0) {
 		db_rollback(db);
-		return reply_error(r, ERR_INTERNAL, NULL);
+		return ERR_INTERNAL;
 	}
+	return ERR_OK;
+}
+
+enum MHD_Result
+h_document_delete(struct req *r)
+{
+	char msg[256];
+	enum err e = h_document_remove(r, msg, sizeof(msg));
+
+	if (e != ERR_OK)
+		return reply_error(r, e, msg[0] ? msg : NULL);
 	return reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
 }

@@ -238,23 +238,10 @@ h_page_upload(struct req *r)
 enum MHD_Result
 h_page_document_delete(struct req *r)
 {
-	struct document d;
-	struct actor who;
-	char actor[96];
-	struct db *db = db_thread();
-	int64_t id;
+	char msg[256];
+	enum err e = h_document_remove(r, msg, sizeof(msg));
 
-	if (db == NULL)
-		return page_error(r, ERR_UNAVAILABLE, NULL);
-	if (strict_int64(r->args[0], 1, INT64_MAX, &id) != 0 || document_get(db, id, &d) != 0 ||
-	    strcmp(d.employee_id, r->who.employee_id) != 0)
-		return page_error(r, ERR_NOT_FOUND, NULL);
-	req_actor(r, &who, actor, sizeof(actor));
-	if (db_begin(db) != 0)
-		return page_error(r, ERR_UNAVAILABLE, NULL);
-	if (document_delete(db, &who, &d) != 0 || db_commit(db) != 0) {
-		db_rollback(db);
-		return page_error(r, ERR_INTERNAL, NULL);
-	}
+	if (e != ERR_OK)
+		return page_error(r, e, msg[0] ? msg : NULL);
 	return page_redirect(r, "/home?deleted=1", NULL, NULL);
 }

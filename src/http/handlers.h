@@ -3,6 +3,7 @@
 #define HTTP_HANDLERS_H
 
 #include "http/http.h"
+#include "cases/case.h"
 #include "intake/intake.h"
 #include "letters/verify.h"
 
@@ -28,6 +29,7 @@ enum MHD_Result h_upload(struct req *r);
 struct upload_outcome {
 	enum err			 err;
 	const char			*detail;
+	char				 msg[256];	/* detail may point here */
 	const struct intake_code_info	*refused;
 	char				 entry[256];
 	json_t				*documents;	/* owned by the caller */
@@ -35,6 +37,10 @@ struct upload_outcome {
 void	h_upload_finish(struct req *r, struct upload_outcome *o);
 enum MHD_Result h_document_get(struct req *r);
 enum MHD_Result h_document_delete(struct req *r);
+/* The employee deletes a document of their draft case; shared by the API and the page. */
+enum err h_document_remove(struct req *r, char *msg, size_t msglen);
+/* h_cases.c: the domain context of a request (rules, who, actor). */
+void	case_ctx_of(struct req *r, struct db *db, const struct actor *a, struct case_ctx *cx);
 /* h_letters.c */
 enum MHD_Result h_letter_get(struct req *r);
 enum MHD_Result h_letter_revoke(struct req *r);

@@ -28,10 +28,6 @@ struct app {
 	char		 ca_pem_path[1024];
 	/* <data>/rules.conf as loaded at start (cmd_serve.c); cases are judged by these. */
 	struct rules_params rules;
-	/* Issues the signed letter inside the approval transaction; NULL: approval gives no
-	 * letter (letter_ref null). Set by cmd_serve.c. */
-	case_letter_fn	 issue_letter;
-	void		*issue_letter_arg;
 	X509		*ca;		/* the portal CA: trust anchor of letters */
 	struct letter_env letters;
 	char		 letter_template[1100];

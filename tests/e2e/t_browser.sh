@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 sh "$ROOT/tests/browser/install.sh" || { fail "npm ci in tests/browser"; finish; exit 1; }
 init_demo
+open_windows
 "$BIN" letter sample --data "$DATA" --hod hod.pwd --out "$T/letter.pdf" >/dev/null ||
 	{ fail "sample letter"; finish; exit 1; }
 # a short resend interval, so that the test sees the resend timer run out

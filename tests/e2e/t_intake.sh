@@ -4,6 +4,7 @@
 # file and no row. Then the upload rules: who, whose case, size, quota, broken bodies.
 . "$(dirname "$0")/lib.sh"
 init_demo
+open_windows
 export SURAKSHA_OTP_RESEND_INTERVAL=0 SURAKSHA_QUOTA_FILES=10000 SURAKSHA_QUOTA_BYTES=1000000000
 start_server
 EMP=$(otp_login UCP-10001 PPP10001A)

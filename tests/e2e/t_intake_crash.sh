@@ -5,6 +5,7 @@
 # temp files and the blobs whose rows never committed.
 . "$(dirname "$0")/lib.sh"
 init_demo
+open_windows
 export SURAKSHA_OTP_RESEND_INTERVAL=0 SURAKSHA_QUOTA_FILES=10000 SURAKSHA_QUOTA_BYTES=10000000000
 start_server
 EMP=$(otp_login UCP-10001 PPP10001A)

@@ -4,6 +4,7 @@
 # Post/Redirect/Get, the language cookie and its local-only return path, static caching.
 source "$(dirname "$0")/lib.sh"
 init_demo
+open_windows
 start_server
 
 hdr() { grep -i "^$1:" <<<"$HEADERS" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
