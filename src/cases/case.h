@@ -133,6 +133,11 @@ enum err case_verify(const struct case_ctx *cx, const char *employee_id, const j
  * already stored document of this employee of kind discrepancy_certificate. */
 enum err case_certify(const struct case_ctx *cx, const char *employee_id, const json_t *fields,
 	    const char *remarks, int64_t document_id, char *msg, size_t msglen);
+/* The same inside the caller's transaction (the multipart certification stores its
+ * certificate and certifies in one transaction). */
+enum err case_certify_in(const struct case_ctx *cx, const char *employee_id,
+	    const json_t *fields, const char *remarks, int64_t document_id, char *msg,
+	    size_t msglen);
 
 /* May the employee's documents change now? Only the employee, in a draft or returned case
  * (ERR_WRONG_STATE otherwise; deletion only in a draft), within the window of the stage the

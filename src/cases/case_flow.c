@@ -479,7 +479,7 @@ correct_employee(const struct case_ctx *cx, const struct employee *emp,
 }
 
 enum err
-case_certify(const struct case_ctx *cx, const char *id, const json_t *fields,
+case_certify_in(const struct case_ctx *cx, const char *id, const json_t *fields,
     const char *remarks, int64_t document_id, char *msg, size_t msglen)
 {
 	char vals[CASE_F__MAX][32];
@@ -491,7 +491,7 @@ case_certify(const struct case_ctx *cx, const char *id, const json_t *fields,
 	enum err e;
 	int rc;
 
-	if ((e = open_case(cx, id, R(ROLE_DDO) | R(ROLE_HOD) | R(ROLE_ADMIN_SECRETARY), &emp,
+	if ((e = case_access(cx, id, R(ROLE_DDO) | R(ROLE_HOD) | R(ROLE_ADMIN_SECRETARY), &emp,
 	    &row, msg, msglen)) != ERR_OK)
 		return e;
 	e = ERR_INVALID_FIELD;
@@ -552,7 +552,23 @@ case_certify(const struct case_ctx *cx, const char *id, const json_t *fields,
 out:
 	free(text);
 	free(after);
-	return finish(cx, &row, e);
+	case_row_free(&row);
+	return e;
+}
+
+enum err
+case_certify(const struct case_ctx *cx, const char *id, const json_t *fields,
+    const char *remarks, int64_t document_id, char *msg, size_t msglen)
+{
+	enum err e;
+
+	if (db_begin(cx->db) != 0)
+		return ERR_UNAVAILABLE;
+	if ((e = case_certify_in(cx, id, fields, remarks, document_id, msg, msglen)) == ERR_OK &&
+	    db_commit(cx->db) == 0)
+		return ERR_OK;
+	db_rollback(cx->db);
+	return e == ERR_OK ? ERR_INTERNAL : e;
 }
 
 /* ---- posts ---- */

@@ -27,11 +27,15 @@ struct upload {
 	struct intake_tmp	 tmp;
 	int			 tmp_open;
 	int			 files;		/* "file" parts seen */
+	int			 certify;	/* a certification, not a document upload */
+	/* the small text fields of the form, NUL-terminated */
 	char			 kind[40];
-	size_t			 kind_len;
-	char			 name[DOC_NAME_MAX + 1];
 	char			 csrf[CSRF_HEX];	/* the page form's field */
-	size_t			 csrf_len;
+	char			 fields[4096];		/* certification: JSON object */
+	char			 remarks[2048];		/* certification */
+	size_t			 len[4];
+	json_t			*fields_json;		/* certification: parsed fields */
+	char			 name[DOC_NAME_MAX + 1];
 	enum err		 err;		/* a fault found while streaming */
 	const char		*err_detail;
 	enum intake_code	 icode;		/* an intake refusal while streaming */
@@ -48,6 +52,7 @@ upload_free(void *p)
 		MHD_destroy_post_processor(u->pp);
 	if (u->tmp_open)
 		intake_tmp_abort(&u->tmp);
+	json_decref(u->fields_json);
 	free(u);
 }
 
@@ -63,6 +68,38 @@ limits_of(const struct config *cfg, struct intake_limits *lim)
 	lim->zip_max_ratio = (uint32_t)cfg->zip_max_ratio;
 }
 
+/* A small text field of the form: 1 taken, 0 not one of them, -1 refused (too long, or not
+ * a field of this form). */
+static int
+small_field(struct upload *u, const char *key, const char *data, size_t size)
+{
+	struct { const char *name; char *buf; size_t cap; int document, certify; } f[] = {
+		{ "kind", u->kind, sizeof(u->kind), 1, 0 },
+		{ "csrf", u->csrf, sizeof(u->csrf), 1, 1 },
+		{ "fields", u->fields, sizeof(u->fields), 0, 1 },
+		{ "remarks", u->remarks, sizeof(u->remarks), 0, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (strcmp(key, f[i].name) != 0)
+			continue;
+		if (!(u->certify ? f[i].certify : f[i].document))
+			return 0;
+		if (u->len[i] + size >= f[i].cap) {
+			u->err = i == 1 ? ERR_CSRF : ERR_INVALID_FIELD;
+			u->err_detail = i == 0 ? "kind is not one of the document kinds." :
+			    i == 2 ? "fields is too long." : i == 3 ? "remarks are too long." : NULL;
+			return -1;
+		}
+		memcpy(f[i].buf + u->len[i], data, size);
+		u->len[i] += size;
+		f[i].buf[u->len[i]] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 static enum MHD_Result
 part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
     const char *content_type, const char *transfer_encoding, const char *data, uint64_t off,
@@ -75,30 +112,18 @@ part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
 
 	if (u->err != ERR_OK || u->icode != INTAKE_OK)
 		return MHD_NO;
-	if (strcmp(key, "kind") == 0) {
-		if (u->kind_len + size >= sizeof(u->kind)) {
-			u->err = ERR_INVALID_FIELD;
-			u->err_detail = "kind is not one of the document kinds.";
-			return MHD_NO;
-		}
-		memcpy(u->kind + u->kind_len, data, size);
-		u->kind_len += size;
-		u->kind[u->kind_len] = '\0';
+	switch (small_field(u, key, data, size)) {
+	case 1:
 		return MHD_YES;
-	}
-	if (strcmp(key, "csrf") == 0) {
-		if (u->csrf_len + size >= sizeof(u->csrf)) {
-			u->err = ERR_CSRF;
-			return MHD_NO;
-		}
-		memcpy(u->csrf + u->csrf_len, data, size);
-		u->csrf_len += size;
-		u->csrf[u->csrf_len] = '\0';
-		return MHD_YES;
+	case -1:
+		return MHD_NO;
+	default:
+		break;
 	}
 	if (strcmp(key, "file") != 0) {
 		u->err = ERR_INVALID_FIELD;
-		u->err_detail = "The form takes only 'kind' and 'file'.";
+		u->err_detail = u->certify ? "The form takes only 'fields', 'remarks' and 'file'." :
+		    "The form takes only 'kind' and 'file'.";
 		return MHD_NO;
 	}
 	if (off == 0) {
@@ -167,6 +192,34 @@ h_upload_start(struct req *r, int *done)
 	if (u->pp == NULL)
 		return reply_error(r, ERR_UNSUPPORTED_TYPE, "Send the document as "
 		    "multipart/form-data with the fields 'kind' and 'file'.");
+	*done = 0;
+	return MHD_YES;
+}
+
+/* A certification (DDO, HoD or administrative secretary in scope): the certificate is
+ * stored as the employee's discrepancy_certificate and the case certified, together. */
+enum MHD_Result
+h_certify_start(struct req *r, int *done)
+{
+	struct employee e;
+	struct upload *u;
+	struct db *db;
+
+	*done = 1;
+	if ((db = db_thread()) == NULL)
+		return reply_error(r, ERR_UNAVAILABLE, NULL);
+	if (employee_get(db, r->args[0], &e) != 0 ||
+	    !scope_sees_employee(&r->who, e.id, e.office_code, e.department_code))
+		return reply_error(r, ERR_NOT_FOUND, NULL);
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return reply_error(r, ERR_INTERNAL, NULL);
+	u->certify = 1;
+	snprintf(u->kind, sizeof(u->kind), "discrepancy_certificate");
+	r->stream = u;
+	r->stream_free = upload_free;
+	if ((u->pp = MHD_create_post_processor(r->conn, POST_BUFFER, part, r)) == NULL)
+		return reply_error(r, ERR_UNSUPPORTED_TYPE, "Send the certification as "
+		    "multipart/form-data with the fields 'fields', 'remarks' and 'file'.");
 	*done = 0;
 	return MHD_YES;
 }
@@ -306,6 +359,28 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 		goto internal;
 	}
 	req_actor(r, &who, actor, sizeof(actor));
+	if (u->certify) {
+		struct case_ctx cx;
+		enum err e;
+
+		/* The certificate and the certification commit together, or neither. */
+		case_ctx_of(r, db, &who, &cx);
+		if (n != 1 || document_insert(db, &who, docs, 1) != 0) {
+			db_rollback(db);
+			goto internal;
+		}
+		e = case_certify_in(&cx, r->args[0], u->fields_json, u->remarks, docs[0].id,
+		    o->msg, sizeof(o->msg));
+		if (e != ERR_OK || db_commit(db) != 0) {
+			db_rollback(db);
+			free(docs);
+			fault(o, e == ERR_OK ? ERR_INTERNAL : e, o->msg[0] ? o->msg : NULL);
+			return;
+		}
+		o->documents = json_pack("[o]", doc_json(&docs[0]));
+		free(docs);
+		return;
+	}
 	{
 		struct case_ctx cx;
 		char msg[256] = "";
@@ -361,7 +436,7 @@ h_upload_finish(struct req *r, struct upload_outcome *o)
 	complete = MHD_destroy_post_processor(u->pp) == MHD_YES;
 	u->pp = NULL;
 	/* a page form proves itself before anything is looked at or stored */
-	if (r->csrf_form && (u->csrf_len == 0 || !page_csrf_ok(r, u->csrf))) {
+	if (r->csrf_form && (u->csrf[0] == '\0' || !page_csrf_ok(r, u->csrf))) {
 		fault(o, ERR_CSRF, NULL);
 		return;
 	}
@@ -378,7 +453,21 @@ h_upload_finish(struct req *r, struct upload_outcome *o)
 		    "body is broken; nothing was stored. Please send it again.");
 		return;
 	}
-	if (!document_kind_valid(u->kind)) {
+	if (u->certify) {
+		json_error_t jerr;
+
+		u->fields_json = json_loads(u->fields, JSON_REJECT_DUPLICATES, &jerr);
+		if (u->fields_json == NULL || !json_is_object(u->fields_json)) {
+			fault(o, ERR_INVALID_FIELD, "Give 'fields' as a JSON object of the corrected "
+			    "values (mobile, family_id, head_of_account, engagement_mode; null for "
+			    "certified as recorded).");
+			return;
+		}
+		if (u->remarks[0] == '\0') {
+			fault(o, ERR_INVALID_FIELD, "Give 'remarks' for the certification.");
+			return;
+		}
+	} else if (!document_kind_valid(u->kind)) {
 		fault(o, ERR_INVALID_FIELD, "Give 'kind': one of engagement_order, "
 		    "hkrnl_deployment_letter, salary_proof, service_certificate, dob_proof, "
 		    "aadhaar, family_id, marital_declaration, hssc_appointment_order, "
@@ -397,9 +486,13 @@ h_upload_finish(struct req *r, struct upload_outcome *o)
 	}
 	limits_of(&r->app->cfg, &lim);
 	blob_tmp_dir(r->app->cfg.data_dir, tmpdir, sizeof(tmpdir));
-	c = intake_validate_file(u->tmp.path, &lim, tmpdir, &res);
+	/* A certificate is one signed document, not a bundle. */
+	c = intake_validate_file(u->tmp.path, &lim, u->certify ? NULL : tmpdir, &res);
 	if (c != INTAKE_OK)
 		refuse(r, u, &res, c, o);
+	else if (u->certify && res.type == INTAKE_TYPE_ZIP)
+		fault(o, ERR_UNPROCESSABLE, "Send the signed certificate as one PDF, JPEG or PNG "
+		    "file, not a ZIP bundle.");
 	else
 		store(r, u, &res, sha, o);
 	intake_result_free(&res);
@@ -420,6 +513,22 @@ h_upload(struct req *r)
 		return reply_error_with(r, (unsigned)o.refused->status, o.refused->code,
 		    o.refused->message, extra);
 	}
+	return reply_error(r, o.err, o.detail);
+}
+
+enum MHD_Result
+h_certify(struct req *r)
+{
+	struct upload_outcome o;
+
+	h_upload_finish(r, &o);
+	if (o.documents != NULL)
+		return reply_json(r, 200, json_pack("{s:s, s:s, s:O}", "employee_id", r->args[0],
+		    "state", "certified", "document", json_array_get(o.documents, 0)));
+	json_decref(o.documents);
+	if (o.refused != NULL)
+		return reply_error_with(r, (unsigned)o.refused->status, o.refused->code,
+		    o.refused->message, NULL);
 	return reply_error(r, o.err, o.detail);
 }
 

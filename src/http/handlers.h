@@ -37,6 +37,9 @@ struct upload_outcome {
 void	h_upload_finish(struct req *r, struct upload_outcome *o);
 enum MHD_Result h_document_get(struct req *r);
 enum MHD_Result h_document_delete(struct req *r);
+/* POST /api/v1/cases/{id}/certify, multipart fields, remarks, file */
+enum MHD_Result h_certify_start(struct req *r, int *done);
+enum MHD_Result h_certify(struct req *r);
 /* The employee deletes a document of their draft case; shared by the API and the page. */
 enum err h_document_remove(struct req *r, char *msg, size_t msglen);
 /* h_cases.c: the domain context of a request (rules, who, actor). */

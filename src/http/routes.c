@@ -53,6 +53,8 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/cases/{}/verify", h_case_verify, R_AUTH, DDO, BODY_JSON },
 	{ "POST", "/api/v1/cases/{}/certification", h_case_certification, R_AUTH, CERTIFIER,
 	  BODY_JSON },
+	{ "POST", "/api/v1/cases/{}/certify", h_certify, R_AUTH, CERTIFIER, BODY_UPLOAD,
+	    h_certify_start, h_upload_chunk },
 	{ "POST", "/api/v1/cases/{}/approve", h_case_approve, R_AUTH, HOD, BODY_JSON },
 	{ "POST", "/api/v1/cases/{}/reject", h_case_reject, R_AUTH, HOD, BODY_JSON },
 	{ "POST", "/api/v1/posts", h_posts_create, R_AUTH, FINANCE, BODY_JSON },
