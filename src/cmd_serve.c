@@ -13,6 +13,7 @@
 #include "intake/blob.h"
 #include "intake/intake.h"
 #include "letters/pki.h"
+#include "letters/verify.h"
 #include "intake/documents.h"
 #include "util/fsx.h"
 #include "util/log.h"
@@ -171,6 +172,7 @@ cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	r = http_serve(&app);
 	intake_shutdown();
+	verify_cache_clear();
 	X509_free(app.ca);
 	return r == 0 ? EXIT_OK : EXIT_NEGATIVE;
 }

@@ -522,10 +522,13 @@ h_certify(struct req *r)
 	struct upload_outcome o;
 
 	h_upload_finish(r, &o);
-	if (o.documents != NULL)
-		return reply_json(r, 200, json_pack("{s:s, s:s, s:O}", "employee_id", r->args[0],
-		    "state", "certified", "document", json_array_get(o.documents, 0)));
-	json_decref(o.documents);
+	if (o.documents != NULL) {
+		json_t *body = json_pack("{s:s, s:s, s:O}", "employee_id", r->args[0], "state",
+		    "certified", "document", json_array_get(o.documents, 0));
+
+		json_decref(o.documents);
+		return reply_json(r, 200, body);
+	}
 	if (o.refused != NULL)
 		return reply_error_with(r, (unsigned)o.refused->status, o.refused->code,
 		    o.refused->message, NULL);

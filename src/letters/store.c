@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -34,46 +35,79 @@ static const char SQL_REVOKE[] =
     " WHERE ref = ?1 AND revoked_at IS NULL";
 
 /* HoD signers, loaded once per thread (loading one costs about half a millisecond) and
- * reloaded when the key file changes (a re-issued key). */
+ * reloaded when the key file changes (a re-issued key); freed when the thread ends. */
 struct cached_signer {
 	char		 username[65];
 	struct timespec	 mtime;
 	struct pki_signer s;
 };
-static _Thread_local struct cached_signer signers[SIGNER_CACHE];
-static _Thread_local unsigned signer_next;
+struct signer_cache {
+	struct cached_signer	 c[SIGNER_CACHE];
+	unsigned		 next;
+};
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void
+cache_free(void *p)
+{
+	struct signer_cache *sc = p;
+	size_t i;
+
+	if (sc == NULL)
+		return;
+	for (i = 0; i < SIGNER_CACHE; i++)
+		pki_signer_free(&sc->c[i].s);
+	free(sc);
+}
+
+static void
+cache_key_make(void)
+{
+	pthread_key_create(&cache_key, cache_free);
+}
+
+static struct signer_cache *
+cache_get(void)
+{
+	struct signer_cache *sc;
+
+	pthread_once(&cache_once, cache_key_make);
+	if ((sc = pthread_getspecific(cache_key)) == NULL &&
+	    (sc = calloc(1, sizeof(*sc))) != NULL)
+		pthread_setspecific(cache_key, sc);
+	return sc;
+}
 
 void
 letter_store_thread_release(void)
 {
-	size_t i;
-
-	for (i = 0; i < SIGNER_CACHE; i++) {
-		pki_signer_free(&signers[i].s);
-		memset(&signers[i], 0, sizeof(signers[i]));
-	}
+	pthread_once(&cache_once, cache_key_make);
+	cache_free(pthread_getspecific(cache_key));
+	pthread_setspecific(cache_key, NULL);
 }
 
 static const struct pki_signer *
 signer_for(const char *data_dir, const char *username)
 {
+	struct signer_cache *sc = cache_get();
 	char keys[1024], path[1200];
+	struct cached_signer *c;
 	struct stat st;
 	size_t i;
-	struct cached_signer *c;
 
-	if (fsx_join(keys, sizeof(keys), data_dir, "keys") != 0)
+	if (sc == NULL || fsx_join(keys, sizeof(keys), data_dir, "keys") != 0)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/hod-%s.key", keys, username);
 	if (stat(path, &st) != 0)
 		return NULL;
 	for (i = 0; i < SIGNER_CACHE; i++) {
-		c = &signers[i];
+		c = &sc->c[i];
 		if (strcmp(c->username, username) == 0 && c->mtime.tv_sec == st.st_mtim.tv_sec &&
 		    c->mtime.tv_nsec == st.st_mtim.tv_nsec)
 			return &c->s;
 	}
-	c = &signers[signer_next++ % SIGNER_CACHE];
+	c = &sc->c[sc->next++ % SIGNER_CACHE];
 	pki_signer_free(&c->s);
 	memset(c, 0, sizeof(*c));
 	if (pki_load_signer(keys, username, &c->s) != PKI_OK) {
