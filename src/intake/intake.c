@@ -42,11 +42,10 @@ check_sniffed(const unsigned char *d, size_t len, enum intake_type type, const c
 	res->type = type;
 	switch (type) {
 	case INTAKE_TYPE_PDF:
-		return intake_pdf_check_isolated(d, len, lim, res);
+		return intake_check_isolated(INTAKE_CHECK_PDF, d, len, lim, res);
 	case INTAKE_TYPE_JPEG:
-		return intake_jpeg_check(d, len, lim, res);
 	case INTAKE_TYPE_PNG:
-		return intake_png_check(d, len, lim, res);
+		return intake_image_check(type, d, len, lim, res);
 	default:
 		break;
 	}
