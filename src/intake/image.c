@@ -169,18 +169,18 @@ intake_jpeg_check(const unsigned char *d, size_t len, const struct intake_limits
 }
 
 enum intake_code
-intake_image_check(enum intake_type type, const unsigned char *d, size_t len,
+intake_image_check(enum intake_type type, const unsigned char *d, size_t len, int fd,
     const struct intake_limits *lim, struct intake_result *res)
 {
 	enum intake_code code;
 	int isolate = 0;
 
 	if (type == INTAKE_TYPE_PNG)
-		return intake_check_isolated(INTAKE_CHECK_PNG, d, len, lim, res);
+		return intake_check_isolated(INTAKE_CHECK_PNG, d, len, fd, lim, res);
 	code = jpeg_run(d, len, lim, res, lim->image_memory_max_bytes != 0, &isolate);
 	if (!isolate)
 		return code;
-	return intake_check_isolated(INTAKE_CHECK_JPEG, d, len, lim, res);
+	return intake_check_isolated(INTAKE_CHECK_JPEG, d, len, fd, lim, res);
 }
 
 struct png_src {

@@ -12,8 +12,10 @@
  * server is still single-threaded: forking a multi-threaded server per upload would copy
  * locks that other threads hold (ASan's allocator deadlocks that way; other allocators
  * and C++ runtime guards can too). The helper is single-threaded, so its forks are clean.
- * A request is one SOCK_SEQPACKET message carrying the check kind, its limits, a memfd
- * with the bytes and the write end of a reply socket; the child writes the verdict there.
+ * A request is one SOCK_SEQPACKET message carrying the check kind, its limits, a file
+ * with the bytes (the upload's own file when there is one, else a memfd holding a copy:
+ * either way the server does not fault the bytes into its own memory) and the write end
+ * of a reply socket; the child writes the verdict there.
  * Without intake_init() the calling process forks directly (tools, tests of one thread). */
 #include <errno.h>
 #include <fcntl.h>
@@ -268,7 +270,7 @@ read_verdict(int fd, const struct request *rq, struct intake_result *res)
 
 /* Through the helper: 0 done (res set), -1 the helper is not usable. */
 static int
-via_helper(const struct request *rq, const unsigned char *d, size_t len,
+via_helper(const struct request *rq, const unsigned char *d, size_t len, int fd,
     struct intake_result *res)
 {
 	char cbuf[CMSG_SPACE(2 * sizeof(int))];
@@ -279,10 +281,11 @@ via_helper(const struct request *rq, const unsigned char *d, size_t len,
 	size_t off = 0;
 	ssize_t w;
 
-	if ((memfd = memfd_create("intake-check", MFD_CLOEXEC)) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) != 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) != 0)
 		goto out;
-	while (off < len) {
+	if (fd < 0 && (memfd = memfd_create("intake-check", MFD_CLOEXEC)) < 0)
+		goto out;
+	while (memfd >= 0 && off < len) {
 		w = write(memfd, d + off, len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -302,7 +305,7 @@ via_helper(const struct request *rq, const unsigned char *d, size_t len,
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	fds[0] = memfd;
+	fds[0] = fd >= 0 ? fd : memfd;
 	fds[1] = rp[1];
 	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
 	if (sendmsg(helper_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(*rq))
@@ -321,7 +324,8 @@ out:
 	return rc;
 }
 
-/* Without the helper: fork the calling process (safe only while it has one thread). */
+/* Without the helper: fork the calling process (safe only while it has one thread). The
+ * child reads the bytes through the mapping it inherited; its page faults are its own. */
 static enum intake_code
 via_fork(const struct request *rq, const unsigned char *d, struct intake_result *res)
 {
@@ -350,7 +354,7 @@ via_fork(const struct request *rq, const unsigned char *d, struct intake_result 
 
 enum intake_code
 intake_check_isolated(enum intake_check_kind kind, const unsigned char *d, size_t len,
-    const struct intake_limits *lim, struct intake_result *res)
+    int fd, const struct intake_limits *lim, struct intake_result *res)
 {
 	struct request rq;
 
@@ -365,7 +369,7 @@ intake_check_isolated(enum intake_check_kind kind, const unsigned char *d, size_
 		return kinds[kind].fn(d, len, lim, res);
 	res->type = kinds[kind].type;
 	if (helper_fd >= 0) {
-		if (via_helper(&rq, d, len, res) == 0)
+		if (via_helper(&rq, d, len, fd, res) == 0)
 			return res->code;
 		log_warn("intake: check helper unusable (%s); forking directly", strerror(errno));
 	}
