@@ -13,11 +13,13 @@
  * allows up to 40 million pixels (320 MB a row at 16-bit RGBA, and libpng holds two), and
  * libpng keeps every text chunk it inflated (up to 255 of 4 MB: 1 GB from a 1 MB file).
  * Bounding those in-process would mean refusing valid files; the child bounds them all. */
+#include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jpeglib.h>
 #include <jerror.h>
@@ -75,6 +77,100 @@ jpeg_progress(j_common_ptr c)
 	}
 }
 
+/* A libjpeg source reading the upload's file with pread, for a decode in the server: the
+ * file's mapping would put every page of it in the server's RSS (20 MB per upload, one per
+ * worker thread), a 64 KB buffer does not. End of data behaves as jpeg_mem_src: a warning
+ * (which we make an error) and a fake EOI. */
+#define JPEG_FD_BUF (64u * 1024)
+
+struct fd_src {
+	struct jpeg_source_mgr	 pub;
+	int			 fd;
+	uint64_t		 off, len;	/* next file offset to read; file size */
+	JOCTET			*buf;
+};
+
+static void
+fd_src_init(j_decompress_ptr c)
+{
+	(void)c;
+}
+
+static boolean
+fd_src_fill(j_decompress_ptr c)
+{
+	static const JOCTET eoi[2] = { 0xFF, JPEG_EOI };
+	struct fd_src *s = (struct fd_src *)c->src;
+	uint64_t want = s->len - s->off < JPEG_FD_BUF ? s->len - s->off : JPEG_FD_BUF;
+	ssize_t n = 0;
+
+	if (want > 0) {
+		do
+			n = pread(s->fd, s->buf, (size_t)want, (off_t)s->off);
+		while (n < 0 && errno == EINTR);
+	}
+	if (n <= 0) {
+		WARNMS(c, JWRN_JPEG_EOF);
+		s->pub.next_input_byte = eoi;
+		s->pub.bytes_in_buffer = 2;
+		return TRUE;
+	}
+	s->off += (uint64_t)n;
+	s->pub.next_input_byte = s->buf;
+	s->pub.bytes_in_buffer = (size_t)n;
+	return TRUE;
+}
+
+static void
+fd_src_skip(j_decompress_ptr c, long n)
+{
+	struct jpeg_source_mgr *p = c->src;
+
+	if (n <= 0)
+		return;
+	while ((size_t)n > p->bytes_in_buffer) {
+		n -= (long)p->bytes_in_buffer;
+		(void)fd_src_fill(c);
+	}
+	p->next_input_byte += n;
+	p->bytes_in_buffer -= (size_t)n;
+}
+
+static void
+fd_src_term(j_decompress_ptr c)
+{
+	(void)c;
+}
+
+static void
+jpeg_fd_src(j_decompress_ptr c, int fd, uint64_t len)
+{
+	struct fd_src *s = (*c->mem->alloc_small)((j_common_ptr)c, JPOOL_PERMANENT,
+	    sizeof(*s));
+
+	memset(s, 0, sizeof(*s));
+	s->buf = (*c->mem->alloc_small)((j_common_ptr)c, JPOOL_PERMANENT, JPEG_FD_BUF);
+	s->fd = fd;
+	s->len = len;
+	s->pub.init_source = fd_src_init;
+	s->pub.fill_input_buffer = fd_src_fill;
+	s->pub.skip_input_data = fd_src_skip;
+	s->pub.resync_to_restart = jpeg_resync_to_restart;
+	s->pub.term_source = fd_src_term;
+	c->src = &s->pub;
+}
+
+/* Bytes of the input not consumed by the decoder. */
+static uint64_t
+jpeg_unread(j_decompress_ptr c, int fd)
+{
+	const struct fd_src *s = (const struct fd_src *)c->src;
+
+	if (fd < 0)
+		return c->src->bytes_in_buffer;
+	return c->src->bytes_in_buffer + (s->len - s->off);
+}
+
 /* What libjpeg will allocate for the coefficients of the whole image when it has several
  * scans (jdcoefct.c: one block array per component, its sides rounded up to the sampling
  * factor; adding the factor over-estimates by at most one unit); 0 for a single scan,
@@ -96,9 +192,10 @@ jpeg_coef_bytes(j_decompress_ptr c)
 }
 
 /* The strict decode. With may_isolate set, a multi-scan image above the in-process budget
- * is not decoded: *isolate is set and the caller sends it to a child. */
+ * is not decoded: *isolate is set and the caller sends it to a child. fd (-1 or the file
+ * d is mapped from) is read instead of d when set. */
 static enum intake_code
-jpeg_run(const unsigned char *d, size_t len, const struct intake_limits *lim,
+jpeg_run(const unsigned char *d, size_t len, int fd, const struct intake_limits *lim,
     struct intake_result *res, int may_isolate, int *isolate)
 {
 	struct jpeg_decompress_struct cinfo;
@@ -131,7 +228,10 @@ jpeg_run(const unsigned char *d, size_t len, const struct intake_limits *lim,
 	    (long)lim->image_memory_max_bytes : JPEG_MAX_MEMORY;
 	prog.progress_monitor = jpeg_progress;
 	cinfo.progress = &prog;
-	jpeg_mem_src(&cinfo, d, (unsigned long)len);
+	if (fd >= 0)
+		jpeg_fd_src(&cinfo, fd, len);
+	else
+		jpeg_mem_src(&cinfo, d, (unsigned long)len);
 	jpeg_read_header(&cinfo, TRUE);
 	pixels = (uint64_t)cinfo.image_width * cinfo.image_height;
 	if (pixels > lim->image_max_pixels) {
@@ -151,9 +251,9 @@ jpeg_run(const unsigned char *d, size_t len, const struct intake_limits *lim,
 	while (cinfo.output_scanline < cinfo.output_height)
 		jpeg_read_scanlines(&cinfo, row, 1);
 	jpeg_finish_decompress(&cinfo);
-	if (cinfo.src->bytes_in_buffer != 0)
-		code = intake_fail(res, INTAKE_TRAILING_DATA, "%zu bytes after EOI",
-		    (size_t)cinfo.src->bytes_in_buffer);
+	if (jpeg_unread(&cinfo, fd) != 0)
+		code = intake_fail(res, INTAKE_TRAILING_DATA, "%llu bytes after EOI",
+		    (unsigned long long)jpeg_unread(&cinfo, fd));
 out:
 	jpeg_destroy_decompress(&cinfo);
 	return code;
@@ -165,7 +265,7 @@ intake_jpeg_check(const unsigned char *d, size_t len, const struct intake_limits
 {
 	int isolate;
 
-	return jpeg_run(d, len, lim, res, 0, &isolate);
+	return jpeg_run(d, len, -1, lim, res, 0, &isolate);
 }
 
 enum intake_code
@@ -177,7 +277,7 @@ intake_image_check(enum intake_type type, const unsigned char *d, size_t len, in
 
 	if (type == INTAKE_TYPE_PNG)
 		return intake_check_isolated(INTAKE_CHECK_PNG, d, len, fd, lim, res);
-	code = jpeg_run(d, len, lim, res, lim->image_memory_max_bytes != 0, &isolate);
+	code = jpeg_run(d, len, fd, lim, res, lim->image_memory_max_bytes != 0, &isolate);
 	if (!isolate)
 		return code;
 	return intake_check_isolated(INTAKE_CHECK_JPEG, d, len, fd, lim, res);
