@@ -43,6 +43,10 @@ static const struct intake_code_info codes[INTAKE__MAX] = {
 	[INTAKE_IMAGE_CORRUPT] = { "image_corrupt", 422,
 	    "The image is damaged or incomplete; open it, save it again as JPEG or PNG, "
 	    "and upload the new file." },
+	[INTAKE_IMAGE_TOO_COMPLEX] = { "image_too_complex", 422,
+	    "The image needs too much memory to check (very high resolution, progressive "
+	    "or with large embedded text); save it again as a standard JPEG or PNG at a "
+	    "lower resolution and upload the new file." },
 	[INTAKE_ZIP_CORRUPT] = { "zip_corrupt", 422,
 	    "The ZIP file is damaged; create the ZIP again and upload it." },
 	[INTAKE_ZIP_EMPTY] = { "zip_empty", 422,
@@ -129,6 +133,8 @@ intake_limits_default(struct intake_limits *lim)
 	lim->pdf_max_objects = 200000;
 	lim->pdf_memory_max_bytes = 512u * 1024 * 1024;
 	lim->pdf_cpu_seconds = 10;
+	lim->image_memory_max_bytes = 384u * 1024 * 1024;
+	lim->image_cpu_seconds = 10;
 }
 
 const char *

@@ -34,19 +34,19 @@ pdf_header_later(const unsigned char *d, size_t len)
 	return 0;
 }
 
-/* The deep validation of bytes libmagic already named (type, mime). */
+/* The deep validation of bytes libmagic already named (type, mime). fd: -1, or the file
+ * the bytes are mapped from, which a child checker maps itself (see intake_int.h). */
 static enum intake_code
-check_sniffed(const unsigned char *d, size_t len, enum intake_type type, const char *mime,
-    const struct intake_limits *lim, struct intake_result *res)
+check_sniffed(const unsigned char *d, size_t len, int fd, enum intake_type type,
+    const char *mime, const struct intake_limits *lim, struct intake_result *res)
 {
 	res->type = type;
 	switch (type) {
 	case INTAKE_TYPE_PDF:
-		return intake_pdf_check_isolated(d, len, lim, res);
+		return intake_check_isolated(INTAKE_CHECK_PDF, d, len, fd, lim, res);
 	case INTAKE_TYPE_JPEG:
-		return intake_jpeg_check(d, len, lim, res);
 	case INTAKE_TYPE_PNG:
-		return intake_png_check(d, len, lim, res);
+		return intake_image_check(type, d, len, fd, lim, res);
 	default:
 		break;
 	}
@@ -71,11 +71,11 @@ intake_check_document(const unsigned char *d, size_t len, const struct intake_li
 		return intake_fail(res, INTAKE_INTERNAL, "libmagic unavailable");
 	if (type == INTAKE_TYPE_ZIP)	/* only reached for ZIP entries: no nesting */
 		return intake_fail(res, INTAKE_ZIP_NESTED, "%s", mime);
-	return check_sniffed(d, len, type, mime, lim, res);
+	return check_sniffed(d, len, -1, type, mime, lim, res);
 }
 
 static enum intake_code
-validate(const unsigned char *d, size_t len, const struct intake_limits *lim,
+validate(const unsigned char *d, size_t len, int fd, const struct intake_limits *lim,
     const char *tmp_dir, struct intake_result *res)
 {
 	enum intake_type type;
@@ -90,7 +90,7 @@ validate(const unsigned char *d, size_t len, const struct intake_limits *lim,
 	else if (type == INTAKE_TYPE_ZIP)
 		intake_zip_check(d, len, lim, tmp_dir, res);
 	else
-		check_sniffed(d, len, type, mime, lim, res);
+		check_sniffed(d, len, fd, type, mime, lim, res);
 	res->mime = intake_type_mime(res->type);
 	return res->code;
 }
@@ -100,7 +100,7 @@ intake_validate_buffer(const void *data, size_t len, const struct intake_limits 
     struct intake_result *res)
 {
 	result_reset(res);
-	return validate(data, len, lim, NULL, res);
+	return validate(data, len, -1, lim, NULL, res);
 }
 
 enum intake_code
@@ -130,7 +130,7 @@ intake_validate_file(const char *path, const struct intake_limits *lim,
 		intake_fail(res, INTAKE_INTERNAL, "mmap %s: %s", path, strerror(errno));
 		goto out;
 	}
-	validate(map, (size_t)st.st_size, lim, entry_tmp_dir, res);
+	validate(map, (size_t)st.st_size, fd, lim, entry_tmp_dir, res);
 out:
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);

@@ -7,8 +7,9 @@
  *
  * Thread safety: after intake_init() (called once at start-up, single-threaded), every
  * function may be called from any thread at the same time; each thread lazily opens its
- * own libmagic cookie (released when the thread exits). PDFs are parsed in short-lived
- * child processes under memory and CPU limits (see intake_init). */
+ * own libmagic cookie (released when the thread exits). PDFs, PNGs and multi-scan
+ * (progressive) JPEGs are checked in short-lived child processes under memory and CPU
+ * limits (see intake_init), so the server's own memory stays bounded whatever the upload. */
 #ifndef INTAKE_INTAKE_H
 #define INTAKE_INTAKE_H
 
@@ -33,6 +34,7 @@ enum intake_code {
 	INTAKE_PDF_TOO_COMPLEX,
 	INTAKE_IMAGE_TOO_LARGE,
 	INTAKE_IMAGE_CORRUPT,
+	INTAKE_IMAGE_TOO_COMPLEX,	/* its decoder hit image_memory_max_bytes or the CPU cap */
 	INTAKE_ZIP_CORRUPT,
 	INTAKE_ZIP_EMPTY,
 	INTAKE_ZIP_PATH_TRAVERSAL,
@@ -74,10 +76,17 @@ struct intake_limits {
 	 * CPU limits. 0 memory = parse in-process without limits (fuzzing, tools). */
 	uint64_t	pdf_memory_max_bytes;
 	uint32_t	pdf_cpu_seconds;
+	/* Images whose decoding memory is not bounded by a small fixed budget (every PNG:
+	 * rows as wide as the pixel cap allows and inflated text chunks; a JPEG with several
+	 * scans: libjpeg keeps all its coefficients, 2 bytes per pixel per component) are
+	 * decoded in a forked child with these limits. 0 memory = decode in-process. */
+	uint64_t	image_memory_max_bytes;
+	uint32_t	image_cpu_seconds;
 };
 
 /* 20 MB per file, 40 megapixels, ZIP 100 entries / 20 MB each / 100 MB total / 100:1,
- * PDF 200,000 objects parsed in a child within 512 MB and 10 s of CPU. */
+ * PDF 200,000 objects parsed in a child within 512 MB and 10 s of CPU, images decoded in a
+ * child within 384 MB (a 40 Mpx progressive CMYK JPEG needs 320 MB) and 10 s of CPU. */
 void	intake_limits_default(struct intake_limits *lim);
 
 enum intake_type {
@@ -159,11 +168,12 @@ enum intake_code intake_tmp_finish(struct intake_tmp *t, char sha_hex[65]);
 /* Closes and removes the temp file; safe after finish (then it only removes) or twice. */
 void	intake_tmp_abort(struct intake_tmp *t);
 
-/* Starts the helper process that forks one limited child per PDF check. Call once at
+/* Starts the helper process that forks one limited child per PDF, PNG or multi-scan JPEG
+ * check. Call once at
  * start-up while the process still has a single thread (before MHD starts its pool,
  * best before opening the database and sockets; the helper closes every inherited file
  * descriptor but 0-2 anyway, and ends when the server's end of its socket closes);
- * without it every PDF check forks the calling process, which is only safe in a
+ * without it every such check forks the calling process, which is only safe in a
  * single-threaded program. 0 ok, INTAKE_INTERNAL when it cannot start. */
 enum intake_code intake_init(void);
 /* Stops the helper (at shutdown, after the worker threads are gone). */

@@ -24,13 +24,34 @@ int	intake_mime_is_archive(const char *mime);
 /* The deep validators, each on a buffer already sniffed as its type. */
 enum intake_code intake_pdf_check(const unsigned char *d, size_t len,
 	    const struct intake_limits *lim, struct intake_result *res);
-/* intake_pdf_check in a forked child under the memory and CPU limits of lim. */
-enum intake_code intake_pdf_check_isolated(const unsigned char *d, size_t len,
-	    const struct intake_limits *lim, struct intake_result *res);
+/* The strict image decoders, in the calling process (the fuzz harness calls them). A
+ * decoder that runs out of memory refuses with INTAKE_IMAGE_TOO_COMPLEX. */
 enum intake_code intake_jpeg_check(const unsigned char *d, size_t len,
 	    const struct intake_limits *lim, struct intake_result *res);
 enum intake_code intake_png_check(const unsigned char *d, size_t len,
 	    const struct intake_limits *lim, struct intake_result *res);
+/* The image check of type JPEG or PNG, in a limited child when its decoding memory is not
+ * bounded by a small fixed budget (see struct intake_limits), in-process otherwise. fd as
+ * for intake_check_isolated. */
+enum intake_code intake_image_check(enum intake_type type, const unsigned char *d,
+	    size_t len, int fd, const struct intake_limits *lim, struct intake_result *res);
+
+/* The checks that can run in a limited child. */
+enum intake_check_kind {
+	INTAKE_CHECK_PDF,	/* intake_pdf_check; pdf_* limits; dies: pdf_too_complex */
+	INTAKE_CHECK_JPEG,	/* intake_jpeg_check; image_* limits; dies: image_too_complex */
+	INTAKE_CHECK_PNG,	/* intake_png_check; image_* limits; dies: image_too_complex */
+	INTAKE_CHECK__MAX
+};
+
+/* Runs the check of kind on the bytes in a forked child under that kind's memory and CPU
+ * limits from lim (in-process when its memory limit is 0). A child stopped by a limit
+ * before its verdict refuses the file with the kind's limit code. fd is -1, or a file
+ * whose first len bytes are d: the child then maps the file itself, so the caller never
+ * reads (and never holds in its RSS) more of the bytes than it already did; otherwise
+ * they are copied to the child. Returns res->code. */
+enum intake_code intake_check_isolated(enum intake_check_kind kind, const unsigned char *d,
+	    size_t len, int fd, const struct intake_limits *lim, struct intake_result *res);
 /* tmp_dir NULL: validate only (entries listed without temp files). Otherwise, once all
  * entries passed, write each to a temp file in tmp_dir. */
 enum intake_code intake_zip_check(const unsigned char *d, size_t len,

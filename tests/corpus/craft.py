@@ -233,6 +233,19 @@ bad("jpeg_trailing_data.jpg", jpg + b"\0" * 16, 422, "trailing_data")
 sos = jpg.index(b"\xff\xda")
 mid = sos + (len(jpg) - sos) // 2
 bad("jpeg_corrupt_data.jpg", jpg[:mid] + b"\xff\xd9" + jpg[mid:], 422, "image_corrupt")
+# A 187-byte progressive JPEG of 6000x6000 pixels (under the pixel cap) in ten
+# full-size components: libjpeg would keep 720 MB of coefficients before reading a scan.
+seg = lambda m, d: b"\xff" + m + struct.pack(">H", len(d) + 2) + d
+many = (b"\xff\xd8" + seg(b"\xdb", b"\0" + b"\1" * 64) +
+        seg(b"\xc2", struct.pack(">BHHB", 8, 6000, 6000, 10) +
+            b"".join(bytes([i + 1, 0x11, 0]) for i in range(10))) +
+        seg(b"\xda", bytes([1, 1, 0, 0, 0, 0])) + b"\0" * 64 + b"\xff\xd9")
+bad("jpeg_progressive_many_components.jpg", many, 422, "image_too_complex")
+# Six zTXt chunks that inflate to 4 MB each: libpng keeps all 24 MB of text until the end
+# (accepted within the default image memory; a smaller limit refuses it).
+big_text = zlib.compress(b"a" * (4 * 1024 * 1024 - 64), 9)
+texts = b"".join(chunk(b"zTXt", b"Comment%d\0\0" % i + big_text) for i in range(6))
+ok("png_large_text.png", png[:k] + texts + png[k:])
 
 # Not accepted at all.
 bad("empty.pdf", b"", 422, "empty_file")

@@ -60,6 +60,11 @@ convert -size 96x64 gradient:navy-orange -quality 85 photo.jpg;	okf photo.jpg
 convert -size 96x64 gradient:navy-orange -interlace JPEG photo_progressive.jpg
 okf photo_progressive.jpg
 convert -size 48x32 gradient:red-blue -colorspace CMYK photo_cmyk.jpg;	okf photo_cmyk.jpg
+# Progressive, colour, no subsampling: 18 MB of coefficients, above the in-process budget,
+# so it is decoded in a limited child (a smaller image_memory_max_bytes refuses it).
+convert -size 2000x1500 gradient:navy-orange -interlace JPEG -sampling-factor 1x1 \
+    -quality 85 photo_progressive_large.jpg
+okf photo_progressive_large.jpg
 convert -size 96x64 plasma:fractal -seed 7 scan.png 2>/dev/null ||
 	convert -size 96x64 gradient:green-white scan.png
 okf scan.png

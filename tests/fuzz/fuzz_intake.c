@@ -32,6 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lim.zip_entry_max_bytes = 8u * 1024 * 1024;
 	lim.pdf_max_objects = 100000;
 	lim.pdf_memory_max_bytes = 0;	/* no fork under the fuzzer */
+	lim.image_memory_max_bytes = 0;
 
 	intake_validate_buffer(data, size, &lim, &res);
 	no_internal(&res);

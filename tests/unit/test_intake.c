@@ -23,9 +23,11 @@
 
 #define CORPUS "tests/corpus"
 
-/* Under ASan (make SANITIZE=1) the qpdf child for pdf_objstm_bomb.pdf prints
- * "AddressSanitizer: allocator is out of memory": that is its address-space limit at work
- * (ASan dies where a normal build throws std::bad_alloc); the verdict is the same. */
+/* Under ASan (make SANITIZE=1) the qpdf child for pdf_objstm_bomb.pdf, and image children
+ * run with a small image_memory_max_bytes, print "AddressSanitizer: allocator is out of
+ * memory" (or "out of memory: allocator is trying to allocate"): that is their
+ * address-space limit at work (ASan dies where a normal build gets NULL or
+ * std::bad_alloc); the verdict is the same. */
 
 static char scratch[PATH_MAX];
 
@@ -187,6 +189,14 @@ test_limits(void **state)
 	intake_limits_default(&lim);
 	lim.pdf_max_objects = 3;
 	check_buffer_code("pdf_multipage.pdf", &lim, INTAKE_PDF_TOO_COMPLEX, NULL);
+	/* Image memory: 18 MB of progressive coefficients, 24 MB of PNG text, over 12 MB. */
+	intake_limits_default(&lim);
+	lim.image_memory_max_bytes = 12u << 20;
+	check_buffer_code("photo_progressive_large.jpg", &lim, INTAKE_IMAGE_TOO_COMPLEX, NULL);
+	check_buffer_code("png_large_text.png", &lim, INTAKE_IMAGE_TOO_COMPLEX, NULL);
+	check_buffer_code("photo_progressive.jpg", &lim, INTAKE_OK, NULL);
+	check_buffer_code("scan_interlaced.png", &lim, INTAKE_OK, NULL);
+	check_buffer_code("photo.jpg", &lim, INTAKE_OK, NULL);
 }
 
 /* The accepted entries of a bundle: names, types, sizes, hashes and temp files that hold
@@ -287,23 +297,81 @@ test_threads(void **state)
 
 /* The same verdicts through the helper, through a direct fork and in-process. */
 static void
-test_pdf_isolation_paths(void **state)
+isolation_cases(const struct intake_limits *lim)
+{
+	check_buffer_code("pdf_launch.pdf", lim, INTAKE_PDF_ACTIVE_CONTENT, NULL);
+	check_buffer_code("pdf_simple.pdf", lim, INTAKE_OK, NULL);
+	check_buffer_code("photo_progressive_large.jpg", lim, INTAKE_OK, NULL);
+	check_buffer_code("jpeg_progressive_many_components.jpg", lim, INTAKE_IMAGE_TOO_COMPLEX,
+	    NULL);
+	check_buffer_code("png_bad_crc.png", lim, INTAKE_IMAGE_CORRUPT, NULL);
+	check_buffer_code("png_trailing_data.png", lim, INTAKE_TRAILING_DATA, NULL);
+	check_buffer_code("scan_interlaced.png", lim, INTAKE_OK, NULL);
+}
+
+static void
+test_isolation_paths(void **state)
 {
 	struct intake_limits lim;
 
 	intake_limits_default(&lim);
-	check_buffer_code("pdf_launch.pdf", &lim, INTAKE_PDF_ACTIVE_CONTENT, NULL);
+	isolation_cases(&lim);
 	check_buffer_code("pdf_objstm_bomb.pdf", &lim, INTAKE_PDF_TOO_COMPLEX, NULL);
 	intake_shutdown();
-	check_buffer_code("pdf_launch.pdf", &lim, INTAKE_PDF_ACTIVE_CONTENT, NULL);
-	check_buffer_code("pdf_simple.pdf", &lim, INTAKE_OK, NULL);
+	isolation_cases(&lim);
 	lim.pdf_memory_max_bytes = 0;
-	check_buffer_code("pdf_launch.pdf", &lim, INTAKE_PDF_ACTIVE_CONTENT, NULL);
+	lim.image_memory_max_bytes = 0;
+	isolation_cases(&lim);
 	check_buffer_code("pdf_object_streams.pdf", &lim, INTAKE_OK, NULL);
 	assert_int_equal(intake_init(), INTAKE_OK);
 	assert_int_equal(intake_init(), INTAKE_OK);
 	intake_limits_default(&lim);
 	check_buffer_code("pdf_simple.pdf", &lim, INTAKE_OK, NULL);
+}
+
+/* Peak RSS of this process in KB after validating file, from a reset peak. */
+static long
+peak_growth_kb(const char *file, const struct intake_limits *lim)
+{
+	char line[256];
+	long before = -1, after = -1, v;
+	int fd;
+	FILE *f;
+
+	/* "5" resets VmHWM to the current RSS (Linux 4.0+). */
+	assert_true((fd = open("/proc/self/clear_refs", O_WRONLY)) >= 0);
+	assert_int_equal(write(fd, "5", 1), 1);
+	close(fd);
+	assert_non_null(f = fopen("/proc/self/status", "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &v) == 1)
+			before = v;
+	fclose(f);
+	check_buffer_code(file, lim, INTAKE_OK, NULL);
+	assert_non_null(f = fopen("/proc/self/status", "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &v) == 1)
+			after = v;
+	fclose(f);
+	assert_true(before > 0 && after >= before);
+	fprintf(stderr, "%s: peak +%ld KB\n", file, after - before);
+	return after - before;
+}
+
+/* The server's own memory does not grow by an image's decoding memory: the 18 MB of
+ * progressive coefficients and the 24 MB of PNG text stay in the child. In-process (limit
+ * 0) they do, which shows the measure can tell. */
+static void
+test_image_memory_stays_out(void **state)
+{
+	struct intake_limits lim;
+
+	intake_limits_default(&lim);
+	assert_true(peak_growth_kb("photo_progressive_large.jpg", &lim) < 6 * 1024);
+	assert_true(peak_growth_kb("png_large_text.png", &lim) < 6 * 1024);
+	lim.image_memory_max_bytes = 0;
+	assert_true(peak_growth_kb("photo_progressive_large.jpg", &lim) > 12 * 1024);
+	assert_true(peak_growth_kb("png_large_text.png", &lim) > 20 * 1024);
 }
 
 static void
@@ -545,7 +613,8 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test_setup_teardown(test_zip_entries, setup, teardown),
 		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_pdf_isolation_paths),
+		cmocka_unit_test(test_isolation_paths),
+		cmocka_unit_test(test_image_memory_stays_out),
 		cmocka_unit_test_setup_teardown(test_tmp_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_put, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_damaged_replaced, setup, teardown),

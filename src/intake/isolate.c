@@ -1,16 +1,22 @@
-/* Runs the qpdf validation in a child process with an address-space, a CPU and a wall
- * clock limit. qpdf (11.x) inflates every object stream and xref stream it needs into
- * one buffer with no size limit, so a 300 KB upload can make it allocate gigabytes; it is
- * also a large C++ parser of hostile bytes. A child that dies before writing its verdict
- * was stopped by a limit, and the file is refused as too complex.
+/* Runs one deep check (qpdf on a PDF, libjpeg on a multi-scan JPEG, libpng on a PNG) in a
+ * child process with an address-space, a CPU and a wall-clock limit: the checks whose
+ * memory is not bounded by a fixed budget. qpdf (11.x) inflates every object stream and
+ * xref stream it needs into one buffer with no size limit, so a 300 KB upload can make it
+ * allocate gigabytes; libjpeg keeps every coefficient of a progressive or multi-scan JPEG
+ * (240 MB for a 40 Mpx colour image); libpng keeps a few rows (a 40-million-pixel-wide
+ * row is 320 MB) and every text chunk it inflated (4 MB each). All three are large parsers
+ * of hostile bytes. A child that dies before writing its verdict was stopped by a limit,
+ * and the file is refused as too complex (the kind's limit code).
  *
  * Children are forked by a helper process that intake_init() forks at start-up, while the
  * server is still single-threaded: forking a multi-threaded server per upload would copy
  * locks that other threads hold (ASan's allocator deadlocks that way; other allocators
  * and C++ runtime guards can too). The helper is single-threaded, so its forks are clean.
- * A request is one SOCK_SEQPACKET message carrying the limits, a memfd with the bytes and
- * the write end of a reply socket; the child writes the verdict there. Without
- * intake_init() the calling process forks directly (tools, tests of one thread). */
+ * A request is one SOCK_SEQPACKET message carrying the check kind, its limits, a file
+ * with the bytes (the upload's own file when there is one, else a memfd holding a copy:
+ * either way the server does not fault the bytes into its own memory) and the write end
+ * of a reply socket; the child writes the verdict there.
+ * Without intake_init() the calling process forks directly (tools, tests of one thread). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -33,8 +39,41 @@ struct verdict {
 
 struct request {
 	uint64_t		len;
+	uint32_t		kind;		/* enum intake_check_kind */
+	uint64_t		mem;		/* address-space budget over the inherited size */
+	uint32_t		cpu;		/* CPU seconds; three times that of wall clock */
 	struct intake_limits	lim;
 };
+
+typedef enum intake_code (*check_fn)(const unsigned char *, size_t,
+	    const struct intake_limits *, struct intake_result *);
+
+/* What each kind runs, and the refusal when its child is stopped by a limit. */
+static const struct {
+	check_fn		 fn;
+	enum intake_type	 type;
+	enum intake_code	 limit_code;
+} kinds[INTAKE_CHECK__MAX] = {
+	[INTAKE_CHECK_PDF] = { intake_pdf_check, INTAKE_TYPE_PDF, INTAKE_PDF_TOO_COMPLEX },
+	[INTAKE_CHECK_JPEG] = { intake_jpeg_check, INTAKE_TYPE_JPEG, INTAKE_IMAGE_TOO_COMPLEX },
+	[INTAKE_CHECK_PNG] = { intake_png_check, INTAKE_TYPE_PNG, INTAKE_IMAGE_TOO_COMPLEX },
+};
+
+/* The budget of a kind: 0 memory means run in-process without limits. */
+static void
+kind_limits(enum intake_check_kind kind, const struct intake_limits *lim, uint64_t *mem,
+    uint32_t *cpu)
+{
+	if (kind == INTAKE_CHECK_PDF) {
+		*mem = lim->pdf_memory_max_bytes;
+		*cpu = lim->pdf_cpu_seconds;
+	} else {
+		*mem = lim->image_memory_max_bytes;
+		*cpu = lim->image_cpu_seconds;
+	}
+	if (*cpu == 0)
+		*cpu = 10;
+}
 
 static int	helper_fd = -1;
 static pid_t	helper_pid = -1;
@@ -42,11 +81,10 @@ static pid_t	helper_pid = -1;
 /* The address-space limit counts what the child inherited (libraries, the mapped bytes),
  * so the budget is added to the current size. The alarm ends a child that sleeps. */
 static void
-limit_child(const struct intake_limits *lim)
+limit_child(uint64_t mem, unsigned cpu)
 {
 	struct rlimit rl;
 	unsigned long long pages = 0;
-	unsigned cpu = lim->pdf_cpu_seconds ? lim->pdf_cpu_seconds : 10;
 	char buf[128];
 	ssize_t n;
 	int fd;
@@ -64,15 +102,14 @@ limit_child(const struct intake_limits *lim)
 	buf[n] = '\0';
 	if (sscanf(buf, "%llu", &pages) != 1)
 		_exit(3);
-	rl.rlim_cur = rl.rlim_max = pages * (unsigned long long)sysconf(_SC_PAGESIZE) +
-	    lim->pdf_memory_max_bytes;
+	rl.rlim_cur = rl.rlim_max = pages * (unsigned long long)sysconf(_SC_PAGESIZE) + mem;
 	if (setrlimit(RLIMIT_AS, &rl) != 0)
 		_exit(3);
 }
 
 /* In the child: check, write the verdict, exit without running atexit handlers. */
 static void
-run_child(int fd, const unsigned char *d, size_t len, const struct intake_limits *lim)
+run_child(int fd, const struct request *rq, const unsigned char *d)
 {
 	struct intake_result res;
 	struct verdict v;
@@ -80,10 +117,10 @@ run_child(int fd, const unsigned char *d, size_t len, const struct intake_limits
 	size_t left = sizeof(v);
 	ssize_t w;
 
-	limit_child(lim);
+	limit_child(rq->mem, rq->cpu);
 	memset(&res, 0, sizeof(res));
 	memset(&v, 0, sizeof(v));
-	v.code = (int)intake_pdf_check(d, len, lim, &res);
+	v.code = (int)kinds[rq->kind].fn(d, (size_t)rq->len, &rq->lim, &res);
 	memcpy(v.detail, res.detail, sizeof(v.detail));
 	v.detail[sizeof(v.detail) - 1] = '\0';
 	while (left > 0) {
@@ -106,10 +143,10 @@ helper_serve(const struct request *rq, int memfd, int reply)
 
 	if (fork() != 0)
 		return;		/* the helper (or a failed fork: the requester sees EOF) */
-	if (rq->len == 0 || (map = mmap(NULL, rq->len, PROT_READ, MAP_PRIVATE, memfd, 0)) ==
-	    MAP_FAILED)
+	if (rq->len == 0 || rq->kind >= INTAKE_CHECK__MAX ||
+	    (map = mmap(NULL, rq->len, PROT_READ, MAP_PRIVATE, memfd, 0)) == MAP_FAILED)
 		_exit(5);
-	run_child(reply, map, rq->len, &rq->lim);
+	run_child(reply, rq, map);
 }
 
 static void
@@ -201,11 +238,11 @@ intake_shutdown(void)
 
 /* Reads the verdict from fd until EOF or the wall-clock limit. */
 static enum intake_code
-read_verdict(int fd, const struct intake_limits *lim, struct intake_result *res)
+read_verdict(int fd, const struct request *rq, struct intake_result *res)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	struct verdict v;
-	unsigned cpu = lim->pdf_cpu_seconds ? lim->pdf_cpu_seconds : 10;
+	unsigned cpu = rq->cpu;
 	size_t got = 0;
 	ssize_t r;
 	int pr;
@@ -227,17 +264,16 @@ read_verdict(int fd, const struct intake_limits *lim, struct intake_result *res)
 		v.detail[sizeof(v.detail) - 1] = '\0';
 		return intake_fail(res, (enum intake_code)v.code, "%s", v.detail);
 	}
-	return intake_fail(res, INTAKE_PDF_TOO_COMPLEX,
+	return intake_fail(res, kinds[rq->kind].limit_code,
 	    "parser stopped before its verdict (memory or time limit)");
 }
 
 /* Through the helper: 0 done (res set), -1 the helper is not usable. */
 static int
-via_helper(const unsigned char *d, size_t len, const struct intake_limits *lim,
+via_helper(const struct request *rq, const unsigned char *d, size_t len, int fd,
     struct intake_result *res)
 {
 	char cbuf[CMSG_SPACE(2 * sizeof(int))];
-	struct request rq;
 	struct msghdr mh;
 	struct cmsghdr *cm;
 	struct iovec iov;
@@ -245,13 +281,11 @@ via_helper(const unsigned char *d, size_t len, const struct intake_limits *lim,
 	size_t off = 0;
 	ssize_t w;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.len = len;
-	rq.lim = *lim;
-	if ((memfd = memfd_create("intake-pdf", MFD_CLOEXEC)) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) != 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) != 0)
 		goto out;
-	while (off < len) {
+	if (fd < 0 && (memfd = memfd_create("intake-check", MFD_CLOEXEC)) < 0)
+		goto out;
+	while (memfd >= 0 && off < len) {
 		w = write(memfd, d + off, len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -261,8 +295,8 @@ via_helper(const unsigned char *d, size_t len, const struct intake_limits *lim,
 	}
 	memset(&mh, 0, sizeof(mh));
 	memset(cbuf, 0, sizeof(cbuf));
-	iov.iov_base = &rq;
-	iov.iov_len = sizeof(rq);
+	iov.iov_base = (void *)rq;
+	iov.iov_len = sizeof(*rq);
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf;
@@ -271,14 +305,14 @@ via_helper(const unsigned char *d, size_t len, const struct intake_limits *lim,
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	fds[0] = memfd;
+	fds[0] = fd >= 0 ? fd : memfd;
 	fds[1] = rp[1];
 	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	if (sendmsg(helper_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(rq))
+	if (sendmsg(helper_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(*rq))
 		goto out;
 	close(rp[1]);
 	rp[1] = -1;
-	read_verdict(rp[0], lim, res);
+	read_verdict(rp[0], rq, res);
 	rc = 0;
 out:
 	if (memfd >= 0)
@@ -290,10 +324,10 @@ out:
 	return rc;
 }
 
-/* Without the helper: fork the calling process (safe only while it has one thread). */
+/* Without the helper: fork the calling process (safe only while it has one thread). The
+ * child reads the bytes through the mapping it inherited; its page faults are its own. */
 static enum intake_code
-via_fork(const unsigned char *d, size_t len, const struct intake_limits *lim,
-    struct intake_result *res)
+via_fork(const struct request *rq, const unsigned char *d, struct intake_result *res)
 {
 	pid_t pid;
 	int fds[2];
@@ -307,10 +341,10 @@ via_fork(const unsigned char *d, size_t len, const struct intake_limits *lim,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		run_child(fds[1], d, len, lim);
+		run_child(fds[1], rq, d);
 	}
 	close(fds[1]);
-	read_verdict(fds[0], lim, res);
+	read_verdict(fds[0], rq, res);
 	close(fds[0]);
 	/* Fails with ECHILD when the server ignores SIGCHLD: the verdict is already in. */
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -319,16 +353,25 @@ via_fork(const unsigned char *d, size_t len, const struct intake_limits *lim,
 }
 
 enum intake_code
-intake_pdf_check_isolated(const unsigned char *d, size_t len,
-    const struct intake_limits *lim, struct intake_result *res)
+intake_check_isolated(enum intake_check_kind kind, const unsigned char *d, size_t len,
+    int fd, const struct intake_limits *lim, struct intake_result *res)
 {
-	if (lim->pdf_memory_max_bytes == 0)
-		return intake_pdf_check(d, len, lim, res);
-	res->type = INTAKE_TYPE_PDF;
+	struct request rq;
+
+	if ((unsigned)kind >= INTAKE_CHECK__MAX)
+		return intake_fail(res, INTAKE_INTERNAL, "check kind %d", (int)kind);
+	memset(&rq, 0, sizeof(rq));
+	rq.len = len;
+	rq.kind = (uint32_t)kind;
+	rq.lim = *lim;
+	kind_limits(kind, lim, &rq.mem, &rq.cpu);
+	if (rq.mem == 0)
+		return kinds[kind].fn(d, len, lim, res);
+	res->type = kinds[kind].type;
 	if (helper_fd >= 0) {
-		if (via_helper(d, len, lim, res) == 0)
+		if (via_helper(&rq, d, len, fd, res) == 0)
 			return res->code;
-		log_warn("intake: PDF helper unusable (%s); forking directly", strerror(errno));
+		log_warn("intake: check helper unusable (%s); forking directly", strerror(errno));
 	}
-	return via_fork(d, len, lim, res);
+	return via_fork(&rq, d, res);
 }
