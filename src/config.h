@@ -48,6 +48,10 @@ struct config {
 	int64_t	 zip_max_entry;
 	int64_t	 zip_max_total;
 	int64_t	 zip_max_ratio;
+	int64_t	 pdf_max_objects;
+	int64_t	 pdf_memory_max;
+	int64_t	 image_memory_max;
+	int64_t	 parser_cpu_seconds;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

@@ -66,6 +66,11 @@ limits_of(const struct config *cfg, struct intake_limits *lim)
 	lim->zip_entry_max_bytes = (uint64_t)cfg->zip_max_entry;
 	lim->zip_total_max_bytes = (uint64_t)cfg->zip_max_total;
 	lim->zip_max_ratio = (uint32_t)cfg->zip_max_ratio;
+	lim->pdf_max_objects = (uint32_t)cfg->pdf_max_objects;
+	lim->pdf_memory_max_bytes = (uint64_t)cfg->pdf_memory_max;
+	lim->pdf_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
+	lim->image_memory_max_bytes = (uint64_t)cfg->image_memory_max;
+	lim->image_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
 }
 
 /* A small text field of the form: 1 taken, 0 not one of them, -1 refused (too long, or not

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "intake/intake.h"
 
 static void
 write_file(const char *path, const char *text)
@@ -33,10 +34,26 @@ test_defaults(void **state)
 	assert_int_equal(c.otp_max_tries, 5);
 	assert_int_equal(c.session_idle, 1800);
 	assert_int_equal(c.session_absolute, 43200);
-	assert_int_equal(c.upload_max_file, 20000000);
+	assert_int_equal(c.upload_max_file, 20971520);
 	assert_int_equal(c.quota_files, 60);
 	assert_int_equal(c.zip_max_entries, 100);
 	assert_int_equal(c.image_max_pixels, 40000000);
+	/* The upload settings start where intake's own defaults are. */
+	{
+		struct intake_limits lim;
+
+		intake_limits_default(&lim);
+		assert_int_equal(c.upload_max_file, lim.file_max_bytes);
+		assert_int_equal(c.image_max_pixels, lim.image_max_pixels);
+		assert_int_equal(c.zip_max_entries, lim.zip_max_entries);
+		assert_int_equal(c.zip_max_entry, lim.zip_entry_max_bytes);
+		assert_int_equal(c.zip_max_total, lim.zip_total_max_bytes);
+		assert_int_equal(c.zip_max_ratio, lim.zip_max_ratio);
+		assert_int_equal(c.pdf_max_objects, lim.pdf_max_objects);
+		assert_int_equal(c.pdf_memory_max, lim.pdf_memory_max_bytes);
+		assert_int_equal(c.image_memory_max, lim.image_memory_max_bytes);
+		assert_int_equal(c.parser_cpu_seconds, lim.pdf_cpu_seconds);
+	}
 	assert_true(config_known("otp_sink"));
 	assert_false(config_known("no_such_setting"));
 }
