@@ -13,6 +13,7 @@ CLIENTS=${CLIENTS:-8}
 ROUNDS=${ROUNDS:-2}
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' EXIT
 "$ROOT/suraksha" init --data "$T/data" --demo >/dev/null 2>&1
+sh "$ROOT/scripts/open-windows.sh" "$ROOT/suraksha" "$T/data"
 python3 "$ROOT/tests/tools/big_pdf.py" "$T/big.pdf" 19
 convert -size 6000x4400 xc:gray +noise Random -quality 90 "$T/big.jpg"
 # Colour, no chroma subsampling: three full-size components, the most coefficient memory a
@@ -54,6 +55,8 @@ for f in big.pdf big.jpg progressive.jpg; do
 	wait $(jobs -p | grep -v "^$PID$") 2>/dev/null || true
 	t1=$(now)
 	ok=$(cat "$T"/codes.* | grep -c '^201$' || true)
+	[ "$ok" -eq $((CLIENTS * ROUNDS)) ] ||
+		echo "ingest $f: WARNING only $ok of $((CLIENTS * ROUNDS)) uploads were stored: the figure below is not ingest" >&2
 	t2=$(now)
 	for i in $(seq 1 $((CLIENTS * ROUNDS))); do sha256sum "$T/$f" >/dev/null; done
 	t3=$(now)
