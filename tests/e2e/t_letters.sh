@@ -75,13 +75,48 @@ mkdir -p tests/out
 pdftoppm -r 60 -png "$T/letter.pdf" tests/out/letter
 [ -s tests/out/letter-1.png ] || fail "no PNG"
 
-# attacks: each must be invalid (exit 1) with its reason
-expect() {	# file reason
+# The same checks through the real server's POST /api/v1/verify: a portal on this data
+# folder (init keeps the CA made above).
+$S init --data "$D" >/dev/null 2>&1
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$S serve --data "$D" --listen "127.0.0.1:$PORT" >"$T/server.log" 2>&1 &
+SPID=$!
+trap 'kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
+endpoint() {	# file -> the report in $T/e.json
+	curl -s -H 'Content-Type: application/pdf' --data-binary @"$1" \
+	    "http://127.0.0.1:$PORT/api/v1/verify" >"$T/e.json"
+}
+endpoint "$T/letter.pdf"
+jq -e '.chain_trusted == true and .modified_after_signing == false and
+    .issued_by_portal == false and .valid == false and .reasons == ["not_issued_by_portal"]' \
+    "$T/e.json" >/dev/null || { cat "$T/e.json"; fail "endpoint on a letter this portal did not issue"; }
+
+# attacks: each must be invalid (exit 1) with its reason, by suraksha verify and the endpoint
+expect() {	# file reason [other accepted reason]
 	local rc=0
 	$S verify --data "$D" "$1" >"$T/a.json" || rc=$?
 	[ $rc -eq 1 ] || { cat "$T/a.json"; fail "$1: exit $rc, want 1"; }
-	jq -e --arg r "$2" '.valid == false and (.reasons | index($r)) != null' "$T/a.json" \
+	jq -e --arg r "$2" --arg o "${3:-$2}" '.valid == false and
+	    ((.reasons | index($r)) != null or (.reasons | index($o)) != null)' "$T/a.json" \
 	    >/dev/null || { cat "$T/a.json"; fail "$1: reason $2 missing"; }
+	endpoint "$1"
+	jq -e --arg r "$2" --arg o "${3:-$2}" '.valid == false and
+	    ((.reasons | index($r)) != null or (.reasons | index($o)) != null)' "$T/e.json" \
+	    >/dev/null || { cat "$T/e.json"; fail "$1: the endpoint missed $2"; }
+}
+# The ByteRange rewritten in place (same length, so nothing else moves).
+byterange() {	# out python-expression-of-a,b,c
+	python3 - "$T/letter.pdf" "$1" "$2" <<'PY'
+import re, sys
+d = open(sys.argv[1], 'rb').read()
+m = re.search(rb'/ByteRange \[([^\]]*)\]', d)
+z, a, b, c = (int(x) for x in m.group(1).split())
+new = eval(sys.argv[3]).encode()
+assert len(new) <= len(m.group(1))
+new = new.ljust(len(m.group(1)), b' ')
+open(sys.argv[2], 'wb').write(d[:m.start(1)] + new + d[m.end(1):])
+PY
 }
 
 # a byte changed inside the signed ranges
@@ -107,6 +142,17 @@ pdfsig -nssdir "sql:$NSS" "$T/appended.pdf" 2>&1 | grep -q "Not total document s
 # ByteRange removed
 LC_ALL=C sed 's|/ByteRange \[|/ByteRangX [|' "$T/letter.pdf" >"$T/nobr.pdf"
 expect "$T/nobr.pdf" byterange_invalid
+
+# ByteRange null, pointing elsewhere, shrunk (universal forgery, signature wrapping)
+byterange "$T/brnull.pdf" '"0 0 0 0"'
+expect "$T/brnull.pdf" byterange_invalid
+byterange "$T/brelse.pdf" '"%d %d %d %d" % (0, a - 100, b - 100, c + 100)'
+expect "$T/brelse.pdf" byterange_invalid
+byterange "$T/brshrunk.pdf" '"%d %d %d %d" % (0, a, b, c - 200)'
+expect "$T/brshrunk.pdf" byterange_invalid modified_after_signing
+# the signature moved: the gap no longer frames /Contents
+byterange "$T/moved.pdf" '"%d %d %d %d" % (0, a + 2, b + 2, c - 2)'
+expect "$T/moved.pdf" byterange_invalid
 
 # truncated
 head -c $((size - 300)) "$T/letter.pdf" >"$T/truncated.pdf"
