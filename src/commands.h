@@ -17,6 +17,7 @@ int	cmd_cases(int argc, char **argv);	/* cases/case_cmd.c */
 int	cmd_export(int argc, char **argv);	/* cases/case_cmd.c */
 int	cmd_verify(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_letter(int argc, char **argv);	/* letters/cmd_letters.c */
+int	cmd_hod(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_intake(int argc, char **argv);
 
 #endif

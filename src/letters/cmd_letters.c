@@ -337,3 +337,22 @@ usage:
 	fputs(letter_usage, stderr);
 	return EXIT_USAGE;
 }
+
+/* suraksha hod import-p12 | issue: the HoD's signing key, by the names the issue tracker
+ * and operators use; the work is cmd_letter's. */
+int
+cmd_hod(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "import-p12") == 0)
+		return cmd_letter(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "issue") == 0) {
+		argv[1] = (char *)"hod";
+		return cmd_letter(argc, argv);
+	}
+	fprintf(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr,
+	    "usage: suraksha hod import-p12 --hod USER --p12 FILE [--data DIR]  (password on stdin)\n"
+	    "       suraksha hod issue --hod USER --name CN [--days N] [--data DIR]\n"
+	    "  import a HoD's own PKCS#12, or issue a new key and certificate from the portal CA\n"
+	    "  (suraksha user add --role hod issues one already).\n");
+	return argc >= 2 && strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
+}

@@ -170,6 +170,21 @@ pdfsig -nssdir "sql:$NSS" "$T/foreign.pdf" >"$T/pdfsig2.txt" 2>&1 || true
 grep -qE "Certificate issuer (is unknown|isn't Trusted)" "$T/pdfsig2.txt" ||
 	{ cat "$T/pdfsig2.txt"; fail "pdfsig trusted a foreign CA"; }
 
+# a HoD's own PKCS#12 (here made from a key of this CA), imported and used to sign
+openssl pkcs12 -export -inkey "$D/keys/hod-hod.health.key" -in "$D/keys/hod-hod.health.pem" \
+    -passout pass:s3cret -out "$T/hod.p12"
+echo s3cret | $S hod import-p12 --data "$D" --hod hod.own --p12 "$T/hod.p12" >/dev/null ||
+	fail "hod import-p12"
+[ "$(stat -c %a "$D/keys/hod-hod.own.key")" = 600 ] || fail "imported key mode"
+rc=0; echo wrong | $S hod import-p12 --data "$D" --hod hod.bad --p12 "$T/hod.p12" \
+    >/dev/null 2>&1 || rc=$?
+[ $rc -ne 0 ] && [ ! -e "$D/keys/hod-hod.bad.key" ] || fail "a wrong PKCS#12 password"
+$S letter sample --data "$D" --hod hod.own --out "$T/own.pdf" >/dev/null
+# (a sample letter: signed and trusted, but not one this portal's database issued)
+$S verify --data "$D" "$T/own.pdf" >"$T/own.json" || true
+jq -e '.chain_trusted and (.modified_after_signing | not) and .reasons == ["not_issued_by_portal"]' \
+    "$T/own.json" >/dev/null || { cat "$T/own.json"; fail "letter signed with an imported key"; }
+
 # usage and unreadable input
 rc=0; $S verify --data "$D" "$T/nonexistent.pdf" 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || fail "unreadable file: exit $rc"
