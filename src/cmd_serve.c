@@ -166,6 +166,7 @@ cmd_serve(int argc, char **argv)
 	    "letter.txt");
 	app.letters.data_dir = app.cfg.data_dir;
 	app.letters.base_url = app.cfg.base_url;
+	app.letters.ca = app.ca;
 	app.letters.cfg.template_path = app.letter_template;
 	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
 	if (db_thread_init(dbpath) != 0)

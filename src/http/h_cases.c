@@ -185,6 +185,23 @@ remarks_body(struct req *r, const char **remarks, json_t **o, enum MHD_Result *r
 	return 0;
 }
 
+/* One approval with its letter, in its own transaction; ref gets the letter reference. */
+static enum err
+approve_one(struct req *r, struct hctx *h, const char *id, const char *remarks,
+    char ref[64])
+{
+	struct letter_case_arg la = { &r->app->letters, &h->a, "" };
+	enum err e;
+
+	h->msg[0] = '\0';
+	e = case_approve(&h->cx, id, remarks, letter_for_case, &la, ref, h->msg,
+	    sizeof(h->msg));
+	/* A letter that could not be issued says why, not only "internal error". */
+	if (e == ERR_INTERNAL && la.msg[0])
+		snprintf(h->msg, sizeof(h->msg), "%s", la.msg);
+	return e;
+}
+
 enum MHD_Result
 h_case_approve(struct req *r)
 {
@@ -197,20 +214,68 @@ h_case_approve(struct req *r)
 
 	if (hctx_init(r, &h, &res) != 0 || remarks_body(r, &remarks, &o, &res) != 0)
 		return res;
-	{
-		struct letter_case_arg la = { &r->app->letters, &h.a, "" };
-
-		e = case_approve(&h.cx, r->args[0], remarks, letter_for_case, &la, ref, h.msg,
-		    sizeof(h.msg));
-		/* A letter that could not be issued says why, not only "internal error". */
-		if (e == ERR_INTERNAL && la.msg[0])
-			snprintf(h.msg, sizeof(h.msg), "%s", la.msg);
-	}
+	e = approve_one(r, &h, r->args[0], remarks, ref);
 	json_decref(o);
 	if (e != ERR_OK)
 		return fail(r, &h, e);
 	return reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "employee_id", r->args[0],
 	    "state", "approved", "letter_ref", ref[0] ? json_string(ref) : json_null()));
+}
+
+#define BULK_MAX 500
+
+/* POST /api/v1/approvals {"employee_ids": [...], "remarks"?}: a HoD approves many cases;
+ * each case and its letter is its own transaction, so one failure stops none of the
+ * others, and the answer says for each what happened. */
+enum MHD_Result
+h_approvals(struct req *r)
+{
+	json_t *o, *ids, *results, *v;
+	const char *remarks = NULL;
+	enum MHD_Result res;
+	long done = 0, failed = 0;
+	struct hctx h;
+	size_t i;
+	int bad = 0;
+
+	if (hctx_init(r, &h, &res) != 0 || (o = body(r, 1, &res)) == NULL)
+		return res;
+	ids = json_object_get(o, "employee_ids");
+	remarks = json_str(o, "remarks", 2000, &bad);
+	if (bad || !json_is_array(ids) || json_array_size(ids) == 0 ||
+	    json_array_size(ids) > BULK_MAX ||
+	    json_object_size(o) != 1u + (json_object_get(o, "remarks") ? 1u : 0u)) {
+		json_decref(o);
+		return reply_error(r, ERR_INVALID_FIELD, "Give employee_ids (1 to 500 ids) and "
+		    "optionally remarks.");
+	}
+	json_array_foreach(ids, i, v) {
+		if (!json_is_string(v) || strict_code(json_string_value(v)) != 0) {
+			json_decref(o);
+			return reply_error(r, ERR_INVALID_FIELD, "employee_ids holds something that "
+			    "is not an employee id.");
+		}
+	}
+	results = json_array();
+	json_array_foreach(ids, i, v) {
+		const char *id = json_string_value(v);
+		char ref[64] = "";
+		enum err e = approve_one(r, &h, id, remarks, ref);
+
+		if (e == ERR_OK) {
+			done++;
+			json_array_append_new(results, json_pack("{s:s, s:s, s:s}", "employee_id", id,
+			    "state", "approved", "letter_ref", ref));
+		} else {
+			failed++;
+			json_array_append_new(results, json_pack("{s:s, s:{s:s, s:s}}", "employee_id",
+			    id, "error", "code", err_code(e), "message",
+			    h.msg[0] ? h.msg : err_message(e)));
+		}
+	}
+	json_decref(o);
+	return reply_json(r, 200, json_pack("{s:o, s:I, s:I}", "results", results, "approved",
+	    (json_int_t)done, "failed", (json_int_t)failed));
 }
 
 enum MHD_Result

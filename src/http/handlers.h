@@ -73,6 +73,7 @@ enum MHD_Result h_case_submit(struct req *r);
 enum MHD_Result h_case_verify(struct req *r);
 enum MHD_Result h_case_certification(struct req *r);
 enum MHD_Result h_case_approve(struct req *r);
+enum MHD_Result h_approvals(struct req *r);
 enum MHD_Result h_case_reject(struct req *r);
 enum MHD_Result h_dashboard(struct req *r);
 /* h_posts.c */

@@ -58,6 +58,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/cases/{}/approve", h_case_approve, R_AUTH, HOD, BODY_JSON },
 	{ "POST", "/api/v1/cases/{}/reject", h_case_reject, R_AUTH, HOD, BODY_JSON },
 	{ "POST", "/api/v1/posts", h_posts_create, R_AUTH, FINANCE, BODY_JSON },
+	{ "POST", "/api/v1/approvals", h_approvals, R_AUTH, HOD, BODY_JSON },
 	{ "GET",  "/api/v1/dashboard", h_dashboard, R_AUTH, STAFF, 0 },
 	{ "GET",  "/api/v1/deadlines", h_deadlines, R_AUTH, 0, 0 },
 	{ "POST", "/api/v1/admin/deadlines", h_admin_deadline_extend, R_AUTH, ADMIN, BODY_JSON },

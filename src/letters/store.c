@@ -11,6 +11,7 @@
 #include "audit/audit.h"
 #include "db/db.h"
 #include "letters/pki.h"
+#include "letters/verify.h"
 #include "util/buf.h"
 #include "util/crypt.h"
 #include "util/fsx.h"
@@ -179,6 +180,22 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
 		log_error("letter %s: %s", ref_out, letter_strerror(rc));
 		e = rc == LETTER_ERR_FACTS ? ERR_UNPROCESSABLE : ERR_INTERNAL;
 		goto out;
+	}
+	/* What the portal issues, its own verifier must accept: a signer certificate that has
+	 * expired or is not yet valid, or a broken signature, stops the issue here. */
+	if (env->ca != NULL) {
+		struct verify_report vr;
+
+		if (verify_pdf((const unsigned char *)pdf.data, pdf.len, env->ca, NULL, NULL,
+		    &vr) != 0 || !vr.valid) {
+			snprintf(msg, msglen, "The signed letter did not verify (%s): check the HoD's "
+			    "signing certificate; nothing was issued.",
+			    vr.nreasons ? verify_reason_code(vr.reasons[0]) : "internal");
+			log_error("letter %s: self-check failed: %s", ref_out,
+			    vr.nreasons ? verify_reason_code(vr.reasons[0]) : "internal");
+			e = ERR_WRONG_STATE;
+			goto out;
+		}
 	}
 	crypt_sha256_hex(pdf.data, pdf.len, sha);
 	if (letter_store_path(env->data_dir, sha, path, sizeof(path)) != 0 ||

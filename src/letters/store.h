@@ -9,6 +9,8 @@
 #include "errors.h"
 #include "letters/letter.h"
 
+#include <openssl/x509.h>
+
 struct db;
 struct actor;
 
@@ -32,6 +34,7 @@ struct letter_env {
 	const char	*data_dir;
 	const char	*base_url;
 	struct letter_config cfg;
+	X509		*ca;		/* every letter is verified against it before issue */
 };
 
 /* Issues a letter inside the caller's transaction: allocates the next reference of the

@@ -5,9 +5,10 @@
 # equivalent post, listings, CSV and dashboard counts in scope.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cases_lib.sh"
+# The portal's keys and certificates are made at the test's clock too.
+export SURAKSHA_FAKE_NOW=$T_OPEN
 init_demo
 export SURAKSHA_OTP_RESEND_INTERVAL=0
-export SURAKSHA_FAKE_NOW=$T_OPEN
 start_server
 login_staff
 E1=$(otp_login UCP-10001 PPP10001A)     # direct, PWD-AMB-01

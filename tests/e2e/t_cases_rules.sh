@@ -4,9 +4,10 @@
 # export of the verified cases passes sha256sum -c and openssl cms -verify.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cases_lib.sh"
+# The portal's keys and certificates are made at the test's clock too.
+export SURAKSHA_FAKE_NOW=$T_OPEN
 init_demo
 export SURAKSHA_OTP_RESEND_INTERVAL=0
-export SURAKSHA_FAKE_NOW=$T_OPEN
 start_server
 login_staff
 E3=$(otp_login UCP-10003 PPP10003C)     # joined 2019-08-15: exactly five years
