@@ -138,6 +138,14 @@ expect_status 200 "delete"
 areq "$(login ddo.hlt.kkr)" DELETE "/api/v1/documents/$(sqlite3 "$DATA/suraksha.db" "SELECT max(id) FROM documents WHERE employee_id = 'UCP-10003'")"
 expect_error 403 forbidden "staff delete"
 check "uploads, refusals and deletions audited" test "$(sqlite3 "$DATA/suraksha.db" "SELECT count(DISTINCT action) FROM audit WHERE action IN ('document.upload', 'document.refused', 'document.delete')")" = 3
+# After the window closes: 423 naming the deadline, nothing stored.
+"$BIN" cases extend --data "$DATA" --stage registration --reason "window closed for the test" \
+    --closes "$(TZ=Asia/Kolkata date -d '-1 day' '+%Y-%m-%d 23:59')" >/dev/null
+before=$(state)
+up "$EMP3" tests/corpus/pdf_simple.pdf other UCP-10003
+expect_error 423 window_closed "upload after the registration window"
+check "the refusal names the deadline" grep -q "IST" <<<"$BODY"
+check "a closed window stored nothing" test "$before" = "$(state)"
 stop_server
 check "audit chain intact" "$BIN" audit verify --data "$DATA"
 finish
