@@ -146,6 +146,53 @@ req GET "/home?refused=zip_bad_name&entry=%3Cb%3Ex%3C/b%3E" "" -b "$E"
 check "the refused entry is shown" grep -q '&lt;b&gt;x&lt;/b&gt;' "$T/body"
 check "as text, never markup" bash -c "! grep -q '<b>x</b>' $T/body"
 
+# the case workflow's forms (h_pages_flow.c): the service record, submit, the inline view
+form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-07-15&kind_0=contract&org_0=%3Cb%3Ex%3C/b%3E"
+expect_status 400 "a spell with neither an end nor still in service"
+check "said in the page" grep -q "Give the last day of each spell" "$T/body"
+form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-07-15&open_0=1&kind_0=contract&org_0=%3Cb%3Ex%3C/b%3E&part_time=1"
+expect_status 303 "service record saved"
+check "back with a notice" test "$(hdr Location)" = "/home?done=saved"
+req GET "$(hdr Location)" "" -b "$E"
+check "the spell is in the form" grep -q 'name="from_0" value="2015-07-15"' "$T/body"
+check "the flag is kept" grep -q 'id="f-pt" name="part_time" value="1" checked' "$T/body"
+check "the organisation is text, never markup" grep -q 'value="&lt;b&gt;x&lt;/b&gt;"' "$T/body"
+check "confirmed" grep -q "service record was saved" "$T/body"
+check "saved for the domain" test "$(sqlite3 "$DATA/suraksha.db" "SELECT json_extract(declared, '\$.spells[0].from') || json_extract(declared, '\$.part_time') FROM cases WHERE employee_id = 'UCP-10002'")" = "2015-07-151"
+form "$E" /cases/UCP-10002/submit ""
+expect_status 403 "submit without the csrf field"
+form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
+expect_status 422 "submit with documents missing"
+check "the domain's reason in the page" grep -q "Upload the required documents first" "$T/body"
+check "still a draft" test "$(sqlite3 "$DATA/suraksha.db" "SELECT state FROM cases WHERE employee_id = 'UCP-10002'")" = draft
+form "$E" /posts "csrf=$ECSRF&employee_id=UCP-10002&pay_level=6&designation=x"
+expect_status 403 "an employee cannot create posts"
+req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=engagement_order \
+	-F "file=@$ROOT/tests/corpus/photo.jpg"
+req GET /home "" -b "$E"
+ID=$(grep -o 'href="/api/v1/documents/[0-9]*"' "$T/body" | head -1 | sed 's|.*/||; s|"||')
+req GET "/documents/$ID/view" "" -b "$E"
+expect_status 200 "the employee views their document"
+check "inline" test "$(hdr Content-Disposition)" = "inline"
+check "as the image it is" test "$(hdr Content-Type)" = "image/jpeg"
+check "the bytes" cmp -s "$T/body" "$ROOT/tests/corpus/photo.jpg"
+DH=$T/dhjar
+form "$DH" /login/staff "username=ddo.hlt.kkr&password=suraksha-demo"
+req GET "/documents/$ID/view" "" -b "$DH"
+expect_status 404 "out of scope: no such document"
+DP=$T/dpjar
+form "$DP" /login/staff "username=ddo.pwd.amb&password=suraksha-demo"
+req GET "/documents/$ID/view" "" -b "$DP"
+expect_status 200 "the DDO of the office views it"
+req GET "/home?state=draft" "" -b "$DP"
+check "the DDO's queue lists the case" grep -q 'href="/cases/UCP-10002"' "$T/body"
+req GET "/home?state=approved" "" -b "$DP"
+check "filtered by state" bash -c "! grep -q 'href=\"/cases/UCP-10002\"' $T/body"
+DCSRF=$(csrf_of)
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=verified"
+expect_status 409 "a draft cannot be verified"
+check "the state refusal in the page" grep -q "present state of the case" "$T/body"
+
 # auditor: the chain check, intact and then broken by an edit made in the database file
 A=$T/ajar
 form "$A" /login/staff "username=auditor&password=suraksha-demo"
