@@ -126,13 +126,14 @@ add_timeline(json_t *flow, const json_t *cj)
 	size_t i;
 
 	json_array_foreach(json_object_get(cj, "history"), i, h) {
-		const char *act = str(h, "action"), *to = str(h, "to"), *from = str(h, "from");
+		const char *act = str(h, "action"), *why = str(h, "remarks");
 
+		/* the action names the state it led to ("Returned", "Approved") */
 		people_time(str(h, "at"), at);
-		json_array_append_new(tl, json_pack("{s:s, s:o, s:o, s:s, s:o}", "at", at,
-		    "action_key", key_of("act", act ? act : "other"), "to_key", to && (from == NULL || strcmp(from, to) != 0) ?
-		    key_of("state", to) : json_null(), "actor", str(h, "actor") ? str(h, "actor") : "", "remarks",
-		    json_incref(json_object_get(h, "remarks"))));
+		json_array_append_new(tl, json_pack("{s:s, s:o, s:s, s:o}", "at", at,
+		    "action_key", key_of("act", act ? act : "other"), "actor",
+		    str(h, "actor") ? str(h, "actor") : "", "remarks",
+		    why ? json_string(why) : json_null()));
 	}
 	json_object_set_new(flow, "timeline", tl);
 }
@@ -188,8 +189,10 @@ spell_view(const json_t *sp, size_t i)
 	const char *kind = str(sp, "kind"), *to = str(sp, "to");
 
 	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:b, s:b, s:b}",
-	    "i", (json_int_t)i, "n", (json_int_t)i + 1, "from", str(sp, "from") ? str(sp, "from") : "",
-	    "to", to ? to : "", "from_shown", people_date(str(sp, "from")), "to_shown", to ? people_date(to) : json_null(),
+	    "i", (json_int_t)i, "n", (json_int_t)i + 1,
+	    "from", str(sp, "from") ? str(sp, "from") : "", "to", to ? to : "",
+	    "from_shown", people_date(str(sp, "from")),
+	    "to_shown", to ? people_date(to) : json_null(),
 	    "org", str(sp, "organisation") ? str(sp, "organisation") : "",
 	    "kind_key", key_of("spell", kind ? kind : "contract"),
 	    "post", str(sp, "post") ? str(sp, "post") : "",
