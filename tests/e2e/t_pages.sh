@@ -193,6 +193,62 @@ form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=verified"
 expect_status 409 "a draft cannot be verified"
 check "the state refusal in the page" grep -q "present state of the case" "$T/body"
 
+# the rest of the way for UCP-10002: returned (remarks required), submitted again, verified,
+# a post, then many approvals at once where one cannot go through
+source "$ROOT/tests/e2e/cases_lib.sh"
+add_docs UCP-10002
+form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
+expect_status 303 "submitted"
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=returned"
+expect_status 400 "returned without remarks"
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=maybe"
+expect_status 400 "an unknown decision"
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=returned&remarks=The+engagement+order+says+2015-08-01"
+expect_status 303 "returned"
+check "back to the case" test "$(hdr Location)" = "/cases/UCP-10002?done=returned"
+req GET /home "" -b "$E"
+check "the employee reads the remarks of the return" grep -q "The engagement order says 2015-08-01" "$T/body"
+check "and may edit again" grep -q 'id="service-form"' "$T/body"
+form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-08-01&open_0=1&kind_0=contract"
+expect_status 303 "corrected"
+form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
+expect_status 303 "submitted again"
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=verified"
+expect_status 303 "verified"
+FJ=$T/fjar
+form "$FJ" /login/staff "username=finance&password=suraksha-demo"
+req GET /home "" -b "$FJ"
+FCSRF=$(csrf_of)
+check "finance lists the verified case" grep -q 'id="p-UCP-10002"' "$T/body"
+form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&designation=Clerk&pay_level=six"
+expect_status 400 "a pay level that is not a number"
+form "$FJ" /posts "csrf=$FCSRF&designation=Clerk&pay_level=2"
+expect_status 400 "no case ticked"
+form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&employee_id=UCP-10001&designation=Clerk&pay_level=2"
+expect_status 409 "all or nothing: a draft among them"
+check "the case is still waiting for its post" test "$(state_of UCP-10002)" = verified
+form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&designation=Clerk&pay_level=2"
+expect_status 303 "post created"
+HJ=$T/hjar
+form "$HJ" /login/staff "username=hod.pwd&password=suraksha-demo"
+req GET /home "" -b "$HJ"
+HCSRF=$(csrf_of)
+check "the HoD sees the case ready" grep -q 'id="a-UCP-10002"' "$T/body"
+form "$HJ" /approve "csrf=$HCSRF&employee_id=UCP-10001&employee_id=UCP-10002"
+expect_status 200 "many approvals"
+check "the one approved, with its letter" grep -q 'href="/api/v1/letters/HR/SOS/PWD/' "$T/body"
+check "the other said why" grep -q "present state of the case" "$T/body"
+check "each its own transaction" test "$(state_of UCP-10002)/$(state_of UCP-10001)" = approved/draft
+form "$HJ" /cases/UCP-10001/reject "csrf=$HCSRF"
+expect_status 400 "reject without reasons"
+form "$HJ" /cases/UCP-10001/reject "csrf=$HCSRF&remarks=no+post"
+expect_status 409 "reject a draft"
+form "$HJ" /cases/UCP-10002/approve "csrf=$HCSRF"
+expect_status 409 "approve twice"
+req GET /cases/UCP-10002 "" -b "$HJ"
+check "the HoD's case page has the letter" grep -q 'id="letter-link"' "$T/body"
+check "and no more decision forms" bash -c "! grep -q 'id=\"approve-case\"\|id=\"reject-case\"' $T/body"
+
 # auditor: the chain check, intact and then broken by an edit made in the database file
 A=$T/ajar
 form "$A" /login/staff "username=auditor&password=suraksha-demo"
