@@ -99,7 +99,7 @@ static void
 done_notice(struct req *r, struct page *pg)
 {
 	static const char *const done[] = { "saved", "submitted", "verified", "returned",
-	    "discrepancy", "approved", "rejected", "posts", "waiting" };
+	    "discrepancy", "certified", "approved", "rejected", "posts", "waiting" };
 	char v[32], key[48];
 	size_t i;
 

@@ -7,6 +7,7 @@
 #include "http/handlers_pages.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -295,6 +296,22 @@ add_decision_forms(json_t *flow, const json_t *cj, const struct principal *who)
 		json_object_set_new(flow, "can_verify", json_true());
 		json_object_set_new(flow, "fields", fields);
 	}
+	if ((who->role == ROLE_DDO || who->role == ROLE_HOD ||
+	    who->role == ROLE_ADMIN_SECRETARY) && is_state(cj, "discrepancy")) {
+		json_t *pre = json_object(), *x;
+		char *text;
+		size_t i;
+
+		/* the fields to certify, each "as recorded" (null) until a value corrects it */
+		json_array_foreach(json_object_get(cj, "discrepancy_fields"), i, x)
+			if (json_is_string(x))
+				json_object_set_new(pre, json_string_value(x), json_null());
+		text = json_dumps(pre, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(pre);
+		json_object_set_new(flow, "can_certify", json_true());
+		json_object_set_new(flow, "certify_json", json_string(text ? text : "{}"));
+		free(text);
+	}
 	if (who->role == ROLE_HOD) {
 		int post = is_state(cj, "post_created");
 
@@ -566,6 +583,30 @@ h_page_case_reject(struct req *r)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
 	return case_answer(r, &f, case_reject(&f.cx, r->args[0], field(r, "remarks"), f.msg,
 	    sizeof(f.msg)), "rejected");
+}
+
+/* The certification of a discrepancy (multipart csrf, fields as JSON, remarks, file): the
+ * API's streaming and checks (h_documents.c), then back to the case. */
+enum MHD_Result
+h_page_certify(struct req *r)
+{
+	struct upload_outcome o;
+	char loc[600], q[96];
+
+	h_upload_finish(r, &o);
+	if (o.documents != NULL) {
+		json_decref(o.documents);
+		case_back(r, r->args[0], "?done=certified", loc, sizeof(loc));
+		return page_redirect(r, loc, NULL, NULL);
+	}
+	if (o.refused != NULL) {
+		snprintf(q, sizeof(q), "?refused=%s", o.refused->code);
+		case_back(r, r->args[0], q, loc, sizeof(loc));
+		return page_redirect(r, loc, NULL, NULL);
+	}
+	if (o.err == ERR_CSRF || o.err == ERR_INTERNAL || o.err == ERR_UNAVAILABLE)
+		return page_error(r, o.err, o.detail);
+	return h_page_case_render(r, r->args[0], o.err, o.detail);
 }
 
 /* Many approvals: each case its own transaction (one failure stops no other), then a

@@ -31,6 +31,7 @@ int	h_page_queues(struct req *r, json_t *c);
 enum MHD_Result h_page_case_service(struct req *r);
 enum MHD_Result h_page_case_submit(struct req *r);
 enum MHD_Result h_page_case_verify(struct req *r);
+enum MHD_Result h_page_certify(struct req *r);	/* streams through h_certify_start */
 enum MHD_Result h_page_case_approve(struct req *r);
 enum MHD_Result h_page_case_reject(struct req *r);
 enum MHD_Result h_page_approve_many(struct req *r);

@@ -81,6 +81,8 @@ static const struct route routes[] = {
 	{ "POST", "/cases/{}/service", h_page_case_service, R_AUTH | FORM, EMPLOYEE, FORM_BODY },
 	{ "POST", "/cases/{}/submit", h_page_case_submit, R_AUTH | FORM, EMPLOYEE, FORM_BODY },
 	{ "POST", "/cases/{}/verify", h_page_case_verify, R_AUTH | FORM, DDO, FORM_BODY },
+	{ "POST", "/cases/{}/certify", h_page_certify, R_AUTH | FORM, CERTIFIER, BODY_UPLOAD,
+	    h_certify_start, h_upload_chunk },
 	{ "POST", "/cases/{}/approve", h_page_case_approve, R_AUTH | FORM, HOD, FORM_BODY },
 	{ "POST", "/cases/{}/reject", h_page_case_reject, R_AUTH | FORM, HOD, FORM_BODY },
 	{ "POST", "/approve", h_page_approve_many, R_AUTH | FORM, HOD, FORM_BODY },

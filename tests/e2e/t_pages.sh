@@ -249,6 +249,32 @@ req GET /cases/UCP-10002 "" -b "$HJ"
 check "the HoD's case page has the letter" grep -q 'id="letter-link"' "$T/body"
 check "and no more decision forms" bash -c "! grep -q 'id=\"approve-case\"\|id=\"reject-case\"' $T/body"
 
+# a discrepancy certified through the page's multipart form
+E1=$(otp_login UCP-10001 PPP10001A)
+areq "$E1" PUT /api/v1/cases/UCP-10001/service "$(svc 2012-04-01)"
+add_docs UCP-10001
+areq "$E1" POST /api/v1/cases/UCP-10001/submit
+expect_status 200 "UCP-10001 submitted"
+form "$DP" /cases/UCP-10001/verify "csrf=$DCSRF&decision=discrepancy&remarks=wrong+number&field=mobile&field=head_of_account"
+expect_status 303 "discrepancy"
+req GET /cases/UCP-10001 "" -b "$DP"
+check "the certification form, fields to certify prefilled" \
+	grep -q '{&quot;mobile&quot;:null,&quot;head_of_account&quot;:null}</textarea>' "$T/body"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" -F 'fields={"mobile":null}' \
+	-F remarks=checked -F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 422 "a flagged field left out"
+check "the reason in the page" grep -q 'class="notice error"' "$T/body"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=nope" -F 'fields={"mobile":null,"head_of_account":null}' \
+	-F remarks=checked -F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 403 "certification with a wrong csrf"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" \
+	-F 'fields={"mobile":"9876500001","head_of_account":null}' -F remarks=checked \
+	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 303 "certified"
+check "back to the case" test "$(hdr Location)" = "/cases/UCP-10001?done=certified"
+check "the case is certified" test "$(state_of UCP-10001)" = certified
+check "the mobile corrected" test "$(db "SELECT mobile FROM employees WHERE id = 'UCP-10001'")" = 9876500001
+
 # auditor: the chain check, intact and then broken by an edit made in the database file
 A=$T/ajar
 form "$A" /login/staff "username=auditor&password=suraksha-demo"

@@ -240,7 +240,7 @@ test_flow_texts(void **state)
 	static const char *const acts[] = { "service", "submit", "verify", "return",
 	    "discrepancy", "certify", "post", "waiting_post", "approve", "reject", "reeval" };
 	static const char *const done[] = { "saved", "submitted", "verified", "returned",
-	    "discrepancy", "approved", "rejected", "posts", "waiting" };
+	    "discrepancy", "certified", "approved", "rejected", "posts", "waiting" };
 	char key[96];
 	int i;
 
