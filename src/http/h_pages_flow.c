@@ -798,12 +798,11 @@ add_queue(struct req *r, struct flow *f, json_t *c)
 	if (case_counts(&f->cx, time_now(), &counts) == ERR_OK) {
 		for (i = 0; i < CASE__MAX; i++) {
 			const char *name = case_state_name((enum case_state)i);
+			json_t *n = json_object_get(json_object_get(counts, "by_state"), name);
 
-			json_array_append_new(states, json_pack("{s:s, s:o, s:O, s:b}", "name",
-			    name, "key", key_of("state", name), "n", json_object_get(json_object_get(
-			    counts, "by_state"), name) ? json_object_get(json_object_get(counts,
-			    "by_state"), name) : json_integer(0), "selected", state != NULL &&
-			    strcmp(state, name) == 0));
+			json_array_append_new(states, json_pack("{s:s, s:o, s:o, s:b}", "name",
+			    name, "key", key_of("state", name), "n", n ? json_incref(n) :
+			    json_integer(0), "selected", state != NULL && strcmp(state, name) == 0));
 		}
 		json_object_set(q, "total", json_object_get(counts, "total"));
 		json_object_set(q, "overdue_n", json_object_get(counts, "overdue"));
@@ -814,7 +813,8 @@ add_queue(struct req *r, struct flow *f, json_t *c)
 	if ((list = list_of(f, state, ov != NULL && strcmp(ov, "1") == 0)) != NULL) {
 		json_array_foreach(json_object_get(list, "items"), i, it)
 			json_array_append_new(rows, row_of(it));
-		json_object_set(q, "shown_total", json_object_get(list, "total"));
+		json_object_set_new(q, "more", json_boolean(json_integer_value(json_object_get(list,
+		    "total")) > (json_int_t)json_array_size(rows)));
 		json_decref(list);
 	}
 	json_object_set_new(q, "rows", rows);
