@@ -13,6 +13,7 @@
 #include "import/master.h"
 #include "intake/documents.h"
 #include "intake/intake.h"
+#include "util/log.h"
 #include "util/strict.h"
 #include "util/timeutil.h"
 
@@ -93,8 +94,28 @@ redirect_notice(struct req *r, struct page *pg)
 			}
 }
 
-static enum MHD_Result
-case_page(struct req *r, const char *employee_id)
+/* The workflow's confirmations (?done=CODE after a form). */
+static void
+done_notice(struct req *r, struct page *pg)
+{
+	static const char *const done[] = { "saved", "submitted", "verified", "returned",
+	    "discrepancy", "certified", "approved", "rejected", "posts", "waiting" };
+	char v[32], key[48];
+	size_t i;
+
+	if (req_query(r, "done", v, sizeof(v)) == NULL)
+		return;
+	for (i = 0; i < sizeof(done) / sizeof(done[0]); i++)
+		if (strcmp(done[i], v) == 0) {
+			snprintf(key, sizeof(key), "done.%s", done[i]);
+			page_notice(pg, 0, key, "Done.", NULL);
+			return;
+		}
+}
+
+enum MHD_Result
+h_page_case_render(struct req *r, const char *employee_id, enum err refused,
+    const char *detail)
 {
 	struct employee e;
 	struct page *pg;
@@ -145,18 +166,35 @@ case_page(struct req *r, const char *employee_id)
 	    "max_bytes", quota));
 	human_size(r->app->cfg.upload_max_file, used, sizeof(used));
 	json_object_set_new(c, "max_file", json_string(used));
-	redirect_notice(r, pg);
-	return page_end(pg, 200, "case", owner ? "title.my_case" : "title.case");
+	if (h_page_case_flow(r, c, e.id) != 0)
+		log_error("case page %s: the case could not be read", e.id);
+	/* documents change only while the employee may still edit the case */
+	json_object_set_new(c, "can_upload", json_boolean(owner && (json_object_get(c, "flow") ==
+	    NULL || json_is_true(json_object_get(json_object_get(c, "flow"), "can_edit")))));
+	if (refused != ERR_OK)
+		page_notice_err(pg, refused, detail);
+	else {
+		redirect_notice(r, pg);
+		done_notice(r, pg);
+	}
+	return page_end(pg, refused != ERR_OK ? err_status(refused) : 200, "case",
+	    owner ? "title.my_case" : "title.case");
 }
 
 enum MHD_Result
 h_page_home(struct req *r)
 {
+	return h_page_home_render(r, ERR_OK, NULL);
+}
+
+enum MHD_Result
+h_page_home_render(struct req *r, enum err refused, const char *detail)
+{
 	struct page *pg;
 	json_t *c;
 
 	if (r->who.role == ROLE_EMPLOYEE)
-		return case_page(r, r->who.employee_id);
+		return h_page_case_render(r, r->who.employee_id, refused, detail);
 	if ((pg = page_begin(r)) == NULL)
 		return MHD_NO;
 	c = page_ctx(pg);
@@ -177,13 +215,22 @@ h_page_home(struct req *r)
 			json_array_append_new(sc, json_string(r->who.departments[i]));
 		json_object_set_new(c, "scope", sc);
 	}
-	return page_end(pg, 200, "staff_home", "title.home");
+	json_object_set_new(c, "is_finance", json_boolean(r->who.role == ROLE_FINANCE));
+	json_object_set_new(c, "is_hod", json_boolean(r->who.role == ROLE_HOD));
+	if (h_page_queues(r, c) != 0)
+		log_error("staff home: the queues could not be read");
+	if (refused != ERR_OK)
+		page_notice_err(pg, refused, detail);
+	else
+		done_notice(r, pg);
+	return page_end(pg, refused != ERR_OK ? err_status(refused) : 200, "staff_home",
+	    "title.home");
 }
 
 enum MHD_Result
 h_page_case(struct req *r)
 {
-	return case_page(r, r->args[0]);
+	return h_page_case_render(r, r->args[0], ERR_OK, NULL);
 }
 
 /* The "open an employee's documents" form of the staff home (a GET: it only reads). */

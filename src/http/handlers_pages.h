@@ -19,6 +19,24 @@ enum MHD_Result h_page_case(struct req *r);
 enum MHD_Result h_page_find(struct req *r);
 enum MHD_Result h_page_upload(struct req *r);
 enum MHD_Result h_page_document_delete(struct req *r);
+/* The case page, or the staff home, with a refusal (e, with the domain's sentence as
+ * detail) at the top, or none with ERR_OK; the status is the error's. */
+enum MHD_Result h_page_case_render(struct req *r, const char *employee_id, enum err e,
+	    const char *detail);
+enum MHD_Result h_page_home_render(struct req *r, enum err e, const char *detail);
+/* h_pages_flow.c: the case workflow's sections of the case page ("flow" in c), the staff
+ * queues ("queue", "finance", "hod" in c), and the workflow's forms. 0 ok. */
+int	h_page_case_flow(struct req *r, json_t *c, const char *employee_id);
+int	h_page_queues(struct req *r, json_t *c);
+enum MHD_Result h_page_case_service(struct req *r);
+enum MHD_Result h_page_case_submit(struct req *r);
+enum MHD_Result h_page_case_verify(struct req *r);
+enum MHD_Result h_page_certify(struct req *r);	/* streams through h_certify_start */
+enum MHD_Result h_page_case_approve(struct req *r);
+enum MHD_Result h_page_case_reject(struct req *r);
+enum MHD_Result h_page_approve_many(struct req *r);
+enum MHD_Result h_page_posts(struct req *r);
+enum MHD_Result h_page_document_view(struct req *r);
 /* h_pages_verify.c */
 enum MHD_Result h_page_verify(struct req *r);
 enum MHD_Result h_page_verify_start(struct req *r, int *done);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/crypt.h"
 #include "util/fsx.h"
@@ -77,6 +78,19 @@ page_form_get(const struct req *r, const char *name)
 		if (strcmp(r->form->f[i].name, name) == 0)
 			return r->form->f[i].value;
 	return NULL;
+}
+
+size_t
+page_form_all(const struct req *r, const char *name, const char **out, size_t max)
+{
+	size_t i, n = 0;
+
+	if (r->form == NULL)
+		return 0;
+	for (i = 0; i < r->form->n && n < max; i++)
+		if (strcmp(r->form->f[i].name, name) == 0)
+			out[n++] = r->form->f[i].value;
+	return n;
 }
 
 void
@@ -438,4 +452,43 @@ page_error(struct req *r, enum err e, const char *detail)
 	page_notice_err(pg, e, detail);
 	json_object_set_new(pg->ctx, "status", json_integer(err_status(e)));
 	return page_end(pg, err_status(e), "error", "title.error");
+}
+
+/* reply.c's headers forbid any inline use of a response (an API answer is never shown as a
+ * page); a document the DDO reads beside the spells is the one exception, so its headers
+ * are set here: the same hardening, inline, and nothing in it may run. */
+enum MHD_Result
+page_reply_inline(struct req *r, const char *mime, int fd, uint64_t size)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result res;
+	int image = strncmp(mime, "image/", 6) == 0;
+
+	if ((resp = MHD_create_response_from_fd64(size, fd)) == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, "inline");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "SAMEORIGIN");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	/* an uploaded PDF is untrusted: sandboxed, no script, no form, no way out */
+	MHD_add_response_header(resp, "Content-Security-Policy", image ?
+	    "default-src 'none'; img-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
+	    "form-action 'none'" :
+	    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+	    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Request-Id", r->rid);
+	if (r->app->cfg.secure_cookies)
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+		    "max-age=31536000; includeSubDomains");
+	r->replied = 1;
+	r->status = 200;
+	res = MHD_queue_response(r->conn, 200, resp);
+	MHD_destroy_response(resp);
+	return res;
 }

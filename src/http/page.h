@@ -13,7 +13,7 @@
 #include "http/http.h"
 #include "http/page_tmpl.h"
 
-#define PAGE_FORM_MAX	32	/* fields of one urlencoded form */
+#define PAGE_FORM_MAX	256	/* fields of one urlencoded form (bulk selections) */
 #define PAGE_BODY_FORM	(64 * 1024)	/* max_body of an urlencoded form route */
 
 /* A parsed application/x-www-form-urlencoded body; values are decoded, NUL-free. */
@@ -30,6 +30,8 @@ struct page_form {
 int	page_form_parse(struct req *r);
 /* The value of a field, or NULL (also when the form was not parsed). */
 const char *page_form_get(const struct req *r, const char *name);
+/* Every value of a repeated field (checkboxes), up to max, in order; the count. */
+size_t	page_form_all(const struct req *r, const char *name, const char **out, size_t max);
 void	page_form_free(struct page_form *f);
 /* Does value equal the session's CSRF token (constant time)? */
 int	page_csrf_ok(const struct req *r, const char *value);
@@ -74,6 +76,11 @@ enum MHD_Result page_error(struct req *r, enum err e, const char *detail);
 void	page_time(int64_t t, char out[PAGE_TIME_LEN]);
 /* The page language of the request: "en" or "hi". */
 const char *page_lang(const struct req *r);
+
+/* Sends a stored document for viewing in the page (Content-Disposition: inline), never
+ * cached, with a CSP that runs nothing in it (and a sandbox for anything but an image).
+ * fd is taken. */
+enum MHD_Result page_reply_inline(struct req *r, const char *mime, int fd, uint64_t size);
 
 /* The static files (templates/static), loaded once; the layout links them with a version
  * so they can be cached for a year. */

@@ -308,6 +308,138 @@ try {
 	check("admin: user disabled", (await page.locator("#user-ddo\\.pwd\\.new").innerText()).includes("Disabled"));
 	await adm.close();
 
+	// --- the whole case, in the pages: UCP-10003 (Health, Kurukshetra) -------------------
+	const e3 = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	page = await e3.newPage();
+	await watch(page);
+	await page.goto(BASE + "/");
+	await page.fill("#employee_id", "UCP-10003");
+	await page.fill("#family_id", "PPP10003C");
+	await Promise.all([page.waitForURL(/\/login\/otp/), page.press("#family_id", "Enter")]);
+	await page.fill("#otp", lastOtp("UCP-10003"));
+	await Promise.all([page.waitForURL(/\/home$/), page.click("#otp-form button[type=submit]")]);
+	check("journey: employee on their case", (await page.locator("#state-now").innerText()).includes("Draft"));
+	check("journey: every required document is listed as missing",
+	    await page.locator("#required .tag.bad").count() === 5);
+	// declare one spell, still in service
+	await page.fill("#from_0", "2019-08-15");
+	await page.check("#open_0");
+	await page.selectOption("#kind_0", "contract");
+	await page.fill("#org_0", "Civil Hospital, Kurukshetra");
+	await Promise.all([page.waitForURL(/done=saved/), page.click("#service-form button[type=submit]")]);
+	check("journey: spell saved", (await notice(page)).includes("service record was saved"), await notice(page));
+	check("journey: the spell is kept", (await page.inputValue("#from_0")) === "2019-08-15" &&
+	    await page.isChecked("#open_0"));
+	check("journey: eligibility shown with its periods",
+	    (await page.locator("#verdict").innerText()).includes("Eligible") &&
+	    await page.locator("#outcome table.periods tbody tr").count() === 5);
+	// the five documents the case needs
+	const uploads = [["engagement_order", "pdf_simple.pdf"], ["salary_proof", "photo.jpg"],
+	    ["dob_proof", "scan.png"], ["family_id", "pdf_multipage.pdf"],
+	    ["marital_declaration", "pdf_object_streams.pdf"]];
+	for (const [kind, file] of uploads) {
+		await page.goto(BASE + "/home");
+		await page.setInputFiles(`#file-${kind}`, join(CORPUS, file));
+		await Promise.all([page.waitForURL(/uploaded=1/), page.click(`#kind-${kind} form.upload button[type=submit]`)]);
+		check(`journey: ${file} stored as ${kind}`, (await page.locator(`#req-${kind}`).innerText()).includes(file),
+		    await notice(page));
+	}
+	check("journey: nothing missing", await page.locator("#required .tag.bad").count() === 0);
+	await contrast(page, "case ready");
+	await shot(page, "case-ready");
+	await Promise.all([page.waitForURL(/done=submitted/), page.click("#submit-form button[type=submit]")]);
+	check("journey: submitted", (await page.locator("#state-now").innerText()).includes("Submitted"));
+	check("journey: no edit or upload form after submitting", await page.locator("#service-form").count() === 0 &&
+	    await page.locator("form.upload").count() === 0);
+	check("journey: the timeline has the submission",
+	    (await page.locator("#timeline").innerText()).includes("Submitted"));
+	await shot(page, "case-submitted");
+	const e3phone = await browser.newContext({ viewport: { width: 360, height: 740 },
+		storageState: await e3.storageState(), isMobile: true, hasTouch: true });
+	const e3p = await e3phone.newPage();
+	await watch(e3p);
+	await e3p.goto(BASE + "/home");
+	await noSideScroll(e3p, "submitted case");
+	await shot(e3p, "case-submitted-360");
+	await e3p.screenshot({ path: join(SHOTS, "case-submitted-360-top.png") });
+	await e3phone.close();
+
+	// the DDO of the office: the queue, the documents beside the spells, verified
+	const d3 = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	let sp = await staffLogin(d3, "ddo.hlt.kkr");
+	check("journey: DDO queue counts", (await sp.locator("#queue").innerText()).includes("Submitted"));
+	await sp.selectOption("#q-state", "submitted");
+	await Promise.all([sp.waitForURL(/state=submitted/), sp.click("#queue-filter button[type=submit]")]);
+	check("journey: DDO queue filtered", (await sp.locator("#queue-rows").innerText()).includes("UCP-10003"));
+	await contrast(sp, "DDO queue");
+	await shot(sp, "ddo-queue");
+	await Promise.all([sp.waitForURL(/\/cases\/UCP-10003$/), sp.click("#queue-rows a[href='/cases/UCP-10003']")]);
+	const img = sp.locator("#viewer img").first();
+	check("journey: the photo is shown in the page", await img.count() === 1 &&
+	    await img.evaluate((i) => i.complete && i.naturalWidth > 0));
+	const pdfHref = await sp.locator("#viewer a.pdf").first().getAttribute("href");
+	const pv = await sp.request.get(BASE + pdfHref);
+	check("journey: a PDF is served inline and sandboxed", pv.status() === 200 &&
+	    pv.headers()["content-disposition"] === "inline" &&
+	    /(^|; )sandbox(;|$)/.test(pv.headers()["content-security-policy"] || ""),
+	    JSON.stringify(pv.headers()));
+	check("journey: the DDO sees the spell", (await sp.locator("#spells").innerText()).includes("15-08-2019"));
+	await contrast(sp, "DDO case");
+	await shot(sp, "ddo-case");
+	await sp.check("#d-verified");
+	await Promise.all([sp.waitForURL(/done=verified/), sp.click("#verify-case button[type=submit]")]);
+	check("journey: verified", (await sp.locator("#state-now").innerText()).includes("Verified"), await notice(sp));
+	await d3.close();
+
+	// Finance: the post
+	const f3 = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	sp = await staffLogin(f3, "finance");
+	check("journey: finance lists the case by department",
+	    (await sp.locator("#posts-form fieldset").first().innerText()).includes("HLT"));
+	await sp.check("#p-UCP-10003");
+	await sp.fill("#p-designation", "Staff Nurse (supernumerary)");
+	await sp.fill("#p-level", "6");
+	await contrast(sp, "finance");
+	await shot(sp, "finance-posts");
+	await Promise.all([sp.waitForURL(/done=posts/), sp.click("#posts-create")]);
+	check("journey: post created", (await notice(sp)).includes("posts were created"), await notice(sp));
+	await f3.close();
+
+	// HoD: approve the ticked cases, the letter issued
+	const h3 = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	sp = await staffLogin(h3, "hod.hlt");
+	check("journey: HoD sees the case ready with its pay",
+	    (await sp.locator("#approve-form").innerText()).includes("Staff Nurse (supernumerary)"));
+	await contrast(sp, "HoD approvals");
+	await shot(sp, "hod-approvals");
+	await sp.check("#a-UCP-10003");
+	await Promise.all([sp.waitForLoadState("load"), sp.click("#approve-form button[type=submit]")]);
+	const res3 = await sp.locator("#r-UCP-10003").innerText();
+	check("journey: approved with a letter", res3.includes("Approved") && /HR\/SOS\/HLT\//.test(res3), res3);
+	await shot(sp, "approve-result");
+	await h3.close();
+
+	// the employee downloads the letter; the public page says it is valid
+	await page.goto(BASE + "/home");
+	const ref3 = (await page.locator("#letter-ref").innerText()).trim();
+	check("journey: the employee sees the approval", (await page.locator("#state-now").innerText()).includes("Approved"));
+	const lh = await page.locator("#letter-link").getAttribute("href");
+	const lr = await page.request.get(BASE + lh);
+	const lbody = await lr.body();
+	check("journey: the letter downloads", lr.status() === 200 && lbody.subarray(0, 5).toString() === "%PDF-",
+	    `${lr.status()} ${lh}`);
+	await contrast(page, "approved case");
+	await shot(page, "case-approved");
+	await e3.close();
+	const v3 = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	sp = await v3.newPage();
+	await watch(sp);
+	await sp.goto(BASE + "/verify/" + ref3);
+	check("journey: /verify/{ref} says valid", (await sp.locator("#ref-state").innerText()).includes("in force"),
+	    await sp.locator("#ref-state").innerText());
+	await shot(sp, "verify-ref-valid");
+	await v3.close();
+
 	// --- the public page a letter's QR code opens ----------------------------------------
 	const pub = await browser.newContext({ viewport: { width: 1100, height: 900 } });
 	page = await pub.newPage();

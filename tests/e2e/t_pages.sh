@@ -146,6 +146,135 @@ req GET "/home?refused=zip_bad_name&entry=%3Cb%3Ex%3C/b%3E" "" -b "$E"
 check "the refused entry is shown" grep -q '&lt;b&gt;x&lt;/b&gt;' "$T/body"
 check "as text, never markup" bash -c "! grep -q '<b>x</b>' $T/body"
 
+# the case workflow's forms (h_pages_flow.c): the service record, submit, the inline view
+form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-07-15&kind_0=contract&org_0=%3Cb%3Ex%3C/b%3E"
+expect_status 400 "a spell with neither an end nor still in service"
+check "said in the page" grep -q "Give the last day of each spell" "$T/body"
+form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-07-15&open_0=1&kind_0=contract&org_0=%3Cb%3Ex%3C/b%3E&part_time=1"
+expect_status 303 "service record saved"
+check "back with a notice" test "$(hdr Location)" = "/home?done=saved"
+req GET "$(hdr Location)" "" -b "$E"
+check "the spell is in the form" grep -q 'name="from_0" value="2015-07-15"' "$T/body"
+check "the flag is kept" grep -q 'id="f-pt" name="part_time" value="1" checked' "$T/body"
+check "the organisation is text, never markup" grep -q 'value="&lt;b&gt;x&lt;/b&gt;"' "$T/body"
+check "confirmed" grep -q "service record was saved" "$T/body"
+check "saved for the domain" test "$(sqlite3 "$DATA/suraksha.db" "SELECT json_extract(declared, '\$.spells[0].from') || json_extract(declared, '\$.part_time') FROM cases WHERE employee_id = 'UCP-10002'")" = "2015-07-151"
+form "$E" /cases/UCP-10002/submit ""
+expect_status 403 "submit without the csrf field"
+form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
+expect_status 422 "submit with documents missing"
+check "the domain's reason in the page" grep -q "Upload the required documents first" "$T/body"
+check "still a draft" test "$(sqlite3 "$DATA/suraksha.db" "SELECT state FROM cases WHERE employee_id = 'UCP-10002'")" = draft
+form "$E" /posts "csrf=$ECSRF&employee_id=UCP-10002&pay_level=6&designation=x"
+expect_status 403 "an employee cannot create posts"
+req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=engagement_order \
+	-F "file=@$ROOT/tests/corpus/photo.jpg"
+req GET /home "" -b "$E"
+ID=$(grep -o 'href="/api/v1/documents/[0-9]*"' "$T/body" | head -1 | sed 's|.*/||; s|"||')
+req GET "/documents/$ID/view" "" -b "$E"
+expect_status 200 "the employee views their document"
+check "inline" test "$(hdr Content-Disposition)" = "inline"
+check "as the image it is" test "$(hdr Content-Type)" = "image/jpeg"
+check "the bytes" cmp -s "$T/body" "$ROOT/tests/corpus/photo.jpg"
+DH=$T/dhjar
+form "$DH" /login/staff "username=ddo.hlt.kkr&password=suraksha-demo"
+req GET "/documents/$ID/view" "" -b "$DH"
+expect_status 404 "out of scope: no such document"
+DP=$T/dpjar
+form "$DP" /login/staff "username=ddo.pwd.amb&password=suraksha-demo"
+req GET "/documents/$ID/view" "" -b "$DP"
+expect_status 200 "the DDO of the office views it"
+req GET "/home?state=draft" "" -b "$DP"
+check "the DDO's queue lists the case" grep -q 'href="/cases/UCP-10002"' "$T/body"
+req GET "/home?state=approved" "" -b "$DP"
+check "filtered by state" bash -c "! grep -q 'href=\"/cases/UCP-10002\"' $T/body"
+DCSRF=$(csrf_of)
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=verified"
+expect_status 409 "a draft cannot be verified"
+check "the state refusal in the page" grep -q "present state of the case" "$T/body"
+
+# the rest of the way for UCP-10002: returned (remarks required), submitted again, verified,
+# a post, then many approvals at once where one cannot go through
+source "$ROOT/tests/e2e/cases_lib.sh"
+add_docs UCP-10002
+form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
+expect_status 303 "submitted"
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=returned"
+expect_status 400 "returned without remarks"
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=maybe"
+expect_status 400 "an unknown decision"
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=returned&remarks=The+engagement+order+says+2015-08-01"
+expect_status 303 "returned"
+check "back to the case" test "$(hdr Location)" = "/cases/UCP-10002?done=returned"
+req GET /home "" -b "$E"
+check "the employee reads the remarks of the return" grep -q "The engagement order says 2015-08-01" "$T/body"
+check "and may edit again" grep -q 'id="service-form"' "$T/body"
+form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-08-01&open_0=1&kind_0=contract"
+expect_status 303 "corrected"
+form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
+expect_status 303 "submitted again"
+form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=verified"
+expect_status 303 "verified"
+FJ=$T/fjar
+form "$FJ" /login/staff "username=finance&password=suraksha-demo"
+req GET /home "" -b "$FJ"
+FCSRF=$(csrf_of)
+check "finance lists the verified case" grep -q 'id="p-UCP-10002"' "$T/body"
+form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&designation=Clerk&pay_level=six"
+expect_status 400 "a pay level that is not a number"
+form "$FJ" /posts "csrf=$FCSRF&designation=Clerk&pay_level=2"
+expect_status 400 "no case ticked"
+form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&employee_id=UCP-10001&designation=Clerk&pay_level=2"
+expect_status 409 "all or nothing: a draft among them"
+check "the case is still waiting for its post" test "$(state_of UCP-10002)" = verified
+form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&designation=Clerk&pay_level=2"
+expect_status 303 "post created"
+HJ=$T/hjar
+form "$HJ" /login/staff "username=hod.pwd&password=suraksha-demo"
+req GET /home "" -b "$HJ"
+HCSRF=$(csrf_of)
+check "the HoD sees the case ready" grep -q 'id="a-UCP-10002"' "$T/body"
+form "$HJ" /approve "csrf=$HCSRF&employee_id=UCP-10001&employee_id=UCP-10002"
+expect_status 200 "many approvals"
+check "the one approved, with its letter" grep -q 'href="/api/v1/letters/HR/SOS/PWD/' "$T/body"
+check "the other said why" grep -q "present state of the case" "$T/body"
+check "each its own transaction" test "$(state_of UCP-10002)/$(state_of UCP-10001)" = approved/draft
+form "$HJ" /cases/UCP-10001/reject "csrf=$HCSRF"
+expect_status 400 "reject without reasons"
+form "$HJ" /cases/UCP-10001/reject "csrf=$HCSRF&remarks=no+post"
+expect_status 409 "reject a draft"
+form "$HJ" /cases/UCP-10002/approve "csrf=$HCSRF"
+expect_status 409 "approve twice"
+req GET /cases/UCP-10002 "" -b "$HJ"
+check "the HoD's case page has the letter" grep -q 'id="letter-link"' "$T/body"
+check "and no more decision forms" bash -c "! grep -q 'id=\"approve-case\"\|id=\"reject-case\"' $T/body"
+
+# a discrepancy certified through the page's multipart form
+E1=$(otp_login UCP-10001 PPP10001A)
+areq "$E1" PUT /api/v1/cases/UCP-10001/service "$(svc 2012-04-01)"
+add_docs UCP-10001
+areq "$E1" POST /api/v1/cases/UCP-10001/submit
+expect_status 200 "UCP-10001 submitted"
+form "$DP" /cases/UCP-10001/verify "csrf=$DCSRF&decision=discrepancy&remarks=wrong+number&field=mobile&field=head_of_account"
+expect_status 303 "discrepancy"
+req GET /cases/UCP-10001 "" -b "$DP"
+check "the certification form, fields to certify prefilled" \
+	grep -q '{&quot;mobile&quot;:null,&quot;head_of_account&quot;:null}</textarea>' "$T/body"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" -F 'fields={"mobile":null}' \
+	-F remarks=checked -F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 422 "a flagged field left out"
+check "the reason in the page" grep -q 'class="notice error"' "$T/body"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=nope" -F 'fields={"mobile":null,"head_of_account":null}' \
+	-F remarks=checked -F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 403 "certification with a wrong csrf"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" \
+	-F 'fields={"mobile":"9876500001","head_of_account":null}' -F remarks=checked \
+	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 303 "certified"
+check "back to the case" test "$(hdr Location)" = "/cases/UCP-10001?done=certified"
+check "the case is certified" test "$(state_of UCP-10001)" = certified
+check "the mobile corrected" test "$(db "SELECT mobile FROM employees WHERE id = 'UCP-10001'")" = 9876500001
+
 # auditor: the chain check, intact and then broken by an edit made in the database file
 A=$T/ajar
 form "$A" /login/staff "username=auditor&password=suraksha-demo"

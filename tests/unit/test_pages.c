@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <dirent.h>
 
+#include "cases/case.h"
+#include "cases/rules.h"
 #include "errors.h"
 #include "http/page.h"
 #include "http/page_tmpl.h"
@@ -230,6 +232,76 @@ test_form(void **state)
 	buf_free(&r.body);
 }
 
+/* The case pages translate the workflow's own names (h_pages_flow.c): every state, stage,
+ * verdict, reason, discrepancy field and history action needs a text in both languages. */
+static void
+test_flow_texts(void **state)
+{
+	static const char *const acts[] = { "service", "submit", "verify", "return",
+	    "discrepancy", "certify", "post", "waiting_post", "approve", "reject", "reeval" };
+	static const char *const done[] = { "saved", "submitted", "verified", "returned",
+	    "discrepancy", "certified", "approved", "rejected", "posts", "waiting" };
+	char key[96];
+	int i;
+
+	for (i = 0; i < CASE__MAX; i++) {
+		snprintf(key, sizeof(key), "state.%s", case_state_name((enum case_state)i));
+		if (!has(key))
+			fail_msg("no text for %s", key);
+	}
+	for (i = 0; i < RULES_STAGE__MAX; i++) {
+		snprintf(key, sizeof(key), "stage.%s", rules_stage_name((enum rules_stage)i));
+		if (!has(key))
+			fail_msg("no text for %s", key);
+	}
+	for (i = 0; i <= RULES_INCOMPLETE; i++) {
+		snprintf(key, sizeof(key), "verdict.%s", rules_verdict_name((enum rules_verdict)i));
+		if (!has(key))
+			fail_msg("no text for %s", key);
+	}
+	for (i = 0; i < RULES_R__MAX; i++) {
+		snprintf(key, sizeof(key), "reason.%s", rules_reason_name((enum rules_reason)i));
+		if (!has(key))
+			fail_msg("no text for %s", key);
+	}
+	for (i = 0; i < CASE_F__MAX; i++) {
+		snprintf(key, sizeof(key), "cfield.%s", case_field_name((enum case_field)i));
+		if (!has(key))
+			fail_msg("no text for %s", key);
+	}
+	for (i = 0; i < (int)(sizeof(acts) / sizeof(acts[0])); i++) {
+		snprintf(key, sizeof(key), "act.case.%s", acts[i]);
+		if (!has(key))
+			fail_msg("no text for %s", key);
+	}
+	for (i = 0; i < (int)(sizeof(done) / sizeof(done[0])); i++) {
+		snprintf(key, sizeof(key), "done.%s", done[i]);
+		if (!has(key))
+			fail_msg("no text for %s", key);
+	}
+}
+
+/* Repeated fields (the checkboxes of a bulk form) come back in order. */
+static void
+test_form_all(void **state)
+{
+	const char *v[4];
+	struct req r;
+
+	memset(&r, 0, sizeof(r));
+	buf_init(&r.body, 4096);
+	assert_int_equal(buf_puts(&r.body, "id=A&x=1&id=B&id=C&id=D&id=E"), 0);
+	assert_int_equal(page_form_parse(&r), 0);
+	assert_int_equal(page_form_all(&r, "id", v, 4), 4);
+	assert_string_equal(v[0], "A");
+	assert_string_equal(v[3], "D");
+	assert_int_equal(page_form_all(&r, "x", v, 4), 1);
+	assert_int_equal(page_form_all(&r, "none", v, 4), 0);
+	page_form_free(r.form);
+	free(r.form);
+	buf_free(&r.body);
+}
+
 static int
 setup(void **state)
 {
@@ -262,6 +334,8 @@ main(void)
 		cmocka_unit_test(test_shipped_catalogues),
 		cmocka_unit_test(test_shipped_templates),
 		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_form_all),
+		cmocka_unit_test(test_flow_texts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,900 @@
+/* The case workflow in pages: what the case page shows of a case (timeline, deadlines,
+ * required documents, spells, outcome, letter, the forms of whoever acts next), the queues
+ * of the staff home, and the forms' handlers. Thin, like h_cases.c: each form is read,
+ * turned into the body the API would take, given to the same domain function
+ * (cases/case.h), and answered with a redirect and a notice (Post/Redirect/Get), or the
+ * page again with the domain's message when it refuses. */
+#include "http/handlers_pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "cases/case.h"
+#include "db/db.h"
+#include "http/page.h"
+#include "import/master.h"
+#include "intake/blob.h"
+#include "intake/documents.h"
+#include "letters/case_letter.h"
+#include "util/log.h"
+#include "util/strict.h"
+#include "util/timeutil.h"
+
+#define SPELLS_MAX	20	/* rows of the service form */
+#define BULK_MAX	200	/* cases of one bulk form */
+#define QUEUE_MAX	200	/* rows of a queue on the home page */
+
+/* Who acts, as h_cases.c builds it. */
+struct flow {
+	struct case_ctx	cx;
+	struct actor	a;
+	char		name[96];
+	char		msg[512];
+};
+
+static int
+flow_init(struct req *r, struct flow *f)
+{
+	struct db *db;
+
+	memset(f, 0, sizeof(*f));
+	if ((db = db_thread()) == NULL)
+		return -1;
+	req_actor(r, &f->a, f->name, sizeof(f->name));
+	case_ctx_of(r, db, &f->a, &f->cx);
+	return 0;
+}
+
+/* An instant of the API ("2026-11-23T00:23:55Z" or "2026-12-23T23:59:00+05:30") as
+ * "23-11-2026 05:53 IST", less back seconds (a due time is the first closed instant; people
+ * read the last open minute). */
+static void
+people_time_back(const char *iso, int64_t back, char out[PAGE_TIME_LEN])
+{
+	int y, mo, d, h, mi, s;
+	int64_t t;
+
+	out[0] = '\0';
+	if (iso == NULL)
+		return;
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6 ||
+	    strlen(iso) < 20) {
+		snprintf(out, PAGE_TIME_LEN, "%s", iso);
+		return;
+	}
+	t = (int64_t)date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	if (strcmp(iso + 19, "+05:30") == 0)
+		t -= 19800;
+	else if (strcmp(iso + 19, "Z") != 0) {
+		snprintf(out, PAGE_TIME_LEN, "%s", iso);
+		return;
+	}
+	page_time(t - back, out);
+}
+
+static void
+people_time(const char *iso, char out[PAGE_TIME_LEN])
+{
+	people_time_back(iso, 0, out);
+}
+
+/* "2026-04-30" as "30-04-2026" (the way dates are written on the papers). */
+static json_t *
+people_date(const char *ymd)
+{
+	char out[16];
+
+	if (ymd == NULL || strlen(ymd) != 10)
+		return json_string(ymd ? ymd : "");
+	snprintf(out, sizeof(out), "%.2s-%.2s-%.4s", ymd + 8, ymd + 5, ymd);
+	return json_string(out);
+}
+
+static json_t *
+key_of(const char *prefix, const char *name)
+{
+	char k[96];
+
+	if (name == NULL)
+		return json_null();
+	snprintf(k, sizeof(k), "%s.%s", prefix, name);
+	return json_string(k);
+}
+
+static const char *
+str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int
+is_state(const json_t *cj, const char *s)
+{
+	const char *v = str(cj, "state");
+
+	return v != NULL && strcmp(v, s) == 0;
+}
+
+static void
+add_timeline(json_t *flow, const json_t *cj)
+{
+	json_t *tl = json_array(), *h;
+	char at[PAGE_TIME_LEN];
+	size_t i;
+
+	json_array_foreach(json_object_get(cj, "history"), i, h) {
+		const char *act = str(h, "action"), *why = str(h, "remarks");
+
+		/* the action names the state it led to ("Returned", "Approved") */
+		people_time(str(h, "at"), at);
+		json_array_append_new(tl, json_pack("{s:s, s:o, s:s, s:o}", "at", at,
+		    "action_key", key_of("act", act ? act : "other"), "actor",
+		    str(h, "actor") ? str(h, "actor") : "", "remarks",
+		    why ? json_string(why) : json_null()));
+	}
+	json_object_set_new(flow, "timeline", tl);
+}
+
+static void
+add_deadlines(json_t *flow, const json_t *cj)
+{
+	json_t *dl = json_array(), *d;
+	char at[PAGE_TIME_LEN];
+	const char *stage = str(cj, "stage");
+	size_t i;
+
+	json_array_foreach(json_object_get(cj, "deadlines"), i, d) {
+		people_time(str(d, "closes"), at);
+		json_array_append_new(dl, json_pack("{s:o, s:s, s:b, s:b, s:b}", "stage_key",
+		    key_of("stage", str(d, "stage")), "closes", at, "open",
+		    json_is_true(json_object_get(d, "open")), "extended",
+		    json_is_true(json_object_get(d, "extended")), "current", stage != NULL &&
+		    str(d, "stage") != NULL && strcmp(stage, str(d, "stage")) == 0));
+	}
+	json_object_set_new(flow, "deadlines", dl);
+}
+
+/* The documents this case needs, each with what is uploaded against it. */
+static void
+add_required(json_t *flow, const json_t *cj)
+{
+	json_t *req = json_array(), *k, *d;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(cj, "required_documents"), i, k) {
+		json_t *names = json_array();
+		const char *kind = json_string_value(k);
+
+		if (kind == NULL)
+			continue;
+		json_array_foreach(json_object_get(cj, "documents"), j, d)
+			if (str(d, "kind") && strcmp(str(d, "kind"), kind) == 0)
+				json_array_append_new(names, json_string(str(d, "name") ?
+				    str(d, "name") : ""));
+		json_array_append_new(req, json_pack("{s:s, s:o, s:b, s:o}", "kind", kind,
+		    "label_key", key_of("kind", kind), "uploaded", json_array_size(names) > 0,
+		    "names", names));
+	}
+	json_object_set_new(flow, "required", req);
+	json_object_set_new(flow, "missing", json_boolean(json_array_size(json_object_get(cj,
+	    "missing_documents")) > 0));
+}
+
+static json_t *
+spell_view(const json_t *sp, size_t i)
+{
+	const char *kind = str(sp, "kind"), *to = str(sp, "to");
+
+	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:b, s:b, s:b}",
+	    "i", (json_int_t)i, "n", (json_int_t)i + 1,
+	    "from", str(sp, "from") ? str(sp, "from") : "", "to", to ? to : "",
+	    "from_shown", people_date(str(sp, "from")),
+	    "to_shown", to ? people_date(to) : json_null(),
+	    "org", str(sp, "organisation") ? str(sp, "organisation") : "",
+	    "kind_key", key_of("spell", kind ? kind : "contract"),
+	    "post", str(sp, "post") ? str(sp, "post") : "",
+	    "kind", kind ? kind : "contract",
+	    "open", to == NULL, "is_hkrnl", kind && strcmp(kind, "hkrnl") == 0,
+	    "is_hssc", kind && strcmp(kind, "hssc_regular") == 0);
+}
+
+/* The record the page shows: the verified one once there is one, else the declared. */
+static void
+add_service(json_t *flow, const json_t *cj, int owner)
+{
+	const json_t *rec = json_object_get(cj, "declared"), *sp;
+	json_t *spells = json_array(), *ver = json_object_get(cj, "verified");
+	size_t i;
+
+	if (!owner && json_is_object(ver))
+		rec = ver;
+	json_object_set_new(flow, "record_verified", json_boolean(!owner && json_is_object(ver)));
+	json_object_set_new(flow, "declared", json_boolean(json_is_object(rec)));
+	json_array_foreach(json_object_get(rec, "spells"), i, sp)
+		json_array_append_new(spells, spell_view(sp, i));
+	json_object_set_new(flow, "new_index", json_integer((json_int_t)json_array_size(spells)));
+	json_object_set_new(flow, "can_add", json_boolean(json_array_size(spells) < SPELLS_MAX));
+	json_object_set_new(flow, "spells", spells);
+	json_object_set_new(flow, "unpaid", json_integer((json_int_t)json_array_size(
+	    json_object_get(rec, "unpaid"))));
+	json_object_set_new(flow, "flags", json_pack("{s:b, s:b, s:b}",
+	    "centrally_sponsored", json_is_true(json_object_get(rec, "centrally_sponsored")),
+	    "part_time", json_is_true(json_object_get(rec, "part_time")),
+	    "marriage_clause", json_is_true(json_object_get(rec, "marriage_clause"))));
+}
+
+static void
+add_outcome(json_t *flow, const json_t *cj)
+{
+	const json_t *o = json_object_get(cj, "outcome"), *p, *why;
+	json_t *periods = json_array(), *reasons = json_array(), *v;
+	const char *verdict = str(o, "outcome");
+	size_t i;
+
+	if (!json_is_object(o) || verdict == NULL) {
+		json_decref(periods);
+		json_decref(reasons);
+		return;
+	}
+	json_array_foreach(json_object_get(o, "periods"), i, p)
+		json_array_append_new(periods, json_pack("{s:I, s:o, s:o, s:O, s:b}", "n",
+		    (json_int_t)i + 1, "from", people_date(str(p, "from")), "to",
+		    people_date(str(p, "to")), "paid_days", json_object_get(p, "paid_days") ?
+		    json_object_get(p, "paid_days") : json_null(), "qualifies",
+		    json_is_true(json_object_get(p, "qualifies"))));
+	json_array_foreach(json_object_get(o, "reasons"), i, why)
+		if (json_is_string(why))
+			json_array_append_new(reasons, key_of("reason", json_string_value(why)));
+	v = json_pack("{s:b, s:o, s:o, s:o, s:s}", "eligible", strcmp(verdict, "eligible") == 0,
+	    "key", key_of("verdict", verdict), "periods", periods, "reasons", reasons,
+	    "basis_key", str(cj, "outcome_basis") && strcmp(str(cj, "outcome_basis"),
+	    "verified") == 0 ? "case.basis_verified" : "case.basis_declared");
+	json_object_set(v, "years", json_object_get(o, "qualifying_years"));
+	json_object_set(v, "consolidated", json_object_get(o, "consolidated"));
+	json_object_set(v, "entry_pay", json_object_get(o, "entry_pay"));
+	json_object_set(v, "additional", json_object_get(o, "additional"));
+	json_object_set(v, "band", json_object_get(o, "band_percent"));
+	json_object_set_new(flow, "outcome", v);
+}
+
+/* Every document of the case, for staff to read beside the spells: images inline, PDFs
+ * in a new tab (the page CSP keeps frames out). */
+static void
+add_viewer(json_t *flow, const json_t *cj)
+{
+	json_t *docs = json_array(), *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(cj, "documents"), i, d) {
+		const char *mime = str(d, "mime");
+
+		json_array_append_new(docs, json_pack("{s:O, s:s, s:o, s:b}", "id",
+		    json_object_get(d, "id"), "name", str(d, "name") ? str(d, "name") : "",
+		    "label_key", key_of("kind", str(d, "kind")), "image", mime &&
+		    strncmp(mime, "image/", 6) == 0));
+	}
+	json_object_set_new(flow, "viewer", docs);
+}
+
+static void
+add_decision_forms(json_t *flow, const json_t *cj, const struct principal *who)
+{
+	int verdict_ok = json_is_true(json_object_get(flow, "eligible"));
+
+	if (who->role == ROLE_DDO && (is_state(cj, "submitted") || is_state(cj, "certified"))) {
+		json_t *fields = json_array();
+		int i;
+
+		for (i = 0; i < CASE_F__MAX; i++)
+			json_array_append_new(fields, json_pack("{s:s, s:o}", "name",
+			    case_field_name((enum case_field)i), "key", key_of("cfield",
+			    case_field_name((enum case_field)i))));
+		json_object_set_new(flow, "can_verify", json_true());
+		json_object_set_new(flow, "fields", fields);
+	}
+	if ((who->role == ROLE_DDO || who->role == ROLE_HOD ||
+	    who->role == ROLE_ADMIN_SECRETARY) && is_state(cj, "discrepancy")) {
+		json_t *pre = json_object(), *x;
+		char *text;
+		size_t i;
+
+		/* the fields to certify, each "as recorded" (null) until a value corrects it */
+		json_array_foreach(json_object_get(cj, "discrepancy_fields"), i, x)
+			if (json_is_string(x))
+				json_object_set_new(pre, json_string_value(x), json_null());
+		text = json_dumps(pre, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(pre);
+		json_object_set_new(flow, "can_certify", json_true());
+		json_object_set_new(flow, "certify_json", json_string(text ? text : "{}"));
+		free(text);
+	}
+	if (who->role == ROLE_HOD) {
+		int post = is_state(cj, "post_created");
+
+		json_object_set_new(flow, "can_approve", json_boolean(post && verdict_ok));
+		json_object_set_new(flow, "can_reject", json_boolean(post ||
+		    is_state(cj, "waiting_equivalent_post") ||
+		    (is_state(cj, "verified") && !verdict_ok)));
+	}
+}
+
+int
+h_page_case_flow(struct req *r, json_t *c, const char *employee_id)
+{
+	struct flow f;
+	json_t *cj, *flow, *v;
+	const char *state, *ref;
+	char at[PAGE_TIME_LEN];
+	int owner = r->who.role == ROLE_EMPLOYEE;
+
+	if (flow_init(r, &f) != 0)
+		return -1;
+	if (case_get_json(&f.cx, employee_id, &cj, f.msg, sizeof(f.msg)) != ERR_OK)
+		return -1;
+	flow = json_object();
+	state = str(cj, "state") ? str(cj, "state") : "draft";
+	json_object_set_new(flow, "state_key", key_of("state", state));
+	json_object_set_new(flow, "stage_key", key_of("stage", str(cj, "stage")));
+	if (str(cj, "due") != NULL) {
+		people_time_back(str(cj, "due"), 60, at);
+		json_object_set_new(flow, "due", json_string(at));
+	}
+	json_object_set_new(flow, "overdue", json_boolean(json_is_true(json_object_get(cj,
+	    "overdue"))));
+	json_object_set_new(flow, "eligible", json_boolean(str(json_object_get(cj, "outcome"),
+	    "outcome") && strcmp(str(json_object_get(cj, "outcome"), "outcome"),
+	    "eligible") == 0));
+	add_timeline(flow, cj);
+	add_deadlines(flow, cj);
+	add_required(flow, cj);
+	add_service(flow, cj, owner);
+	add_outcome(flow, cj);
+	if (!owner)
+		add_viewer(flow, cj);
+	json_object_set_new(flow, "can_edit", json_boolean(owner && (strcmp(state, "draft") == 0
+	    || strcmp(state, "returned") == 0)));
+	if (strcmp(state, "returned") == 0 && str(cj, "remarks") != NULL)
+		json_object_set_new(flow, "returned_remarks", json_string(str(cj, "remarks")));
+	if ((v = json_object_get(cj, "discrepancy_fields")) != NULL && json_array_size(v) > 0) {
+		json_t *keys = json_array(), *x;
+		size_t i;
+
+		json_array_foreach(v, i, x)
+			json_array_append_new(keys, key_of("cfield", json_string_value(x)));
+		json_object_set_new(flow, "discrepancy", keys);
+	}
+	if ((v = json_object_get(cj, "post")) != NULL && json_is_object(v))
+		json_object_set_new(flow, "post", json_pack("{s:s, s:O, s:o}", "designation",
+		    str(v, "designation") ? str(v, "designation") : "", "pay_level",
+		    json_object_get(v, "pay_level"), "effective", people_date(str(v,
+		    "effective_date"))));
+	if ((v = json_object_get(cj, "decision")) != NULL && json_is_object(v)) {
+		people_time(str(v, "at"), at);
+		json_object_set_new(flow, "decision", json_pack("{s:o, s:O, s:s, s:s}", "key",
+		    key_of("state", str(v, "decision")), "remarks", json_object_get(v, "remarks") ?
+		    json_object_get(v, "remarks") : json_null(), "by", str(v, "by") ? str(v, "by") :
+		    "", "at", at));
+	}
+	if ((ref = str(cj, "letter_ref")) != NULL)
+		json_object_set_new(flow, "letter_ref", json_string(ref));
+	add_decision_forms(flow, cj, &r->who);
+	json_decref(cj);
+	json_object_set_new(c, "flow", flow);
+	return 0;
+}
+
+/* Where a form on the case page goes back to: an employee's own page is /home. */
+static void
+case_back(struct req *r, const char *id, const char *query, char *out, size_t outlen)
+{
+	struct buf b;
+
+	buf_init(&b, 600);
+	if (r->who.role == ROLE_EMPLOYEE)
+		buf_puts(&b, "/home");
+	else {
+		buf_puts(&b, "/cases/");
+		page_url_escape(&b, id);
+	}
+	buf_puts(&b, query);
+	snprintf(out, outlen, "%s", b.len ? buf_str(&b) : "/home");
+	buf_free(&b);
+}
+
+/* Done: back to the case with a notice; refused: the case page again with the reason. */
+static enum MHD_Result
+case_answer(struct req *r, struct flow *f, enum err e, const char *done)
+{
+	char loc[600], q[64];
+
+	if (e != ERR_OK)
+		return h_page_case_render(r, r->args[0], e, f->msg[0] ? f->msg : NULL);
+	snprintf(q, sizeof(q), "?done=%s", done);
+	case_back(r, r->args[0], q, loc, sizeof(loc));
+	return page_redirect(r, loc, NULL, NULL);
+}
+
+/* A text field of the form: NULL when absent or empty. */
+static const char *
+field(struct req *r, const char *name)
+{
+	const char *v = page_form_get(r, name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* The service form: rows from_N, to_N, open_N (still in service), kind_N, org_N, post_N,
+ * remove_N, and the flags, made into the body of PUT .../service. What the form does not
+ * edit (unpaid months, the marriage exemption) is kept from the record as it stands. */
+enum MHD_Result
+h_page_case_service(struct req *r)
+{
+	json_t *svc, *spells, *cj = NULL, *dec;
+	struct flow f;
+	enum err e = ERR_OK;
+	char k[32];
+	int i;
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	spells = json_array();
+	for (i = 0; i < SPELLS_MAX && e == ERR_OK; i++) {
+		const char *from, *to, *kind, *org, *post;
+		json_t *sp;
+
+		snprintf(k, sizeof(k), "from_%d", i);
+		if ((from = field(r, k)) == NULL)
+			continue;
+		snprintf(k, sizeof(k), "remove_%d", i);
+		if (field(r, k) != NULL)
+			continue;
+		snprintf(k, sizeof(k), "to_%d", i);
+		to = field(r, k);
+		snprintf(k, sizeof(k), "open_%d", i);
+		if (field(r, k) != NULL)
+			to = NULL;
+		else if (to == NULL) {
+			e = ERR_INVALID_FIELD;
+			snprintf(f.msg, sizeof(f.msg), "Give the last day of each spell, or tick "
+			    "\"still in service\".");
+			break;
+		}
+		snprintf(k, sizeof(k), "kind_%d", i);
+		kind = field(r, k) ? field(r, k) : "contract";
+		snprintf(k, sizeof(k), "org_%d", i);
+		org = field(r, k);
+		snprintf(k, sizeof(k), "post_%d", i);
+		post = field(r, k);
+		sp = json_pack("{s:s, s:o, s:s}", "from", from, "to", to ? json_string(to) :
+		    json_null(), "kind", kind);
+		if (sp != NULL && org != NULL)
+			json_object_set_new(sp, "organisation", json_string(org));
+		if (sp != NULL && post != NULL)
+			json_object_set_new(sp, "post", json_string(post));
+		json_array_append_new(spells, sp);
+	}
+	if (e != ERR_OK) {
+		json_decref(spells);
+		return h_page_case_render(r, r->args[0], e, f.msg);
+	}
+	svc = json_pack("{s:o, s:b, s:b, s:b}", "spells", spells, "centrally_sponsored",
+	    field(r, "centrally_sponsored") != NULL, "part_time", field(r, "part_time") != NULL,
+	    "marriage_clause", field(r, "marriage_clause") != NULL);
+	if (case_get_json(&f.cx, r->args[0], &cj, f.msg, sizeof(f.msg)) == ERR_OK &&
+	    json_is_object(dec = json_object_get(cj, "declared"))) {
+		json_object_set(svc, "unpaid", json_object_get(dec, "unpaid"));
+		if (json_object_get(dec, "marriage_exemption") != NULL)
+			json_object_set(svc, "marriage_exemption", json_object_get(dec,
+			    "marriage_exemption"));
+	}
+	json_decref(cj);
+	if (json_object_get(svc, "unpaid") == NULL)
+		json_object_set_new(svc, "unpaid", json_array());
+	f.msg[0] = '\0';
+	e = case_set_service(&f.cx, r->args[0], svc, f.msg, sizeof(f.msg));
+	json_decref(svc);
+	return case_answer(r, &f, e, "saved");
+}
+
+enum MHD_Result
+h_page_case_submit(struct req *r)
+{
+	struct flow f;
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	return case_answer(r, &f, case_submit(&f.cx, r->args[0], f.msg, sizeof(f.msg)),
+	    "submitted");
+}
+
+/* decision (verified, returned, discrepancy), remarks, and for a discrepancy the ticked
+ * fields (field=mobile&field=family_id...). */
+enum MHD_Result
+h_page_case_verify(struct req *r)
+{
+	const char *decision = page_form_get(r, "decision"), *remarks = field(r, "remarks");
+	const char *names[CASE_F__MAX + 1];
+	struct flow f;
+	json_t *body;
+	enum err e;
+	size_t n, i;
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	if (decision == NULL || (strcmp(decision, "verified") != 0 &&
+	    strcmp(decision, "returned") != 0 && strcmp(decision, "discrepancy") != 0)) {
+		snprintf(f.msg, sizeof(f.msg), "Choose a decision.");
+		return case_answer(r, &f, ERR_INVALID_FIELD, "");
+	}
+	body = json_pack("{s:s}", "decision", decision);
+	if (remarks != NULL)
+		json_object_set_new(body, "remarks", json_string(remarks));
+	n = page_form_all(r, "field", names, CASE_F__MAX + 1);
+	if (strcmp(decision, "discrepancy") == 0) {
+		json_t *fl = json_array();
+
+		for (i = 0; i < n; i++)
+			json_array_append_new(fl, json_string(names[i]));
+		json_object_set_new(body, "fields", fl);
+	}
+	e = case_verify(&f.cx, r->args[0], body, f.msg, sizeof(f.msg));
+	json_decref(body);
+	return case_answer(r, &f, e, decision);
+}
+
+/* One approval, as h_case_approve makes it: the letter is issued inside the transaction. */
+static enum err
+approve_one(struct req *r, struct flow *f, const char *id, const char *remarks,
+    char ref[64])
+{
+	struct letter_case_arg la = { &r->app->letters, &f->a, "" };
+	enum err e;
+
+	f->msg[0] = '\0';
+	e = case_approve(&f->cx, id, remarks, letter_for_case, &la, ref, f->msg,
+	    sizeof(f->msg));
+	if (e == ERR_INTERNAL && la.msg[0])
+		snprintf(f->msg, sizeof(f->msg), "%s", la.msg);
+	return e;
+}
+
+enum MHD_Result
+h_page_case_approve(struct req *r)
+{
+	struct flow f;
+	char ref[64];
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	return case_answer(r, &f, approve_one(r, &f, r->args[0], field(r, "remarks"), ref),
+	    "approved");
+}
+
+enum MHD_Result
+h_page_case_reject(struct req *r)
+{
+	struct flow f;
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	return case_answer(r, &f, case_reject(&f.cx, r->args[0], field(r, "remarks"), f.msg,
+	    sizeof(f.msg)), "rejected");
+}
+
+/* The certification of a discrepancy (multipart csrf, fields as JSON, remarks, file): the
+ * API's streaming and checks (h_documents.c), then back to the case. */
+enum MHD_Result
+h_page_certify(struct req *r)
+{
+	struct upload_outcome o;
+	char loc[600], q[96];
+
+	h_upload_finish(r, &o);
+	if (o.documents != NULL) {
+		json_decref(o.documents);
+		case_back(r, r->args[0], "?done=certified", loc, sizeof(loc));
+		return page_redirect(r, loc, NULL, NULL);
+	}
+	if (o.refused != NULL) {
+		snprintf(q, sizeof(q), "?refused=%s", o.refused->code);
+		case_back(r, r->args[0], q, loc, sizeof(loc));
+		return page_redirect(r, loc, NULL, NULL);
+	}
+	if (o.err == ERR_CSRF || o.err == ERR_INTERNAL || o.err == ERR_UNAVAILABLE)
+		return page_error(r, o.err, o.detail);
+	return h_page_case_render(r, r->args[0], o.err, o.detail);
+}
+
+/* Many approvals: each case its own transaction (one failure stops no other), then a
+ * page saying which went through, with their letters. Not a redirect: the result is the
+ * page, and posting it again only meets cases already approved. */
+enum MHD_Result
+h_page_approve_many(struct req *r)
+{
+	const char *ids[BULK_MAX];
+	const char *remarks = field(r, "remarks");
+	struct page *pg;
+	struct flow f;
+	json_t *list;
+	size_t n, i, ok = 0;
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	if ((n = page_form_all(r, "employee_id", ids, BULK_MAX)) == 0)
+		return h_page_home_render(r, ERR_INVALID_FIELD, "Tick at least one case.");
+	list = json_array();
+	for (i = 0; i < n; i++) {
+		char ref[64] = "";
+		enum err e = approve_one(r, &f, ids[i], remarks, ref);
+		json_t *o = json_pack("{s:s, s:b}", "id", ids[i], "ok", e == ERR_OK);
+
+		if (e == ERR_OK) {
+			ok++;
+			if (ref[0])
+				json_object_set_new(o, "letter_ref", json_string(ref));
+		} else {
+			char key[64];
+
+			snprintf(key, sizeof(key), "err.%s", err_code(e));
+			json_object_set_new(o, "err_key", json_string(key));
+			json_object_set_new(o, "detail", json_string(f.msg));
+		}
+		json_array_append_new(list, o);
+	}
+	if ((pg = page_begin(r)) == NULL) {
+		json_decref(list);
+		return MHD_NO;
+	}
+	json_object_set_new(page_ctx(pg), "results", list);
+	json_object_set_new(page_ctx(pg), "approved", json_integer((json_int_t)ok));
+	json_object_set_new(page_ctx(pg), "failed", json_integer((json_int_t)(n - ok)));
+	if (ok < n)
+		page_notice(pg, 1, "approve.some_failed", "Some cases were not approved; the "
+		    "list says why.", NULL);
+	else
+		page_notice(pg, 0, "approve.all_done", "Every chosen case was approved.", NULL);
+	return page_end(pg, 200, "approve_result", "title.approve_result");
+}
+
+/* Finance: the ticked cases get a post (designation, pay_level), or, with
+ * action=none, wait for an equivalent post (remarks). All or nothing, as the API. */
+enum MHD_Result
+h_page_posts(struct req *r)
+{
+	const char *ids[BULK_MAX], *action = page_form_get(r, "action"), *lvl;
+	json_t *body, *list, *out = NULL;
+	struct flow f;
+	int64_t level;
+	enum err e;
+	size_t n, i;
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	if ((n = page_form_all(r, "employee_id", ids, BULK_MAX)) == 0)
+		return h_page_home_render(r, ERR_INVALID_FIELD, "Tick at least one case.");
+	list = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, json_string(ids[i]));
+	if (action != NULL && strcmp(action, "none") == 0) {
+		body = json_pack("{s:o, s:b}", "employee_ids", list, "no_equivalent", 1);
+		if (field(r, "remarks") != NULL)
+			json_object_set_new(body, "remarks", json_string(field(r, "remarks")));
+	} else {
+		lvl = field(r, "pay_level");
+		if (lvl == NULL || strict_int64(lvl, 1, 100, &level) != 0) {
+			json_decref(list);
+			return h_page_home_render(r, ERR_INVALID_FIELD, "Give the pay level of the "
+			    "post as a number.");
+		}
+		body = json_pack("{s:o, s:I}", "employee_ids", list, "pay_level",
+		    (json_int_t)level);
+		if (field(r, "designation") != NULL)
+			json_object_set_new(body, "designation",
+			    json_string(field(r, "designation")));
+	}
+	e = case_posts(&f.cx, body, &out, f.msg, sizeof(f.msg));
+	json_decref(body);
+	json_decref(out);
+	if (e != ERR_OK)
+		return h_page_home_render(r, e, f.msg[0] ? f.msg : NULL);
+	return page_redirect(r, action != NULL && strcmp(action, "none") == 0 ?
+	    "/home?done=waiting" : "/home?done=posts", NULL, NULL);
+}
+
+/* A document shown in the page (an <img>, or a PDF in its own tab). The scope check is the
+ * one every document read makes (h_documents.c): the employee's case must be in the
+ * viewer's scope, else it does not exist. */
+enum MHD_Result
+h_page_document_view(struct req *r)
+{
+	struct document d;
+	struct employee emp;
+	struct db *db = db_thread();
+	struct stat st;
+	int64_t id;
+	int fd;
+
+	if (db == NULL)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	if (strict_int64(r->args[0], 1, INT64_MAX, &id) != 0 || document_get(db, id, &d) != 0 ||
+	    employee_get(db, d.employee_id, &emp) != 0 ||
+	    !scope_sees_employee(&r->who, emp.id, emp.office_code, emp.department_code))
+		return page_error(r, ERR_NOT_FOUND, NULL);
+	if ((fd = blob_open(r->app->cfg.data_dir, d.sha256)) < 0 || fstat(fd, &st) != 0 ||
+	    st.st_size != d.size) {
+		if (fd >= 0)
+			close(fd);
+		log_error("document %lld: blob %s missing or damaged", (long long)d.id, d.sha256);
+		return page_error(r, ERR_INTERNAL, NULL);
+	}
+	return page_reply_inline(r, d.mime, fd, (uint64_t)d.size);
+}
+
+/* --- the queues of the staff home ------------------------------------------------------ */
+
+static json_t *
+list_of(struct flow *f, const char *state, int overdue)
+{
+	struct case_filter cf = { .state = state, .overdue = overdue, .page = 1,
+	    .per_page = QUEUE_MAX };
+	json_t *out = NULL;
+
+	if (case_list(&f->cx, &cf, time_now(), &out, f->msg, sizeof(f->msg)) != ERR_OK)
+		return NULL;
+	return out;
+}
+
+static json_t *
+row_of(const json_t *it)
+{
+	char due[PAGE_TIME_LEN];
+
+	people_time_back(str(it, "due"), 60, due);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:b, s:o}",
+	    "id", str(it, "employee_id") ? str(it, "employee_id") : "",
+	    "name", str(it, "name") ? str(it, "name") : "",
+	    "department", str(it, "department_code") ? str(it, "department_code") : "",
+	    "office", str(it, "office_code") ? str(it, "office_code") : "",
+	    "state_key", key_of("state", str(it, "state")), "due", due,
+	    "overdue", json_is_true(json_object_get(it, "overdue")),
+	    "verdict_key", str(it, "verdict") ? key_of("verdict", str(it, "verdict")) :
+	    json_null());
+}
+
+/* Rows grouped by department, in the order they come. */
+static void
+group_add(json_t *groups, const char *dept, json_t *row)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(groups, i, g)
+		if (strcmp(str(g, "department"), dept) == 0) {
+			json_array_append_new(json_object_get(g, "rows"), row);
+			return;
+		}
+	json_array_append_new(groups, json_pack("{s:s, s:[o]}", "department", dept, "rows",
+	    row));
+}
+
+/* The filterable listing with counts (every staff role): ?state=&overdue=1. */
+static void
+add_queue(struct req *r, struct flow *f, json_t *c)
+{
+	char qs[40], qo[8];
+	const char *state = req_query(r, "state", qs, sizeof(qs));
+	const char *ov = req_query(r, "overdue", qo, sizeof(qo));
+	json_t *q = json_object(), *counts = NULL, *list, *rows = json_array(), *it, *states;
+	enum case_state s;
+	size_t i;
+
+	if (state != NULL && (state[0] == '\0' || case_state_parse(state, &s) != 0))
+		state = NULL;
+	states = json_array();
+	if (case_counts(&f->cx, time_now(), &counts) == ERR_OK) {
+		for (i = 0; i < CASE__MAX; i++) {
+			const char *name = case_state_name((enum case_state)i);
+			json_t *n = json_object_get(json_object_get(counts, "by_state"), name);
+
+			json_array_append_new(states, json_pack("{s:s, s:o, s:o, s:b}", "name",
+			    name, "key", key_of("state", name), "n", n ? json_incref(n) :
+			    json_integer(0), "selected", state != NULL && strcmp(state, name) == 0));
+		}
+		json_object_set(q, "total", json_object_get(counts, "total"));
+		json_object_set(q, "overdue_n", json_object_get(counts, "overdue"));
+		json_decref(counts);
+	}
+	json_object_set_new(q, "states", states);
+	json_object_set_new(q, "overdue", json_boolean(ov != NULL && strcmp(ov, "1") == 0));
+	if ((list = list_of(f, state, ov != NULL && strcmp(ov, "1") == 0)) != NULL) {
+		json_array_foreach(json_object_get(list, "items"), i, it)
+			json_array_append_new(rows, row_of(it));
+		json_object_set_new(q, "more", json_boolean(json_integer_value(json_object_get(list,
+		    "total")) > (json_int_t)json_array_size(rows)));
+		json_decref(list);
+	}
+	json_object_set_new(q, "rows", rows);
+	json_object_set_new(c, "queue", q);
+}
+
+/* Finance: verified eligible cases by department, and those waiting for a post. */
+static void
+add_finance(struct flow *f, json_t *c)
+{
+	json_t *groups = json_array(), *waiting = json_array(), *list, *it;
+	size_t i;
+
+	if ((list = list_of(f, "verified", 0)) != NULL) {
+		json_array_foreach(json_object_get(list, "items"), i, it)
+			if (str(it, "verdict") && strcmp(str(it, "verdict"), "eligible") == 0)
+				group_add(groups, str(it, "department_code") ?
+				    str(it, "department_code") : "", row_of(it));
+		json_decref(list);
+	}
+	if ((list = list_of(f, "waiting_equivalent_post", 0)) != NULL) {
+		json_array_foreach(json_object_get(list, "items"), i, it)
+			json_array_append_new(waiting, row_of(it));
+		json_decref(list);
+	}
+	json_object_set_new(c, "finance", json_pack("{s:o, s:o, s:b}", "groups", groups,
+	    "waiting", waiting, "any", json_array_size(groups) + json_array_size(waiting) > 0));
+}
+
+/* HoD: cases with a post (ready for approval) with outcome and pay; cases to reject. */
+static void
+add_hod(struct flow *f, json_t *c)
+{
+	json_t *ready = json_array(), *other = json_array(), *list, *it, *cj;
+	static const char *const reject_states[] = { "verified", "waiting_equivalent_post" };
+	size_t i, k;
+
+	if ((list = list_of(f, "post_created", 0)) != NULL) {
+		json_array_foreach(json_object_get(list, "items"), i, it) {
+			json_t *row = row_of(it), *o, *p;
+
+			if (case_get_json(&f->cx, str(it, "employee_id"), &cj, f->msg,
+			    sizeof(f->msg)) == ERR_OK) {
+				o = json_object_get(cj, "outcome");
+				p = json_object_get(cj, "post");
+				json_object_set(row, "years", json_object_get(o, "qualifying_years"));
+				json_object_set(row, "pay", json_object_get(o, "consolidated"));
+				json_object_set(row, "designation", json_object_get(p, "designation"));
+				json_object_set(row, "level", json_object_get(p, "pay_level"));
+				json_object_set_new(row, "eligible", json_boolean(str(o, "outcome") &&
+				    strcmp(str(o, "outcome"), "eligible") == 0));
+				json_decref(cj);
+			}
+			json_array_append_new(ready, row);
+		}
+		json_decref(list);
+	}
+	for (k = 0; k < 2; k++) {
+		if ((list = list_of(f, reject_states[k], 0)) == NULL)
+			continue;
+		json_array_foreach(json_object_get(list, "items"), i, it)
+			if (k == 1 || (str(it, "verdict") && strcmp(str(it, "verdict"),
+			    "eligible") != 0))
+				json_array_append_new(other, row_of(it));
+		json_decref(list);
+	}
+	json_object_set_new(c, "hod", json_pack("{s:o, s:o}", "ready", ready, "other", other));
+}
+
+int
+h_page_queues(struct req *r, json_t *c)
+{
+	struct flow f;
+
+	if (flow_init(r, &f) != 0)
+		return -1;
+	add_queue(r, &f, c);
+	if (r->who.role == ROLE_FINANCE)
+		add_finance(&f, c);
+	if (r->who.role == ROLE_HOD)
+		add_hod(&f, c);
+	return 0;
+}
