@@ -579,26 +579,39 @@ visible_document(struct req *r, struct db *db, struct document *d)
 	return scope_sees_employee(&r->who, e.id, e.office_code, e.department_code);
 }
 
+enum err
+h_document_open(struct req *r, struct document *d, int *fd)
+{
+	struct db *db = db_thread();
+	struct stat st;
+
+	*fd = -1;
+	if (db == NULL)
+		return ERR_UNAVAILABLE;
+	if (!visible_document(r, db, d))
+		return ERR_NOT_FOUND;
+	if ((*fd = blob_open(r->app->cfg.data_dir, d->sha256)) < 0 || fstat(*fd, &st) != 0 ||
+	    st.st_size != d->size) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		log_error("document %lld: blob %s missing or damaged", (long long)d->id,
+		    d->sha256);
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
 enum MHD_Result
 h_document_get(struct req *r)
 {
-	struct document d;
-	struct db *db = db_thread();
-	struct stat st;
 	char disp[4 * DOC_NAME_MAX + 64];
+	struct document d;
+	enum err e;
 	int fd;
 
-	if (db == NULL)
-		return reply_error(r, ERR_UNAVAILABLE, NULL);
-	if (!visible_document(r, db, &d))
-		return reply_error(r, ERR_NOT_FOUND, NULL);
-	if ((fd = blob_open(r->app->cfg.data_dir, d.sha256)) < 0 || fstat(fd, &st) != 0 ||
-	    st.st_size != d.size) {
-		if (fd >= 0)
-			close(fd);
-		log_error("document %lld: blob %s missing or damaged", (long long)d.id, d.sha256);
-		return reply_error(r, ERR_INTERNAL, NULL);
-	}
+	if ((e = h_document_open(r, &d, &fd)) != ERR_OK)
+		return reply_error(r, e, NULL);
 	disposition(d.name, disp, sizeof(disp));
 	return reply_fd(r, 200, d.mime, fd, (uint64_t)d.size, disp);
 }

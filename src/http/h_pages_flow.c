@@ -712,25 +712,11 @@ enum MHD_Result
 h_page_document_view(struct req *r)
 {
 	struct document d;
-	struct employee emp;
-	struct db *db = db_thread();
-	struct stat st;
-	int64_t id;
+	enum err e;
 	int fd;
 
-	if (db == NULL)
-		return page_error(r, ERR_UNAVAILABLE, NULL);
-	if (strict_int64(r->args[0], 1, INT64_MAX, &id) != 0 || document_get(db, id, &d) != 0 ||
-	    employee_get(db, d.employee_id, &emp) != 0 ||
-	    !scope_sees_employee(&r->who, emp.id, emp.office_code, emp.department_code))
-		return page_error(r, ERR_NOT_FOUND, NULL);
-	if ((fd = blob_open(r->app->cfg.data_dir, d.sha256)) < 0 || fstat(fd, &st) != 0 ||
-	    st.st_size != d.size) {
-		if (fd >= 0)
-			close(fd);
-		log_error("document %lld: blob %s missing or damaged", (long long)d.id, d.sha256);
-		return page_error(r, ERR_INTERNAL, NULL);
-	}
+	if ((e = h_document_open(r, &d, &fd)) != ERR_OK)
+		return page_error(r, e, NULL);
 	return page_reply_inline(r, d.mime, fd, (uint64_t)d.size);
 }
 

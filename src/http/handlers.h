@@ -4,6 +4,7 @@
 
 #include "http/http.h"
 #include "cases/case.h"
+#include "intake/documents.h"
 #include "intake/intake.h"
 #include "letters/verify.h"
 
@@ -40,6 +41,9 @@ enum MHD_Result h_document_delete(struct req *r);
 /* POST /api/v1/cases/{id}/certify, multipart fields, remarks, file */
 enum MHD_Result h_certify_start(struct req *r, int *done);
 enum MHD_Result h_certify(struct req *r);
+/* A document the caller may see, opened: *fd is its blob (the caller sends or closes it).
+ * ERR_NOT_FOUND out of scope or missing; shared by the API and the page. */
+enum err h_document_open(struct req *r, struct document *d, int *fd);
 /* The employee deletes a document of their draft case; shared by the API and the page. */
 enum err h_document_remove(struct req *r, char *msg, size_t msglen);
 /* h_cases.c: the domain context of a request (rules, who, actor). */
