@@ -51,5 +51,15 @@ enum MHD_Result h_page_user_add(struct req *r);
 enum MHD_Result h_page_user_disable(struct req *r);
 enum MHD_Result h_page_user_enable(struct req *r);
 enum MHD_Result h_page_user_scope(struct req *r);
+/* h_pages_master.c */
+#define PAGE_BODY_IMPORT	(5 * 1024 * 1024)	/* the CSV of an import page upload */
+enum MHD_Result h_page_deadlines(struct req *r);
+enum MHD_Result h_page_deadline_extend(struct req *r);
+enum MHD_Result h_page_offices(struct req *r);
+enum MHD_Result h_page_office_put(struct req *r);
+enum MHD_Result h_page_imports(struct req *r);
+enum MHD_Result h_page_import_start(struct req *r, int *done);
+void	h_page_import_chunk(struct req *r, const char *data, size_t len);
+enum MHD_Result h_page_import(struct req *r);
 
 #endif

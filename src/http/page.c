@@ -385,8 +385,12 @@ layout_ctx(struct page *pg, const char *title_key)
 		add_nav(nav, "/home", "nav.home");
 		if (r->who.role == ROLE_AUDITOR)
 			add_nav(nav, "/audit", "nav.audit");
-		if (r->who.role == ROLE_ADMIN)
+		if (r->who.role == ROLE_ADMIN) {
 			add_nav(nav, "/admin/users", "nav.users");
+			add_nav(nav, "/admin/deadlines", "nav.deadlines");
+			add_nav(nav, "/admin/offices", "nav.offices");
+			add_nav(nav, "/admin/imports", "nav.imports");
+		}
 	}
 	add_nav(nav, "/verify", "nav.verify");
 	json_object_set_new(c, "nav", nav);

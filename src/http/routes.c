@@ -100,6 +100,13 @@ static const struct route routes[] = {
 	{ "POST", "/admin/users/{}/disable", h_page_user_disable, R_AUTH | FORM, ADMIN, FORM_BODY },
 	{ "POST", "/admin/users/{}/enable", h_page_user_enable, R_AUTH | FORM, ADMIN, FORM_BODY },
 	{ "POST", "/admin/users/{}/scope", h_page_user_scope, R_AUTH | FORM, ADMIN, FORM_BODY },
+	{ "GET",  "/admin/deadlines", h_page_deadlines, R_AUTH | PAGE, ADMIN, 0 },
+	{ "POST", "/admin/deadlines", h_page_deadline_extend, R_AUTH | FORM, ADMIN, FORM_BODY },
+	{ "GET",  "/admin/offices", h_page_offices, R_AUTH | PAGE, ADMIN, 0 },
+	{ "POST", "/admin/offices", h_page_office_put, R_AUTH | FORM, ADMIN, FORM_BODY },
+	{ "GET",  "/admin/imports", h_page_imports, R_AUTH | PAGE, ADMIN, 0 },
+	{ "POST", "/admin/imports", h_page_import, R_AUTH | FORM, ADMIN,
+	    PAGE_BODY_IMPORT + MULTIPART_SLACK, h_page_import_start, h_page_import_chunk },
 };
 
 /* Compare the path to a pattern; on a match fill r's args. 1 match, 0 not, -1 bad escape. */

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "auth/roles.h"
 
 struct db;
@@ -51,5 +53,8 @@ int	import_csv(struct db *db, enum import_source src, const char *path,
 	    const struct actor *who, FILE *report, struct import_stats *stats, char *err,
 	    size_t errlen);
 int	import_source_parse(const char *s, enum import_source *out);
+/* [{"code", "name", "offices": [{"code", "name", "ddo_code", "district"}]}] of every
+ * department, by code; NULL on a database error. */
+json_t	*master_list_json(struct db *db);
 
 #endif

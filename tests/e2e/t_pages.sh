@@ -289,4 +289,81 @@ req GET "/audit?action=login" "" -b "$A"
 check "filtered to logins" bash -c "! grep -oE '<td class=\"mono nowrap\">[a-z.]+</td>' $T/body | grep -v '>login<'"
 check "some logins listed" grep -q ">login<" "$T/body"
 
+# admin master data: deadlines, offices, imports (admin only)
+M=$T/mjar
+form "$M" /login/staff "username=admin&password=suraksha-demo"
+expect_status 303 "admin sign-in again"
+for pg in deadlines offices imports; do
+	req GET "/admin/$pg" "" -b "$A"
+	expect_status 403 "auditor refused /admin/$pg"
+	req GET "/admin/$pg" "" -b "$E"
+	expect_status 403 "employee refused /admin/$pg"
+	req GET "/admin/$pg" "" -b "$M"
+	expect_status 200 "admin /admin/$pg"
+	check "menu links /admin/$pg" grep -q "<li><a href=\"/admin/$pg\">" "$T/body"
+done
+req GET /admin/deadlines "" -b "$M"
+MCSRF=$(csrf_of)
+check "windows per department" grep -q 'id="win-PWD"' "$T/body"
+form "$A" /admin/deadlines "csrf=$MCSRF&stage=approval&closes=2030-03-31T23:59&reason=x"
+expect_status 403 "auditor cannot extend by form"
+form "$M" /admin/deadlines "csrf=$MCSRF&stage=approval&closes=2030-03-31T23:59&reason=Late+budget&department=NOPE"
+expect_status 400 "an unknown department refused"
+check "refusal names it in the page" grep -q 'NOPE' "$T/body"
+check "what was typed is kept" grep -q '>Late budget</textarea>' "$T/body"
+form "$M" /admin/deadlines "csrf=$MCSRF&stage=someday&closes=2030-03-31T23:59&reason=x"
+expect_status 400 "an unknown stage refused"
+form "$M" /admin/deadlines "csrf=$MCSRF&stage=approval&closes=2030-03-31T23:59&reason=Late+budget&department=HLT"
+expect_status 303 "extension by form"
+check "PRG to the deadlines" test "$(hdr Location)" = "/admin/deadlines?done=extended"
+req GET /api/v1/deadlines "" -b "$M"
+check "extension in the API, HLT only" jq -e '(.stages[] | select(.stage == "approval") | .departments.HLT.closes | startswith("2030-03-31T23:59")) and ([.extensions[] | select(.department == "HLT" and .reason == "Late budget")] | length == 1)' <<<"$BODY"
+check "PWD untouched" jq -e '.stages[] | select(.stage == "approval") | .departments.PWD.closes | startswith("2030-03-31") | not' <<<"$BODY"
+req GET "/admin/deadlines?done=extended" "" -b "$M"
+check "the extension listed" grep -q "Late budget" "$T/body"
+check "done notice" grep -q "The window was set" "$T/body"
+check "audited" test "$(db "SELECT count(*) FROM audit WHERE action LIKE 'deadline%'")" -ge 1
+
+# one office by form: validation of the import, then added, then corrected
+OF="csrf=$MCSRF&office_name=Sirsa+Circle&department_code=PWD&department_name=$(jq -rn '"Public Works Department (Buildings & Roads)"|@uri')&district=Sirsa"
+form "$M" /admin/offices "$OF&office_code=PWD-SRS-01&ddo_code=bad+code"
+expect_status 400 "a bad DDO code refused"
+check "the row's reason shown" grep -q "ddo_code &#39;bad code&#39; must be\|ddo_code &#x27;bad code&#x27; must be\|ddo_code .bad code. must be" "$T/body"
+check "typed values kept" grep -q 'value="PWD-SRS-01"' "$T/body"
+check "nothing added" test "$(db "SELECT count(*) FROM offices WHERE code = 'PWD-SRS-01'")" = 0
+form "$M" /admin/offices "$OF&office_code=PWD-SRS-01&ddo_code=DDO-PWD-0901"
+expect_status 303 "office added"
+check "PRG added" test "$(hdr Location)" = "/admin/offices?done=added"
+form "$M" /admin/offices "$OF&office_code=PWD-SRS-01&ddo_code=DDO-PWD-0902"
+check "PRG corrected" test "$(hdr Location)" = "/admin/offices?done=updated"
+req GET "/admin/offices?done=updated" "" -b "$M"
+check "the office listed with its DDO" grep -q '<tr id="office-PWD-SRS-01"><td class="mono nowrap">PWD-SRS-01</td><td>Sirsa Circle</td><td class="mono nowrap">DDO-PWD-0902</td>' "$T/body"
+check "office change audited" test "$(db "SELECT count(*) FROM audit WHERE object = 'office:PWD-SRS-01'")" = 2
+check "no temporary files left" test -z "$(ls -A "$DATA/tmp" 2>/dev/null | grep import- || true)"
+
+# a CSV upload: one good row, one bad, the report in the page
+printf 'office_code,office_name,department_code,department_name,ddo_code,district\nHLT-HSR-01,Hisar PHC,HLT,Health Services,DDO-HLT-0901,Hisar\nHLT-BAD-01,,HLT,Health Services,DDO-HLT-0902,Hisar\n' >"$T/offices.csv"
+req POST /admin/imports "" -b "$M" -F "csrf=nope" -F source=offices -F "file=@$T/offices.csv"
+expect_status 403 "import with a wrong csrf"
+check "nothing imported" test "$(db "SELECT count(*) FROM offices WHERE code = 'HLT-HSR-01'")" = 0
+req POST /admin/imports "" -b "$A" -F "csrf=$MCSRF" -F source=offices -F "file=@$T/offices.csv"
+expect_status 403 "auditor cannot import"
+req POST /admin/imports "" -b "$M" -F "csrf=$MCSRF" -F source=offices -F "file=@$T/offices.csv"
+expect_status 200 "import report"
+check "counts" grep -q '<dd id="c-inserted">1</dd>' "$T/body"
+check "rejected count" grep -q '<dd id="c-rejected">1</dd>' "$T/body"
+check "the bad row with its reason" grep -q 'line 3: office HLT-BAD-01: rejected: office_name' "$T/body"
+check "the imported office appears" test "$(db "SELECT ddo_code FROM offices WHERE code = 'HLT-HSR-01'")" = DDO-HLT-0901
+req GET /admin/offices "" -b "$M"
+check "and is listed" grep -q 'id="office-HLT-HSR-01"' "$T/body"
+printf 'office_code,office_name\nX,Y\n' >"$T/short.csv"
+req POST /admin/imports "" -b "$M" -F "csrf=$MCSRF" -F source=offices -F "file=@$T/short.csv"
+expect_status 400 "a file without the columns refused"
+check "the missing column named" grep -q "required column &#39;department_code&#39;\|required column .department_code." "$T/body"
+head -c $((5 * 1024 * 1024 + 10)) /dev/zero | tr '\0' 'a' >"$T/big.csv"
+req POST /admin/imports "" -b "$M" -F "csrf=$MCSRF" -F source=offices -F "file=@$T/big.csv"
+check "a file over 5 MB refused" test "$STATUS" = 413
+check "no temporary files left after imports" test -z "$(ls -A "$DATA/tmp" 2>/dev/null | grep import- || true)"
+req GET /admin/imports "" -b "$M" -b "lang=hi"
+check "Hindi import page" grep -q "मास्टर डेटा आयात करें" "$T/body"
 finish
