@@ -78,7 +78,7 @@ load_demo(struct db *db, const struct config *cfg, const char *dir)
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		fsx_join(path, sizeof(path), dir, files[i].file);
-		if (import_csv(db, files[i].src, path, &who, devnull ? devnull : stderr, &st, err,
+		if (import_csv(db, files[i].src, path, NULL, &who, devnull ? devnull : stderr, &st, err,
 		    sizeof(err)) != 0 || st.rejected > 0) {
 			fprintf(stderr, "suraksha init: demo data %s: %s\n", path,
 			    st.rejected ? "rows were refused" : err);

@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "http/page.h"
 #include "import/master.h"
+#include "intake/documents.h"
 #include "util/fsx.h"
 #include "util/log.h"
 #include "util/strict.h"
@@ -182,7 +183,8 @@ struct import_run {
 /* import_csv on path with its report captured; 0 when it ran (refused or not), -1 when
  * the report could not be captured. */
 static int
-import_run(struct req *r, enum import_source src, const char *path, struct import_run *ir)
+import_run(struct req *r, enum import_source src, const char *path, const char *name,
+    struct import_run *ir)
 {
 	char actor[96], *text = NULL, *p;
 	size_t len = 0, n = 0;
@@ -194,7 +196,7 @@ import_run(struct req *r, enum import_source src, const char *path, struct impor
 	if ((db = db_thread()) == NULL || (rep = open_memstream(&text, &len)) == NULL)
 		return -1;
 	req_actor(r, &a, actor, sizeof(actor));
-	ir->refused = import_csv(db, src, path, &a, rep, &ir->st, ir->err, sizeof(ir->err)) != 0;
+	ir->refused = import_csv(db, src, path, name, &a, rep, &ir->st, ir->err, sizeof(ir->err)) != 0;
 	fclose(rep);
 	ir->lines = json_array();
 	/* the temporary file's name means nothing to the reader */
@@ -327,7 +329,7 @@ h_page_office_put(struct req *r)
 		ok = csv_put(f, v[i], i + 1 == NOFFICE_FIELDS) == 0;
 	if (fclose(f) != 0)
 		ok = 0;
-	if (ok && import_run(r, IMPORT_OFFICES, path, &ir) != 0)
+	if (ok && import_run(r, IMPORT_OFFICES, path, "admin office form", &ir) != 0)
 		ok = 0;
 out:
 	unlink(path);
@@ -353,6 +355,7 @@ struct iform {
 	struct MHD_PostProcessor *pp;
 	struct req		*r;
 	char			 path[700];	/* the upload's temporary file, "" until made */
+	char			 name[DOC_NAME_MAX + 1];	/* the upload's own name, cleaned */
 	FILE			*f;
 	char			 csrf[64];
 	char			 source[16];
@@ -401,7 +404,6 @@ iform_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *file
 	int fd;
 
 	(void)kind;
-	(void)filename;
 	(void)content_type;
 	(void)transfer_encoding;
 	if (strcmp(key, "csrf") == 0) {
@@ -419,6 +421,8 @@ iform_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *file
 		return MHD_NO;
 	}
 	if (v->f == NULL) {
+		/* the upload's own name, cleaned, is what provenance records */
+		document_clean_name(filename, v->name);
 		/* nothing is written before the form has proved itself */
 		if (v->r->csrf_form && (v->csrf[0] == '\0' || !page_csrf_ok(v->r, v->csrf))) {
 			v->csrf_bad = 1;
@@ -544,7 +548,7 @@ h_page_import(struct req *r)
 	if (v->bad || !complete || v->path[0] == '\0' || v->bytes == 0 ||
 	    import_source_parse(v->source, &src) != 0)
 		return imports_page(r, 400, ERR_INVALID_FIELD, NULL, v->source, NULL);
-	if (import_run(r, src, v->path, &ir) != 0)
+	if (import_run(r, src, v->path, v->name[0] ? v->name : "upload", &ir) != 0)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
 	if (ir.refused) {
 		json_decref(ir.lines);

@@ -53,7 +53,7 @@ cmd_import(int argc, char **argv)
 		fprintf(stderr, "suraksha import: %s (run 'suraksha init' first)\n", err);
 		return EXIT_USAGE;
 	}
-	r = import_csv(db, src, file, &who, stdout, &st, err, sizeof(err));
+	r = import_csv(db, src, file, NULL, &who, stdout, &st, err, sizeof(err));
 	db_close(db);
 	if (r != 0) {
 		fprintf(stderr, "suraksha import: %s\n", err);

@@ -442,7 +442,8 @@ seen(struct db *db, const char *id, unsigned long line, long *first)
 }
 
 int
-import_csv(struct db *db, enum import_source src, const char *path, const struct actor *who,
+import_csv(struct db *db, enum import_source src, const char *path, const char *name,
+    const struct actor *who,
     FILE *report, struct import_stats *stats, char *err, size_t errlen)
 {
 	const char *const *cols = src == IMPORT_OFFICES ? office_cols : employee_cols;
@@ -501,7 +502,7 @@ import_csv(struct db *db, enum import_source src, const char *path, const struct
 	    (st = db_prepare(db, SQL_IMPORT_ADD)) == NULL)
 		goto dberr;
 	db_bind_text(st, 1, source_names[src]);
-	db_bind_text(st, 2, path);
+	db_bind_text(st, 2, name ? name : path);
 	db_bind_text(st, 3, sha);
 	sqlite3_bind_int64(st, 4, time_now());
 	db_bind_text(st, 5, who->name);

@@ -49,7 +49,8 @@ struct import_stats {
  * time, actor) is recorded. Returns 0 when the file was processed (even with refused
  * rows), -1 when the file itself is refused (missing column, unreadable, not CSV), with a
  * message in err. */
-int	import_csv(struct db *db, enum import_source src, const char *path,
+/* name is what provenance records as the file's name (NULL: path). */
+int	import_csv(struct db *db, enum import_source src, const char *path, const char *name,
 	    const struct actor *who, FILE *report, struct import_stats *stats, char *err,
 	    size_t errlen);
 int	import_source_parse(const char *s, enum import_source *out);

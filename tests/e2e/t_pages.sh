@@ -354,6 +354,7 @@ check "counts" grep -q '<dd id="c-inserted">1</dd>' "$T/body"
 check "rejected count" grep -q '<dd id="c-rejected">1</dd>' "$T/body"
 check "the bad row with its reason" grep -q 'line 3: office HLT-BAD-01: rejected: office_name' "$T/body"
 check "the imported office appears" test "$(db "SELECT ddo_code FROM offices WHERE code = 'HLT-HSR-01'")" = DDO-HLT-0901
+check "provenance names the uploaded file" test "$(db "SELECT file_name FROM imports ORDER BY id DESC LIMIT 1")" = offices.csv
 req GET /admin/offices "" -b "$M"
 check "and is listed" grep -q 'id="office-HLT-HSR-01"' "$T/body"
 printf 'office_code,office_name\nX,Y\n' >"$T/short.csv"
