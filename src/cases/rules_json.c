@@ -307,9 +307,10 @@ rules_jv_spell_start(size_t idx, const struct rules_jv *elem, char *err, size_t 
 }
 
 static enum rules_err
-rules_jv_set_spell(struct rules_spell *sp, size_t idx, int k, const struct rules_jv *v,
+rules_jv_set_spell(void *item, size_t idx, int k, const struct rules_jv *v,
     char *err, size_t errlen)
 {
+	struct rules_spell *sp = item;
 	struct where w = { "spells", idx, rules_jv_spell_name(k) };
 	char shown[36];
 
@@ -353,9 +354,10 @@ rules_jv_set_spell(struct rules_spell *sp, size_t idx, int k, const struct rules
 }
 
 static enum rules_err
-rules_jv_end_spell(struct rules_spell *sp, size_t idx, unsigned seen, char *err,
+rules_jv_end_spell(void *item, size_t idx, unsigned seen, char *err,
     size_t errlen)
 {
+	struct rules_spell *sp = item;
 	if (!(seen & (1u << RULES_JS_FROM)))
 		return fail(err, errlen, RULES_EINVAL, "spells[%zu]: \"from\" is required", idx);
 	if (!(seen & (1u << RULES_JS_TO)))
@@ -383,9 +385,10 @@ rules_jv_unpaid_start(size_t idx, const struct rules_jv *elem, char *err, size_t
 }
 
 static enum rules_err
-rules_jv_set_unpaid(struct rules_interval *iv, size_t idx, int k, const struct rules_jv *v,
+rules_jv_set_unpaid(void *item, size_t idx, int k, const struct rules_jv *v,
     char *err, size_t errlen)
 {
+	struct rules_interval *iv = item;
 	struct where w = { "unpaid", idx, rules_jv_unpaid_name(k) };
 
 	if (k == RULES_JU_FROM)
@@ -396,9 +399,10 @@ rules_jv_set_unpaid(struct rules_interval *iv, size_t idx, int k, const struct r
 }
 
 static enum rules_err
-rules_jv_end_unpaid(struct rules_interval *iv, size_t idx, unsigned seen, char *err,
+rules_jv_end_unpaid(void *item, size_t idx, unsigned seen, char *err,
     size_t errlen)
 {
+	struct rules_interval *iv = item;
 	if ((seen & 3u) != 3u)
 		return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: \"%s\" is required", idx,
 		    !(seen & 1u) ? "from" : "to");
@@ -435,8 +439,24 @@ jv_of(const json_t *j, struct rules_jv *v)
 	}
 }
 
+/* A list of objects with known keys (spells, unpaid intervals): how to read one item. */
+struct item_kind {
+	const char	*list;
+	size_t		 size;		/* of one item */
+	enum rules_err	(*start)(size_t, const struct rules_jv *, char *, size_t);
+	int		(*key)(const char *, size_t);
+	enum rules_err	(*set)(void *, size_t, int, const struct rules_jv *, char *, size_t);
+	enum rules_err	(*end)(void *, size_t, unsigned, char *, size_t);
+};
+
+static const struct item_kind spell_kind = { "spells", sizeof(struct rules_spell),
+	rules_jv_spell_start, rules_jv_spell_key, rules_jv_set_spell, rules_jv_end_spell };
+static const struct item_kind unpaid_kind = { "unpaid", sizeof(struct rules_interval),
+	rules_jv_unpaid_start, rules_jv_unpaid_key, rules_jv_set_unpaid, rules_jv_end_unpaid };
+
 static enum rules_err
-walk_spells(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
+walk_items(const json_t *arr, const struct item_kind *ik, void *items, size_t *n, char *err,
+    size_t errlen)
 {
 	struct rules_jv ev, v;
 	const char *key;
@@ -446,60 +466,26 @@ walk_spells(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
 	enum rules_err rc;
 
 	for (i = 0; i < json_array_size(arr); i++) {
+		void *item = (char *)items + i * ik->size;
 		unsigned seen = 0;
 		int k;
 
 		e = json_array_get(arr, i);
 		jv_of(e, &ev);
-		if ((rc = rules_jv_spell_start(i, &ev, err, errlen)) != RULES_OK)
+		if ((rc = ik->start(i, &ev, err, errlen)) != RULES_OK)
 			return rc;
 		json_object_keylen_foreach((json_t *)e, key, klen, jv) {
-			if ((k = rules_jv_spell_key(key, klen)) < 0)
-				return fail(err, errlen, RULES_EINVAL, "spells[%zu]: unknown field "
-				    "\"%s\"", i, clip(key, klen, shown));
+			if ((k = ik->key(key, klen)) < 0)
+				return fail(err, errlen, RULES_EINVAL, "%s[%zu]: unknown field \"%s\"",
+				    ik->list, i, clip(key, klen, shown));
 			jv_of(jv, &v);
-			if ((rc = rules_jv_set_spell(&c->spells[i], i, k, &v, err, errlen)) != 0)
+			if ((rc = ik->set(item, i, k, &v, err, errlen)) != RULES_OK)
 				return rc;
 			seen |= 1u << k;
 		}
-		if ((rc = rules_jv_end_spell(&c->spells[i], i, seen, err, errlen)) != RULES_OK)
+		if ((rc = ik->end(item, i, seen, err, errlen)) != RULES_OK)
 			return rc;
-		c->nspells = i + 1;
-	}
-	c->present |= 1u << RULES_F_SPELLS;
-	return RULES_OK;
-}
-
-static enum rules_err
-walk_unpaid(const json_t *arr, struct rules_case *c, char *err, size_t errlen)
-{
-	struct rules_jv ev, v;
-	const char *key;
-	const json_t *e, *jv;
-	char shown[36];
-	size_t i, klen;
-	enum rules_err rc;
-
-	for (i = 0; i < json_array_size(arr); i++) {
-		unsigned seen = 0;
-		int k;
-
-		e = json_array_get(arr, i);
-		jv_of(e, &ev);
-		if ((rc = rules_jv_unpaid_start(i, &ev, err, errlen)) != RULES_OK)
-			return rc;
-		json_object_keylen_foreach((json_t *)e, key, klen, jv) {
-			if ((k = rules_jv_unpaid_key(key, klen)) < 0)
-				return fail(err, errlen, RULES_EINVAL, "unpaid[%zu]: unknown field "
-				    "\"%s\"", i, clip(key, klen, shown));
-			jv_of(jv, &v);
-			if ((rc = rules_jv_set_unpaid(&c->unpaid[i], i, k, &v, err, errlen)) != 0)
-				return rc;
-			seen |= 1u << k;
-		}
-		if ((rc = rules_jv_end_unpaid(&c->unpaid[i], i, seen, err, errlen)) != RULES_OK)
-			return rc;
-		c->nunpaid = i + 1;
+		*n = i + 1;
 	}
 	return RULES_OK;
 }
@@ -525,10 +511,12 @@ rules_case_from_jansson(const json_t *obj, struct rules_case *c, char *err, size
 		if ((k = rules_jv_top_key(key, klen)) < 0)
 			return fail(err, errlen, RULES_EINVAL, "unknown field \"%s\"",
 			    clip(key, klen, shown));
-		if (k == RULES_JK_SPELLS && json_is_array(jv))
-			rc = walk_spells(jv, c, err, errlen);
-		else if (k == RULES_JK_UNPAID && json_is_array(jv))
-			rc = walk_unpaid(jv, c, err, errlen);
+		if (k == RULES_JK_SPELLS && json_is_array(jv)) {
+			rc = walk_items(jv, &spell_kind, c->spells, &c->nspells, err, errlen);
+			if (rc == RULES_OK)
+				c->present |= 1u << RULES_F_SPELLS;
+		} else if (k == RULES_JK_UNPAID && json_is_array(jv))
+			rc = walk_items(jv, &unpaid_kind, c->unpaid, &c->nunpaid, err, errlen);
 		else {
 			jv_of(jv, &v);
 			rc = rules_jv_set_top(c, k, &v, err, errlen);
