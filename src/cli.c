@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "hod", cmd_hod, "a HoD's signing key: import-p12 (their own PKCS#12) or issue" },
 	{ "letter", cmd_letter, "letter keys and sample letters (ca, hod, import-p12, sample)" },
 	{ "intake", cmd_intake, "validate files as uploads (PDF, JPEG, PNG, ZIP)" },
+	{ "ca", cmd_ca, "portal CA, offline: revoke-cert, crl, export-signer" },
 };
 
 static void

@@ -10,6 +10,7 @@
 
 #include "audit/audit.h"
 #include "auth/otp.h"
+#include "util/timeutil.h"
 #include "auth/provision.h"
 #include "cli.h"
 #include "commands.h"
@@ -169,6 +170,18 @@ cmd_init(int argc, char **argv)
 	fsx_join(keys, sizeof(keys), cfg.data_dir, "keys");
 	if ((pr = pki_ca_init(keys)) != PKI_OK) {
 		fprintf(stderr, "suraksha init: portal CA: %s\n", pki_strerror(pr));
+		return EXIT_USAGE;
+	}
+	/* issue 9: what the server needs of the CA without its key: the HKCL export signer
+	 * and a (first, empty) CRL */
+	fsx_join(path, sizeof(path), keys, "hkcl-export.pem");
+	if (access(path, F_OK) != 0 && (pr = pki_issue_export_signer(keys)) != PKI_OK) {
+		fprintf(stderr, "suraksha init: HKCL export signer: %s\n", pki_strerror(pr));
+		return EXIT_USAGE;
+	}
+	fsx_join(path, sizeof(path), keys, "crl.der");
+	if (access(path, F_OK) != 0 && (pr = pki_crl_write(keys, NULL, 0, time_now())) != PKI_OK) {
+		fprintf(stderr, "suraksha init: CRL: %s\n", pki_strerror(pr));
 		return EXIT_USAGE;
 	}
 	fsx_join(path, sizeof(path), cfg.data_dir, "rules.conf");

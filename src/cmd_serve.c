@@ -108,6 +108,14 @@ cmd_serve(int argc, char **argv)
 		fprintf(stderr, "suraksha serve: cannot start the document parser helper\n");
 		return EXIT_NEGATIVE;
 	}
+	/* So does the spawner of the limited workers that parse letters to verify. */
+	if (verify_worker_start((unsigned)app.cfg.verify_workers, (uint64_t)app.cfg.pdf_memory_max,
+	    (unsigned)app.cfg.parser_cpu_seconds) != 0) {
+		fprintf(stderr, "suraksha serve: cannot start the verification parser helper\n");
+		intake_shutdown();
+		return EXIT_NEGATIVE;
+	}
+	pki_set_crl_base_url(app.cfg.base_url);
 	if (db_path(app.cfg.data_dir, dbpath, sizeof(dbpath)) != 0 || access(dbpath, F_OK) != 0) {
 		fprintf(stderr, "suraksha serve: no database in %s; run 'suraksha init --data %s' "
 		    "first\n", app.cfg.data_dir, app.cfg.data_dir);
@@ -173,7 +181,9 @@ cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	r = http_serve(&app);
 	intake_shutdown();
+	verify_worker_stop();
 	verify_cache_clear();
+	pki_crl_cache_clear();
 	X509_free(app.ca);
 	return r == 0 ? EXIT_OK : EXIT_NEGATIVE;
 }

@@ -106,6 +106,9 @@ static const struct setting settings[] = {
 	INT(image_memory_max, 64LL * 1000 * 1000, 8000LL * MB, "402653184",
 	    "bytes of memory for the child process that decodes one large image"),
 	INT(parser_cpu_seconds, 1, 600, "10", "CPU seconds for the child that checks one file"),
+	/* issue 9 */
+	INT(verify_workers, 1, 16, "2", "limited worker processes that parse letters to verify "
+	    "(each limited by pdf_memory_max and parser_cpu_seconds of wall clock per file)"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -52,6 +52,8 @@ struct config {
 	int64_t	 pdf_memory_max;
 	int64_t	 image_memory_max;
 	int64_t	 parser_cpu_seconds;
+	/* issue 9: verification */
+	int64_t	 verify_workers;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

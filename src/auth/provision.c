@@ -27,6 +27,7 @@ staff_create(struct db *db, const struct config *cfg, const struct actor *who,
 	    strict_text(display_name, 128) == 0) {
 		if (fsx_join(keys, sizeof(keys), cfg->data_dir, "keys") != 0)
 			return ERR_INTERNAL;
+		pki_set_crl_base_url(cfg->base_url);
 		if ((pr = pki_issue_hod(keys, username, display_name, 0)) != PKI_OK) {
 			snprintf(msg, msglen, "cannot issue the HoD's signing certificate: %s",
 			    pki_strerror(pr));

@@ -16,7 +16,6 @@
 #include "util/timeutil.h"
 
 #define EXPORT_MAX	(512u * 1024 * 1024)
-#define SIGNER_DAYS	(5 * 365)
 
 static const char SQL_VERIFIED[] =
     "SELECT e.id, e.name, e.father_name, e.dob, e.gender, e.mobile, e.family_id,"
@@ -65,39 +64,25 @@ write_csv(struct db *db, struct buf *b, long *n)
 	return rc;
 }
 
-/* Signs data (detached, binary) with a certificate the portal CA issues now. */
+/* Signs data (detached, binary) with the export signer the CLI issued from the portal CA
+ * (`suraksha ca export-signer`): the server never reads the CA key. */
 static int
 sign_manifest(const char *keys_dir, const char *data, size_t len, struct buf *der,
     char *err, size_t errlen)
 {
-	EVP_PKEY *ca_key = NULL, *key = NULL;
-	X509 *ca = NULL, *cert = NULL;
+	struct pki_signer s;
 	CMS_ContentInfo *cms = NULL;
 	BIO *in = NULL;
 	unsigned char *p = NULL;
-	char path[1024];
-	int64_t now = time_now();
-	int n, rc = -1;
-	FILE *f;
+	int n, rc = -1, e;
 
-	if (fsx_join(path, sizeof(path), keys_dir, "ca.key") != 0 ||
-	    (f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "cannot read the portal CA key %s", path);
+	if ((e = pki_load_export_signer(keys_dir, &s)) != PKI_OK) {
+		snprintf(err, errlen, "no HKCL export signer in %s (%s): run 'suraksha ca "
+		    "export-signer'", keys_dir, pki_strerror(e));
 		return -1;
 	}
-	ca_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	if (ca_key == NULL || (ca = pki_load_ca(keys_dir)) == NULL) {
-		snprintf(err, errlen, "cannot load the portal CA from %s", keys_dir);
-		goto out;
-	}
-	if (pki_make_leaf(ca_key, ca, "Suraksha Portal HKCL export", now - 300,
-	    now + (int64_t)SIGNER_DAYS * 86400, &key, &cert) != PKI_OK) {
-		snprintf(err, errlen, "cannot issue the export signer certificate");
-		goto out;
-	}
 	if ((in = BIO_new_mem_buf(data, (int)len)) == NULL ||
-	    (cms = CMS_sign(cert, key, NULL, in, CMS_DETACHED | CMS_BINARY)) == NULL ||
+	    (cms = CMS_sign(s.cert, s.key, s.chain, in, CMS_DETACHED | CMS_BINARY)) == NULL ||
 	    (n = i2d_CMS_ContentInfo(cms, &p)) <= 0 || buf_append(der, p, (size_t)n) != 0) {
 		snprintf(err, errlen, "cannot sign the manifest");
 		goto out;
@@ -107,10 +92,7 @@ out:
 	OPENSSL_free(p);
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
-	X509_free(cert);
-	X509_free(ca);
-	EVP_PKEY_free(key);
-	EVP_PKEY_free(ca_key);
+	pki_signer_free(&s);
 	return rc;
 }
 

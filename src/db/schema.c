@@ -159,6 +159,18 @@ static const char *const migrations[] = {
 	"  revoked_at INTEGER, revoked_by TEXT, revoke_reason TEXT) STRICT;"
 	"CREATE INDEX letters_employee ON letters(employee_id);"
 	"CREATE INDEX letters_sha256 ON letters(sha256);",
+	/* issue 9: what verification matches a letter on (the SHA-256 of its two signed
+	 * ranges and of the signer certificate the HoD had enrolled at issue; NULL on rows
+	 * from before, which match on the whole file), and the HoD certificates the portal CA
+	 * revoked (the CRL is made from them) */
+	"ALTER TABLE letters ADD COLUMN signed_sha256 TEXT"
+	"  CHECK (signed_sha256 IS NULL OR length(signed_sha256) = 64);"
+	"ALTER TABLE letters ADD COLUMN cert_sha256 TEXT"
+	"  CHECK (cert_sha256 IS NULL OR length(cert_sha256) = 64);"
+	"CREATE INDEX letters_signed_sha256 ON letters(signed_sha256);"
+	"CREATE TABLE revoked_certs ("
+	"  serial TEXT PRIMARY KEY, subject TEXT NOT NULL, cert_sha256 TEXT NOT NULL,"
+	"  revoked_at INTEGER NOT NULL, revoked_by TEXT NOT NULL, reason TEXT NOT NULL) STRICT;",
 };
 
 size_t

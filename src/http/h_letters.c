@@ -10,9 +10,11 @@
 #include "audit/audit.h"
 #include "db/db.h"
 #include "import/master.h"
+#include "letters/pki.h"
 #include "letters/store.h"
 #include "letters/verify.h"
-#include "util/crypt.h"
+#include "util/buf.h"
+#include "util/fsx.h"
 #include "util/log.h"
 #include "util/strict.h"
 
@@ -101,14 +103,39 @@ enum err
 h_verify_bytes(struct req *r, const void *data, size_t len, struct verify_report *rep)
 {
 	struct letter_lookup lk;
+	struct verify_ctx vc = { r->app->ca, NULL, letter_store_lookup, &lk };
+	int rc;
 
 	if ((lk.db = db_thread()) == NULL)
 		return ERR_UNAVAILABLE;
-	crypt_sha256_hex(data, len, lk.sha256);
-	if (verify_pdf(data, len, r->app->ca, letter_store_lookup, &lk, rep) != 0 &&
-	    rep->nreasons == 0)
+	vc.crl = pki_crl_get(r->app->cfg.data_dir);
+	rc = verify_pdf(data, len, &vc, rep);
+	X509_CRL_free(vc.crl);
+	if (rc != 0 && rep->nreasons == 0)
 		return ERR_INTERNAL;
 	return ERR_OK;
+}
+
+/* The portal CA's CRL (DER), as `suraksha ca revoke-cert` last wrote it: the CRL
+ * distribution point of the certificates the CA issues. */
+enum MHD_Result
+h_crl(struct req *r)
+{
+	char path[1100];
+	struct buf b;
+	enum MHD_Result res;
+
+	buf_init(&b, 4 * 1024 * 1024);
+	if (fsx_join(path, sizeof(path), r->app->cfg.data_dir, "keys/crl.der") != 0 ||
+	    fsx_read(path, &b) != 0) {
+		buf_free(&b);
+		return reply_error(r, ERR_NOT_FOUND, "The portal CA has published no CRL yet: "
+		    "run 'suraksha ca crl'.");
+	}
+	res = reply_bytes(r, 200, "application/pkix-crl", b.data, b.len,
+	    "attachment; filename=\"suraksha-ca.crl\"");
+	buf_free(&b);
+	return res;
 }
 
 /* Anyone may check a letter: the body is the PDF itself. */

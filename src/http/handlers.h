@@ -52,6 +52,7 @@ void	case_ctx_of(struct req *r, struct db *db, const struct actor *a, struct cas
 enum MHD_Result h_letter_get(struct req *r);
 enum MHD_Result h_letter_revoke(struct req *r);
 enum MHD_Result h_verify(struct req *r);
+enum MHD_Result h_crl(struct req *r);	/* issue 9 */
 /* The verification of POST /api/v1/verify, for the pages too: ERR_OK with rep filled. */
 enum err h_verify_bytes(struct req *r, const void *data, size_t len,
 	    struct verify_report *rep);

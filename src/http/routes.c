@@ -25,6 +25,7 @@
 static const struct route routes[] = {
 	{ "GET",  "/healthz", h_healthz, R_PUBLIC, 0, 0 },
 	{ "GET",  "/ca.pem", h_ca_pem, R_PUBLIC, 0, 0 },
+	{ "GET",  "/crl", h_crl, R_PUBLIC, 0, 0 },
 	{ "POST", "/api/v1/otp/request", h_otp_request, R_PUBLIC, 0, BODY_JSON },
 	{ "POST", "/api/v1/otp/verify", h_otp_verify, R_PUBLIC, 0, BODY_JSON },
 	{ "POST", "/api/v1/login", h_login, R_PUBLIC, 0, BODY_JSON },

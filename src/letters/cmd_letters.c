@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "config.h"
 #include "letters/letter.h"
 #include "letters/pki.h"
 #include "letters/store.h"
@@ -26,68 +27,107 @@
 #define MAX_FACTS	(64 * 1024)
 
 static const char verify_usage[] =
-    "usage: suraksha verify FILE.pdf [--ca FILE] [--data DIR]\n"
-    "Verifies a signed offer letter offline and prints the report as JSON.\n"
+    "usage: suraksha verify FILE.pdf [--ca FILE] [--crl FILE] [--data DIR] [--offline]\n"
+    "Verifies a signed offer letter and prints the report as JSON (docs/api.md).\n"
     "  --ca FILE   trusted CA certificate (default <data>/keys/ca.pem)\n"
+    "  --crl FILE  the portal CA's CRL in DER, as GET /crl serves it (default\n"
+    "              <data>/keys/crl.der when present)\n"
+    "  --offline   do not consult the portal's database even if <data> has one\n"
+    "With the portal's database (<data>/suraksha.db) the letter is valid only if the portal\n"
+    "issued exactly this signed letter; without it the report says issuance was not checked.\n"
+    "The PDF is parsed in a limited child process (pdf_memory_max, parser_cpu_seconds).\n"
     "Exit 0 when valid, 1 when invalid, 2 on bad usage or an unreadable file.\n";
 
 int
 cmd_verify(int argc, char **argv)
 {
-	const char *data_dir = "./storage", *ca_path = NULL, *file = NULL;
-	char def_ca[PATH_MAX];
+	struct cli_common c = { "./storage", NULL, 0 };
+	const char *ca_path = NULL, *crl_path = NULL, *file = NULL, *v;
+	char def_ca[PATH_MAX], def_crl[PATH_MAX];
+	struct config cfg;
 	struct buf pdf;
 	struct verify_report r;
 	struct letter_lookup lk = { 0 };
+	struct verify_ctx vc = { NULL, NULL, NULL, NULL };
 	char dbfile[PATH_MAX], dberr[256];
-	X509 *ca = NULL;
 	json_t *j = NULL;
-	int i, rc = EXIT_USAGE;
+	int i, rc = EXIT_USAGE, offline = 0, k;
 
 	buf_init(&pdf, MAX_PDF);
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0) {
-			fputs(verify_usage, stdout);
-			return EXIT_OK;
-		} else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc)
-			ca_path = argv[++i];
-		else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
-			data_dir = argv[++i];
-		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			i++;	/* nothing configurable here yet */
-		else if (argv[i][0] != '-' && file == NULL)
-			file = argv[i];
+	for (i = 1; i < argc;) {
+		if ((k = cli_common_opt(argc, argv, &i, &c)) < 0)
+			goto usage;
+		if (k > 0)
+			continue;
+		if ((k = cli_opt(argc, argv, &i, "--ca", &v)) != 0) {
+			if (k < 0)
+				goto usage;
+			ca_path = v;
+		} else if ((k = cli_opt(argc, argv, &i, "--crl", &v)) != 0) {
+			if (k < 0)
+				goto usage;
+			crl_path = v;
+		} else if (strcmp(argv[i], "--offline") == 0) {
+			offline = 1;
+			i++;
+		} else if (argv[i][0] != '-' && file == NULL)
+			file = argv[i++];
 		else {
-			fprintf(stderr, "suraksha verify: unexpected argument '%s'\n%s", argv[i],
-			    verify_usage);
-			return EXIT_USAGE;
+			fprintf(stderr, "suraksha verify: unexpected argument '%s'\n", argv[i]);
+			goto usage;
 		}
 	}
-	if (file == NULL) {
-		fputs(verify_usage, stderr);
-		return EXIT_USAGE;
+	if (c.help) {
+		fputs(verify_usage, stdout);
+		return EXIT_OK;
 	}
+	if (file == NULL)
+		goto usage;
+	if (cli_load_config(&c, &cfg) != 0)
+		return EXIT_USAGE;
 	if (ca_path == NULL) {
-		if (fsx_join(def_ca, sizeof(def_ca), data_dir, "keys/ca.pem") != 0)
-			return EXIT_USAGE;
+		if (fsx_join(def_ca, sizeof(def_ca), c.data, "keys/ca.pem") != 0)
+			goto usage;
 		ca_path = def_ca;
 	}
-	if ((ca = pki_load_cert_file(ca_path)) == NULL) {
+	if ((vc.ca = pki_load_cert_file(ca_path)) == NULL) {
 		fprintf(stderr, "suraksha verify: cannot read the CA certificate %s\n", ca_path);
+		goto out;
+	}
+	if (crl_path == NULL && fsx_join(def_crl, sizeof(def_crl), c.data, "keys/crl.der") == 0 &&
+	    access(def_crl, R_OK) == 0)
+		crl_path = def_crl;
+	if (crl_path != NULL && (vc.crl = pki_crl_load(crl_path, vc.ca)) == NULL) {
+		fprintf(stderr, "suraksha verify: %s is not a CRL signed by the CA\n", crl_path);
 		goto out;
 	}
 	if (fsx_read(file, &pdf) != 0) {
 		fprintf(stderr, "suraksha verify: cannot read %s\n", file);
 		goto out;
 	}
-	/* With the portal's database at hand, also ask whether the portal issued the letter
-	 * and whether it was revoked; without it those stay unknown (null). */
-	if (db_path(data_dir, dbfile, sizeof(dbfile)) == 0 && access(dbfile, R_OK) == 0 &&
-	    (lk.db = db_open(dbfile, 0, dberr, sizeof(dberr))) != NULL)
-		crypt_sha256_hex(pdf.data, pdf.len, lk.sha256);
-	if (verify_pdf((const unsigned char *)pdf.data, pdf.len, ca,
-	    lk.db ? letter_store_lookup : NULL, &lk, &r) != 0 ||
-	    (j = verify_report_json(&r)) == NULL) {
+	/* With the portal's database at hand, also ask whether the portal issued this very
+	 * letter and whether it was revoked; without it those stay unknown (null). */
+	if (!offline && db_path(c.data, dbfile, sizeof(dbfile)) == 0 &&
+	    access(dbfile, R_OK) == 0) {
+		if ((lk.db = db_open(dbfile, 0, dberr, sizeof(dberr))) == NULL) {
+			fprintf(stderr, "suraksha verify: %s\n", dberr);
+			goto out;
+		}
+		vc.lookup = letter_store_lookup;
+		vc.lookup_arg = &lk;
+	}
+	/* the same limited child process as the server's (one thread here: forking is safe) */
+	if (verify_worker_start(1, (uint64_t)cfg.pdf_memory_max,
+	    (unsigned)cfg.parser_cpu_seconds) != 0) {
+		fprintf(stderr, "suraksha verify: cannot start the parser process\n");
+		goto out;
+	}
+	if (verify_pdf((const unsigned char *)pdf.data, pdf.len, &vc, &r) != 0 &&
+	    r.nreasons == 0) {
+		fprintf(stderr, "suraksha verify: internal failure (database or memory)\n");
+		goto out;
+	}
+	if ((j = verify_report_json(&r)) == NULL) {
 		fprintf(stderr, "suraksha verify: out of memory\n");
 		goto out;
 	}
@@ -95,11 +135,17 @@ cmd_verify(int argc, char **argv)
 	fputc('\n', stdout);
 	rc = r.valid ? EXIT_OK : EXIT_NEGATIVE;
 out:
+	verify_worker_stop();
 	db_close(lk.db);
 	json_decref(j);
-	X509_free(ca);
+	X509_free(vc.ca);
+	X509_CRL_free(vc.crl);
 	buf_free(&pdf);
 	return rc;
+usage:
+	fputs(verify_usage, stderr);
+	buf_free(&pdf);
+	return EXIT_USAGE;
 }
 
 static const char letter_usage[] =

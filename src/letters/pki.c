@@ -1,6 +1,7 @@
 #include "letters/pki.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #define HOD_DAYS	(3 * 365 + 1)
 #define MAX_PEM		(256 * 1024)
 #define MAX_CN		128
+#define CRL_DAYS	30
 
 static const char *const err_names[PKI_ERR__MAX] = {
 	[PKI_OK] = "ok",
@@ -102,6 +104,10 @@ set_name(X509_NAME *name, const char *cn)
 	return 0;
 }
 
+/* "URI:<base>/crl" for the CRL distribution point of the leaves this process issues
+ * (issue 9); empty: none. */
+static char crl_url[300];
+
 /* One certificate, self-signed when issuer/issuer_key are NULL. */
 static X509 *
 make_cert(EVP_PKEY *key, const char *cn, int64_t nb, int64_t na, X509 *issuer,
@@ -133,6 +139,9 @@ make_cert(EVP_PKEY *key, const char *cn, int64_t nb, int64_t na, X509 *issuer,
 		    add_ext(cert, issuer, NID_ext_key_usage, "emailProtection") != 0 ||
 		    add_ext(cert, issuer, NID_subject_key_identifier, "hash") != 0 ||
 		    add_ext(cert, issuer, NID_authority_key_identifier, "keyid:always") != 0)
+			goto fail;
+		if (crl_url[0] != '\0' &&
+		    add_ext(cert, issuer, NID_crl_distribution_points, crl_url) != 0)
 			goto fail;
 	}
 	if (!X509_sign(cert, issuer_key ? issuer_key : key, EVP_sha256()))
@@ -458,15 +467,24 @@ out:
 	return rc;
 }
 
+static int load_signer_files(const char *keyp, const char *pem, struct pki_signer *out);
+
 int
 pki_load_signer(const char *keys_dir, const char *username, struct pki_signer *out)
 {
 	char keyp[PATH_MAX], pem[PATH_MAX];
-	STACK_OF(X509) *certs;
 
 	memset(out, 0, sizeof(*out));
 	if (hod_paths(keys_dir, username, keyp, pem, sizeof(keyp)) != 0)
 		return PKI_ERR_ARG;
+	return load_signer_files(keyp, pem, out);
+}
+
+static int
+load_signer_files(const char *keyp, const char *pem, struct pki_signer *out)
+{
+	STACK_OF(X509) *certs;
+
 	if (!exists(keyp) || !exists(pem))
 		return PKI_ERR_NOTFOUND;
 	if ((out->key = load_key_file(keyp)) == NULL)
@@ -493,4 +511,226 @@ pki_signer_free(struct pki_signer *s)
 	X509_free(s->cert);
 	sk_X509_pop_free(s->chain, X509_free);
 	memset(s, 0, sizeof(*s));
+}
+
+/* ---- issue 9: the portal CA's CRL ---- */
+
+void
+pki_set_crl_base_url(const char *base_url)
+{
+	size_t n = base_url ? strlen(base_url) : 0;
+
+	while (n > 0 && base_url[n - 1] == '/')
+		n--;
+	crl_url[0] = '\0';
+	/* only a plain http(s) address: the value goes into an OpenSSL config string */
+	if (n == 0 || n > 200 || strcspn(base_url, ",\"\\ \t\r\n") < n ||
+	    (strncmp(base_url, "http://", 7) != 0 && strncmp(base_url, "https://", 8) != 0))
+		return;
+	snprintf(crl_url, sizeof(crl_url), "URI:%.*s/crl", (int)n, base_url);
+}
+
+int
+pki_serial_hex(X509 *cert, char *out, size_t outlen)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	int rc = -1;
+
+	if (hex != NULL && strlen(hex) < outlen) {
+		snprintf(out, outlen, "%s", hex);
+		rc = 0;
+	}
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return rc;
+}
+
+int
+pki_crl_write(const char *keys_dir, const struct pki_revoked *rev, size_t n, int64_t now)
+{
+	char cakeyp[PATH_MAX], out[PATH_MAX];
+	EVP_PKEY *ca_key = NULL;
+	X509 *ca = NULL;
+	X509_CRL *crl = NULL;
+	ASN1_TIME *t = NULL;
+	unsigned char *der = NULL;
+	int len, rc = PKI_ERR_CRYPTO;
+	size_t i;
+
+	if (path_in(cakeyp, sizeof(cakeyp), keys_dir, "ca.key", NULL, "") != 0 ||
+	    path_in(out, sizeof(out), keys_dir, "crl.der", NULL, "") != 0)
+		return PKI_ERR_ARG;
+	if ((ca = pki_load_ca(keys_dir)) == NULL || (ca_key = load_key_file(cakeyp)) == NULL) {
+		rc = PKI_ERR_NOCA;
+		goto out;
+	}
+	if ((crl = X509_CRL_new()) == NULL || !X509_CRL_set_version(crl, 1) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca)) ||
+	    (t = ASN1_TIME_set(NULL, (time_t)now)) == NULL || !X509_CRL_set1_lastUpdate(crl, t) ||
+	    ASN1_TIME_set(t, (time_t)(now + CRL_DAYS * 86400)) == NULL ||
+	    !X509_CRL_set1_nextUpdate(crl, t))
+		goto out;
+	for (i = 0; i < n; i++) {
+		X509_REVOKED *r = X509_REVOKED_new();
+		ASN1_INTEGER *serial = NULL;
+		BIGNUM *bn = NULL;
+		int ok;
+
+		ok = r != NULL && BN_hex2bn(&bn, rev[i].serial_hex) > 0 &&
+		    (serial = BN_to_ASN1_INTEGER(bn, NULL)) != NULL &&
+		    X509_REVOKED_set_serialNumber(r, serial) &&
+		    ASN1_TIME_set(t, (time_t)rev[i].revoked_at) != NULL &&
+		    X509_REVOKED_set_revocationDate(r, t) && X509_CRL_add0_revoked(crl, r);
+		ASN1_INTEGER_free(serial);
+		BN_free(bn);
+		if (!ok) {
+			X509_REVOKED_free(r);
+			goto out;
+		}
+	}
+	if (!X509_CRL_sort(crl) || !X509_CRL_sign(crl, ca_key, EVP_sha256()) ||
+	    (len = i2d_X509_CRL(crl, &der)) <= 0)
+		goto out;
+	rc = fsx_write_atomic(out, der, (size_t)len, 0644) == 0 ? PKI_OK : PKI_ERR_IO;
+out:
+	OPENSSL_free(der);
+	ASN1_TIME_free(t);
+	X509_CRL_free(crl);
+	X509_free(ca);
+	EVP_PKEY_free(ca_key);
+	return rc;
+}
+
+X509_CRL *
+pki_crl_load(const char *path, X509 *ca)
+{
+	struct buf b;
+	const unsigned char *p;
+	X509_CRL *crl = NULL;
+	EVP_PKEY *k = ca ? X509_get0_pubkey(ca) : NULL;
+
+	buf_init(&b, MAX_PEM * 4);
+	if (k == NULL || fsx_read(path, &b) != 0)
+		goto out;
+	p = (const unsigned char *)b.data;
+	if ((crl = d2i_X509_CRL(NULL, &p, (long)b.len)) == NULL ||
+	    p != (const unsigned char *)b.data + b.len ||
+	    X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca)) != 0 ||
+	    X509_CRL_verify(crl, k) != 1) {
+		X509_CRL_free(crl);
+		crl = NULL;
+	}
+out:
+	ERR_clear_error();
+	buf_free(&b);
+	return crl;
+}
+
+/* The server's copy of <data>/keys/crl.der, reloaded when the file changes (the CLI
+ * rewrites it on each revocation). */
+static struct {
+	pthread_mutex_t	lock;
+	char		path[PATH_MAX];
+	struct timespec	mtime;
+	off_t		size;
+	X509_CRL	*crl;
+} crl_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+X509_CRL *
+pki_crl_get(const char *data_dir)
+{
+	char path[PATH_MAX], keys[PATH_MAX];
+	struct stat st;
+	X509_CRL *crl = NULL;
+	X509 *ca;
+
+	if (fsx_join(keys, sizeof(keys), data_dir, "keys") != 0 ||
+	    path_in(path, sizeof(path), keys, "crl.der", NULL, "") != 0 ||
+	    stat(path, &st) != 0)
+		return NULL;
+	pthread_mutex_lock(&crl_cache.lock);
+	if (crl_cache.crl == NULL || strcmp(crl_cache.path, path) != 0 ||
+	    crl_cache.mtime.tv_sec != st.st_mtim.tv_sec ||
+	    crl_cache.mtime.tv_nsec != st.st_mtim.tv_nsec || crl_cache.size != st.st_size) {
+		X509_CRL_free(crl_cache.crl);
+		crl_cache.crl = NULL;
+		if ((ca = pki_load_ca(keys)) != NULL) {
+			crl_cache.crl = pki_crl_load(path, ca);
+			X509_free(ca);
+		}
+		snprintf(crl_cache.path, sizeof(crl_cache.path), "%s", path);
+		crl_cache.mtime = st.st_mtim;
+		crl_cache.size = st.st_size;
+	}
+	if ((crl = crl_cache.crl) != NULL)
+		X509_CRL_up_ref(crl);
+	pthread_mutex_unlock(&crl_cache.lock);
+	return crl;
+}
+
+void
+pki_crl_cache_clear(void)
+{
+	pthread_mutex_lock(&crl_cache.lock);
+	X509_CRL_free(crl_cache.crl);
+	crl_cache.crl = NULL;
+	pthread_mutex_unlock(&crl_cache.lock);
+}
+
+/* ---- issue 9: the HKCL export signer, so that the server never reads the CA key ---- */
+
+#define EXPORT_DAYS	(5 * 365)
+
+static int
+export_paths(const char *keys_dir, char *keyp, char *pem, size_t len)
+{
+	return path_in(keyp, len, keys_dir, "hkcl-export", NULL, ".key") != 0 ||
+	    path_in(pem, len, keys_dir, "hkcl-export", NULL, ".pem") != 0 ? -1 : 0;
+}
+
+int
+pki_issue_export_signer(const char *keys_dir)
+{
+	char keyp[PATH_MAX], pem[PATH_MAX], cakeyp[PATH_MAX];
+	EVP_PKEY *ca_key = NULL, *key = NULL;
+	X509 *ca = NULL, *cert = NULL;
+	STACK_OF(X509) *chain = NULL;
+	int64_t now = time_now();
+	int rc;
+
+	if (export_paths(keys_dir, keyp, pem, sizeof(keyp)) != 0 ||
+	    path_in(cakeyp, sizeof(cakeyp), keys_dir, "ca.key", NULL, "") != 0)
+		return PKI_ERR_ARG;
+	if ((ca = pki_load_ca(keys_dir)) == NULL || (ca_key = load_key_file(cakeyp)) == NULL) {
+		rc = PKI_ERR_NOCA;
+		goto out;
+	}
+	if ((rc = pki_make_leaf(ca_key, ca, "Suraksha Portal HKCL export", now - 300,
+	    now + (int64_t)EXPORT_DAYS * 86400, &key, &cert)) != PKI_OK)
+		goto out;
+	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain, ca)) {
+		rc = PKI_ERR_CRYPTO;
+		goto out;
+	}
+	ca = NULL;	/* owned by chain */
+	rc = store_hod(keyp, pem, key, cert, chain);
+out:
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(key);
+	X509_free(ca);
+	X509_free(cert);
+	sk_X509_pop_free(chain, X509_free);
+	return rc;
+}
+
+int
+pki_load_export_signer(const char *keys_dir, struct pki_signer *out)
+{
+	char keyp[PATH_MAX], pem[PATH_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (export_paths(keys_dir, keyp, pem, sizeof(keyp)) != 0)
+		return PKI_ERR_ARG;
+	return load_signer_files(keyp, pem, out);
 }

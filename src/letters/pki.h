@@ -74,4 +74,37 @@ int	pki_make_ca(const char *common_name, int64_t not_before, int64_t not_after,
 int	pki_make_leaf(EVP_PKEY *ca_key, X509 *ca_cert, const char *common_name,
 	    int64_t not_before, int64_t not_after, EVP_PKEY **key, X509 **cert);
 
+/* ---- issue 9: revoking HoD certificates ----
+ * The CRL is <data>/keys/crl.der (DER, 0644), signed by the portal CA key, so it is made
+ * only by CLI commands (`suraksha ca revoke-cert`, `suraksha ca crl`), valid 30 days;
+ * the server serves it (GET /crl) and checks signers against it. */
+
+/* Leaves issued from now on by this process carry the CRL distribution point
+ * <base_url>/crl (an http(s) address; anything else leaves it out). */
+void	pki_set_crl_base_url(const char *base_url);
+
+/* The certificate's serial number in upper-case hex; 0 ok. */
+int	pki_serial_hex(X509 *cert, char *out, size_t outlen);
+
+struct pki_revoked {
+	const char	*serial_hex;
+	int64_t		 revoked_at;
+};
+/* Signs a CRL of the n revoked serials with the CA key and writes keys_dir/crl.der. */
+int	pki_crl_write(const char *keys_dir, const struct pki_revoked *rev, size_t n,
+	    int64_t now);
+/* A DER CRL file issued and signed by ca; NULL otherwise. Caller frees. */
+X509_CRL *pki_crl_load(const char *path, X509 *ca);
+/* <data_dir>/keys/crl.der checked against <data_dir>/keys/ca.pem, cached per process and
+ * reloaded when the file changes: a new reference (X509_CRL_free), NULL when there is
+ * none or it does not verify. Thread-safe. */
+X509_CRL *pki_crl_get(const char *data_dir);
+void	pki_crl_cache_clear(void);
+
+/* The key and certificate the server signs HKCL export manifests with
+ * (keys_dir/hkcl-export.key/.pem, issued by the CA, 5 years; `suraksha init` and
+ * `suraksha ca export-signer` make it), so that the server never reads the CA key. */
+int	pki_issue_export_signer(const char *keys_dir);
+int	pki_load_export_signer(const char *keys_dir, struct pki_signer *out);
+
 #endif

@@ -26,10 +26,11 @@ static const char SQL_SEQ_NEXT[] =
     " ON CONFLICT (department_code, year) DO UPDATE SET last = last + 1 RETURNING last";
 static const char SQL_INSERT[] =
     "INSERT INTO letters (ref, employee_id, department_code, sha256, size, issued_at,"
-    " issued_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " issued_by, signed_sha256, cert_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char SQL_GET[] =
     "SELECT ref, employee_id, department_code, sha256, size, issued_at, issued_by,"
-    " coalesce(revoked_at, 0), coalesce(revoked_by, ''), coalesce(revoke_reason, '')"
+    " coalesce(revoked_at, 0), coalesce(revoked_by, ''), coalesce(revoke_reason, ''),"
+    " coalesce(signed_sha256, ''), coalesce(cert_sha256, '')"
     " FROM letters WHERE ref = ?1";
 static const char SQL_REVOKE[] =
     "UPDATE letters SET revoked_at = ?2, revoked_by = ?3, revoke_reason = ?4"
@@ -148,6 +149,7 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
 	struct audit_rec a = { who->name, who->role, "letter.issue", f->employee_id, NULL,
 	    who->ip, NULL, NULL };
 	sqlite3_stmt *st;
+	struct verify_report vr;
 	struct buf pdf;
 	int64_t seq = 0, now = time_now();
 	enum err e = ERR_INTERNAL;
@@ -182,12 +184,15 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
 		goto out;
 	}
 	/* What the portal issues, its own verifier must accept: a signer certificate that has
-	 * expired or is not yet valid, or a broken signature, stops the issue here. */
+	 * expired or is not yet valid, or a broken signature, stops the issue here. The
+	 * signed ranges' and the signer certificate's digests are what later verifications
+	 * match the letter on. */
+	vr.signed_sha256[0] = vr.cert_sha256[0] = '\0';
 	if (env->ca != NULL) {
-		struct verify_report vr;
+		struct verify_ctx vc = { env->ca, NULL, NULL, NULL };
 
-		if (verify_pdf((const unsigned char *)pdf.data, pdf.len, env->ca, NULL, NULL,
-		    &vr) != 0 || !vr.valid) {
+		if (verify_pdf((const unsigned char *)pdf.data, pdf.len, &vc, &vr) != 0 ||
+		    !vr.valid) {
 			snprintf(msg, msglen, "The signed letter did not verify (%s): check the HoD's "
 			    "signing certificate; nothing was issued.",
 			    vr.nreasons ? verify_reason_code(vr.reasons[0]) : "internal");
@@ -212,6 +217,10 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
 	sqlite3_bind_int64(st, 5, (int64_t)pdf.len);
 	sqlite3_bind_int64(st, 6, now);
 	db_bind_text(st, 7, hod_username);
+	if (vr.signed_sha256[0] != '\0' && vr.cert_sha256[0] != '\0') {
+		db_bind_text(st, 8, vr.signed_sha256);
+		db_bind_text(st, 9, vr.cert_sha256);
+	}
 	rc = sqlite3_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
@@ -252,6 +261,8 @@ letter_store_get(struct db *db, const char *ref, struct issued_letter *l)
 		l->revoked_at = sqlite3_column_int64(st, 7);
 		snprintf(l->revoked_by, sizeof(l->revoked_by), "%s", db_col_text(st, 8));
 		snprintf(l->revoke_reason, sizeof(l->revoke_reason), "%s", db_col_text(st, 9));
+		snprintf(l->signed_sha256, sizeof(l->signed_sha256), "%s", db_col_text(st, 10));
+		snprintf(l->cert_sha256, sizeof(l->cert_sha256), "%s", db_col_text(st, 11));
 		rc = 0;
 	}
 	db_done(st);
@@ -308,17 +319,17 @@ fail:
 }
 
 int
-letter_store_lookup(const char *ref, int *issued, int *revoked, void *arg)
+letter_store_lookup(const char *ref, struct verify_issued *out, void *arg)
 {
 	struct letter_lookup *lk = arg;
 	struct issued_letter l;
 
-	if (letter_store_get(lk->db, ref, &l) != 0) {
-		*issued = 0;
-		*revoked = 0;
+	if (letter_store_get(lk->db, ref, &l) != 0)
 		return 0;
-	}
-	*issued = strcmp(l.sha256, lk->sha256) == 0;
-	*revoked = l.revoked_at != 0;
-	return 0;
+	out->issued_at = l.issued_at;
+	out->revoked_at = l.revoked_at;
+	snprintf(out->file_sha256, sizeof(out->file_sha256), "%s", l.sha256);
+	snprintf(out->signed_sha256, sizeof(out->signed_sha256), "%s", l.signed_sha256);
+	snprintf(out->cert_sha256, sizeof(out->cert_sha256), "%s", l.cert_sha256);
+	return 1;
 }

@@ -27,6 +27,8 @@ struct issued_letter {
 	int64_t	 revoked_at;		/* 0 when not revoked */
 	char	 revoked_by[96];
 	char	 revoke_reason[256];
+	char	 signed_sha256[65];	/* "" on rows from before issue 9 */
+	char	 cert_sha256[65];
 };
 
 /* Where letters are rendered from, and the portal's public address for the QR code. */
@@ -53,13 +55,13 @@ enum err letter_store_revoke(struct db *db, const struct actor *who, const char 
 /* <data>/letters/<sha>.pdf */
 int	letter_store_path(const char *data_dir, const char *sha, char *out, size_t outlen);
 
-/* For verify_pdf: arg is a struct letter_lookup. The letter counts as issued only when its
- * reference exists and the bytes are the ones the portal stored. */
+/* For verify_pdf (a verify_lookup_fn): arg is a struct letter_lookup. Answers what the
+ * portal recorded for ref; verify.c decides whether it is the letter at hand. */
 struct letter_lookup {
 	struct db	*db;
-	char		 sha256[65];	/* of the file being verified */
 };
-int	letter_store_lookup(const char *ref, int *issued, int *revoked, void *arg);
+struct verify_issued;
+int	letter_store_lookup(const char *ref, struct verify_issued *out, void *arg);
 
 /* Releases the calling thread's cached HoD signers. */
 void	letter_store_thread_release(void);

@@ -6,20 +6,20 @@
 #include <time.h>
 
 #include <openssl/cms.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/ess.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
-#include <qpdf/qpdf-c.h>
 
+#include "letters/verify_der.h"
 #include "util/buf.h"
 #include "util/crypt.h"
+#include "util/strict.h"
 #include "util/timeutil.h"
 
-#define MAX_FIELD_DEPTH	4
-#define MAX_FIELDS	256
-#define MAX_SIG_DER	65536
-#define MAX_CMS_CERTS	8
-#define CERT_CACHE	64
+#define CERT_CACHE		64
+#define CLOCK_SKEW		300	/* seconds a claimed signing time may run ahead */
 
 static const struct {
 	const char	*code;
@@ -47,12 +47,43 @@ static const struct {
 	[VR_UNTRUSTED_SIGNER] = { "untrusted_signer",
 	    "The signer's certificate was not issued by the portal's certificate authority." },
 	[VR_CERT_EXPIRED] = { "cert_expired",
-	    "The signer's certificate had expired when the document was signed." },
+	    "The signer's certificate had expired at the time the signature is proven to "
+	    "exist (the portal's issue record, or now)." },
 	[VR_CERT_NOT_YET_VALID] = { "cert_not_yet_valid",
-	    "The signer's certificate was not yet valid when the document was signed." },
+	    "The signer's certificate was not yet valid at the time the signature is proven "
+	    "to exist (the portal's issue record, or now)." },
 	[VR_NOT_ISSUED_BY_PORTAL] = { "not_issued_by_portal",
-	    "The portal has not issued a letter with this reference." },
+	    "The portal has not issued this letter: no letter has this reference, or the "
+	    "letter issued under it is a different one." },
 	[VR_REVOKED] = { "revoked", "The portal has revoked this letter." },
+	/* issue 9: strict verification */
+	[VR_REF_MISSING] = { "ref_missing",
+	    "The signature carries no letter reference (/SurakshaRef)." },
+	[VR_REF_MALFORMED] = { "ref_malformed",
+	    "The signed letter reference is not of the portal's form (HR/SOS/DEPT/YEAR/NUMBER)." },
+	[VR_SIGNER_NOT_ENROLLED] = { "signer_not_enrolled",
+	    "The letter was not signed with the certificate the Head of Department had "
+	    "enrolled when the portal issued it." },
+	[VR_CERT_REVOKED] = { "cert_revoked",
+	    "The signer's certificate was revoked by the portal's certificate authority "
+	    "before the time the signature is proven to exist." },
+	[VR_ESS_MISMATCH] = { "ess_cert_mismatch",
+	    "The signed signing-certificate attribute is missing or names another "
+	    "certificate than the one that signed." },
+	[VR_KEY_USAGE] = { "key_usage_invalid",
+	    "The signer's certificate does not allow digital signatures (key usage)." },
+	[VR_SIGNER_IS_CA] = { "signer_is_ca",
+	    "The signer's certificate is a certificate authority's, not a person's." },
+	[VR_EKU_NOT_ALLOWED] = { "eku_not_allowed",
+	    "The signer's certificate is meant for another purpose (extended key usage)." },
+	[VR_WEAK_KEY] = { "weak_key",
+	    "The signer's key is too weak (RSA under 2048 bits, elliptic curves under "
+	    "P-256) or of an unsupported type." },
+	[VR_SIGNING_TIME_FUTURE] = { "signing_time_in_future",
+	    "The signature claims a signing time later than now." },
+	[VR_TOO_COMPLEX] = { "too_complex",
+	    "The file is too complex to check: reading it exceeded the verifier's memory or "
+	    "time limit." },
 };
 
 const char *
@@ -81,130 +112,8 @@ has_reason(const struct verify_report *r, enum verify_reason why)
 static void
 add_reason(struct verify_report *r, enum verify_reason why)
 {
-	unsigned i;
-
-	for (i = 0; i < r->nreasons; i++)
-		if (r->reasons[i] == why)
-			return;
-	if (r->nreasons < VR__MAX)
+	if (!has_reason(r, why) && r->nreasons < VR__MAX)
 		r->reasons[r->nreasons++] = why;
-}
-
-/* ---- finding the signature with qpdf ---- */
-
-struct found {
-	qpdf_oh		sig;	/* the /V dictionary of the one signature field */
-	int		count;	/* signature fields with a value */
-	int		visited;
-};
-
-static void
-walk_fields(qpdf_data q, qpdf_oh fields, int depth, struct found *f)
-{
-	int i, n;
-
-	if (depth > MAX_FIELD_DEPTH || !qpdf_oh_is_array(q, fields))
-		return;
-	n = qpdf_oh_get_array_n_items(q, fields);
-	for (i = 0; i < n && f->visited < MAX_FIELDS; i++) {
-		qpdf_oh field = qpdf_oh_get_array_item(q, fields, i);
-		qpdf_oh ft, v;
-
-		f->visited++;
-		if (!qpdf_oh_is_dictionary(q, field))
-			continue;
-		ft = qpdf_oh_get_key_if_dict(q, field, "/FT");
-		v = qpdf_oh_get_key_if_dict(q, field, "/V");
-		if (qpdf_oh_is_name_and_equals(q, ft, "/Sig") && qpdf_oh_is_dictionary(q, v)) {
-			if (f->count++ == 0)
-				f->sig = v;
-		}
-		walk_fields(q, qpdf_oh_get_key_if_dict(q, field, "/Kids"), depth + 1, f);
-	}
-}
-
-static int
-string_value(qpdf_data q, qpdf_oh dict, const char *key, char *out, size_t outlen)
-{
-	qpdf_oh o = qpdf_oh_get_key_if_dict(q, dict, key);
-	const char *s;
-	size_t n;
-
-	out[0] = '\0';
-	if (!qpdf_oh_is_string(q, o) || (s = qpdf_oh_get_utf8_value(q, o)) == NULL)
-		return -1;
-	n = strlen(s);
-	if (n >= outlen)
-		return -1;
-	memcpy(out, s, n + 1);
-	return 0;
-}
-
-/* "D:YYYYMMDDHHmmSS+HH'mm'" (the form we write) to Unix seconds. */
-static int64_t
-parse_pdf_date(const char *s)
-{
-	struct tm tm;
-	int off, sign;
-
-	memset(&tm, 0, sizeof(tm));
-	if (strlen(s) < 16 || strncmp(s, "D:", 2) != 0)
-		return 0;
-	if (sscanf(s + 2, "%4d%2d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	off = 0;
-	sign = s[16] == '-' ? -1 : 1;
-	if ((s[16] == '+' || s[16] == '-') && strlen(s) >= 22) {
-		int hh, mm;
-
-		if (sscanf(s + 17, "%2d'%2d", &hh, &mm) == 2)
-			off = sign * (hh * 3600 + mm * 60);
-	}
-	return (int64_t)timegm(&tm) - off;
-}
-
-/* What the raw-byte checks need from the parsed signature dictionary. */
-struct sigdict {
-	long long	br[4];
-	int		br_ok;
-	unsigned char	*contents;	/* decoded /Contents (a copy: qpdf reuses its buffer) */
-	size_t		contents_len;
-	int		pades;
-	int64_t		m;
-};
-
-static void
-read_sigdict(qpdf_data q, qpdf_oh sig, struct verify_report *r, struct sigdict *d)
-{
-	qpdf_oh br = qpdf_oh_get_key_if_dict(q, sig, "/ByteRange");
-	qpdf_oh contents = qpdf_oh_get_key_if_dict(q, sig, "/Contents");
-	qpdf_oh sub = qpdf_oh_get_key_if_dict(q, sig, "/SubFilter");
-	char m[64];
-	int i;
-
-	d->br_ok = qpdf_oh_is_array(q, br) && qpdf_oh_get_array_n_items(q, br) == 4;
-	for (i = 0; d->br_ok && i < 4; i++) {
-		qpdf_oh it = qpdf_oh_get_array_item(q, br, i);
-
-		if (!qpdf_oh_is_integer(q, it))
-			d->br_ok = 0;
-		else
-			d->br[i] = qpdf_oh_get_int_value(q, it);
-	}
-	if (qpdf_oh_is_string(q, contents)) {
-		const char *v = qpdf_oh_get_binary_string_value(q, contents, &d->contents_len);
-
-		if (v != NULL && d->contents_len <= MAX_SIG_DER &&
-		    (d->contents = malloc(d->contents_len + 1)) != NULL)
-			memcpy(d->contents, v, d->contents_len);
-	}
-	d->pades = qpdf_oh_is_name_and_equals(q, sub, "/ETSI.CAdES.detached");
-	if (string_value(q, sig, "/M", m, sizeof(m)) == 0)
-		d->m = parse_pdf_date(m);
-	string_value(q, sig, "/SurakshaRef", r->letter_ref, sizeof(r->letter_ref));
 }
 
 static int
@@ -219,11 +128,31 @@ hexval(unsigned char c)
 	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
+/* Bytes after the signed revision: PAdES B-LT/B-LTA append a /DSS dictionary with
+ * validation data, or a document timestamp, on purpose; anything else (new content, a
+ * changed page, an annotation, a field value: the incremental saving and shadow attacks)
+ * is refused.
+ * TODO(issue 13): allow exactly those two kinds, decided by what each later revision
+ * changes (pyHanko's difference analysis, DSS): parse the revisions from signed_end on
+ * (in the limited worker), and accept one only when every object it adds or replaces is
+ * the catalog gaining /DSS (all else in the catalog unchanged), the /DSS dictionary and
+ * its /Certs /CRLs /OCSPs /VRI streams, or a /DocTimeStamp signature field with its
+ * widget and the AcroForm /Fields array gaining it. Never by the revision's size. Until
+ * the portal appends such revisions, none is allowed. */
+static int
+later_revisions_allowed(const unsigned char *data, size_t signed_end, size_t len)
+{
+	(void)data;
+	(void)signed_end;
+	(void)len;
+	return 0;
+}
+
 /* The ByteRange must be [0 a b c] with [a, b) exactly the hex string that qpdf parsed as
  * the signature's /Contents, preceded by the /Contents key, and b + c the file's length.
  * Then every byte of the file but the signature value is covered by the signature. */
 static int
-check_ranges(const unsigned char *data, size_t len, const struct sigdict *d,
+check_ranges(const unsigned char *data, size_t len, const struct verify_parsed *d,
     struct verify_report *r, size_t *a_out, size_t *b_out)
 {
 	long long a = d->br[1], b = d->br[2], c = d->br[3];
@@ -231,7 +160,7 @@ check_ranges(const unsigned char *data, size_t len, const struct sigdict *d,
 	const unsigned char *p;
 
 	if (!d->br_ok || d->br[0] != 0 || a <= 0 || b <= a || c < 0 || b - a < 2 ||
-	    d->contents == NULL) {
+	    !d->contents_ok) {
 		add_reason(r, VR_BYTERANGE_INVALID);
 		return -1;
 	}
@@ -265,7 +194,8 @@ check_ranges(const unsigned char *data, size_t len, const struct sigdict *d,
 			return -1;
 		}
 	}
-	if ((unsigned long long)b + (unsigned long long)c < len) {
+	if ((unsigned long long)b + (unsigned long long)c < len &&
+	    !later_revisions_allowed(data, (size_t)(b + c), len)) {
 		r->modified_after_signing = 1;
 		add_reason(r, VR_MODIFIED_AFTER_SIGNING);
 	}
@@ -300,19 +230,18 @@ verify_cache_clear(void)
 	pthread_mutex_unlock(&cert_lock);
 }
 
-/* A new reference to the certificate of der; NULL when it does not parse exactly. */
+/* A new reference to the certificate of der (h: its SHA-256); NULL when it does not
+ * parse exactly. */
 static X509 *
-cert_get(const unsigned char *der, size_t len)
+cert_get(const unsigned char *der, size_t len, const unsigned char h[SHA256_LEN])
 {
-	unsigned char h[SHA256_LEN];
 	const unsigned char *p = der;
 	X509 *x = NULL;
 	unsigned i;
 
-	crypt_sha256(der, len, h);
 	pthread_mutex_lock(&cert_lock);
 	for (i = 0; i < CERT_CACHE; i++)
-		if (cert_cache[i].x != NULL && memcmp(cert_cache[i].hash, h, sizeof(h)) == 0) {
+		if (cert_cache[i].x != NULL && memcmp(cert_cache[i].hash, h, SHA256_LEN) == 0) {
 			x = cert_cache[i].x;
 			X509_up_ref(x);
 			break;
@@ -327,135 +256,11 @@ cert_get(const unsigned char *der, size_t len)
 	pthread_mutex_lock(&cert_lock);
 	i = cert_next++ % CERT_CACHE;
 	X509_free(cert_cache[i].x);
-	memcpy(cert_cache[i].hash, h, sizeof(h));
+	memcpy(cert_cache[i].hash, h, SHA256_LEN);
 	cert_cache[i].x = x;
 	X509_up_ref(x);
 	pthread_mutex_unlock(&cert_lock);
 	return x;
-}
-
-/* One DER TLV at p (definite length, up to 3 length bytes): its tag, header and body
- * sizes; -1 when it does not fit in len. */
-static int
-der_tlv(const unsigned char *p, size_t len, unsigned char *tag, size_t *hdr, size_t *body)
-{
-	size_t n, i, l = 0;
-
-	if (len < 2)
-		return -1;
-	*tag = p[0];
-	if (p[1] < 0x80) {
-		*hdr = 2;
-		l = p[1];
-	} else {
-		n = p[1] & 0x7f;
-		if (n == 0 || n > 3 || len < 2 + n)
-			return -1;
-		for (i = 0; i < n; i++)
-			l = (l << 8) | p[2 + i];
-		*hdr = 2 + n;
-	}
-	if (l > len - *hdr)
-		return -1;
-	*body = l;
-	return 0;
-}
-
-static int
-der_header(struct buf *b, unsigned char tag, size_t len)
-{
-	unsigned char h[5];
-	size_t n = 0;
-
-	h[n++] = tag;
-	if (len < 0x80)
-		h[n++] = (unsigned char)len;
-	else if (len < 0x100) {
-		h[n++] = 0x81;
-		h[n++] = (unsigned char)len;
-	} else if (len < 0x10000) {
-		h[n++] = 0x82;
-		h[n++] = (unsigned char)(len >> 8);
-		h[n++] = (unsigned char)len;
-	} else
-		return -1;
-	return buf_append(b, h, n);
-}
-
-struct cms_split {
-	struct buf	stripped;		/* the ContentInfo without certificates */
-	size_t		der_len;		/* length of the whole DER in /Contents */
-	const unsigned char *cert[MAX_CMS_CERTS];
-	size_t		cert_len[MAX_CMS_CERTS];
-	unsigned	ncerts;
-};
-
-/* ContentInfo { OID, [0] { SignedData { version, digestAlgorithms, encapContentInfo,
- * [0] certificates, [1] crls?, signerInfos } } }: copies it without the certificates
- * field and points at each certificate. -1 on any other shape. */
-static int
-cms_split(const unsigned char *der, size_t len, struct cms_split *cs)
-{
-	const unsigned char *ci, *oid, *ctx, *sd, *q, *certs = NULL;
-	size_t h, b, ci_len, oid_len, sd_body, certs_len = 0, certs_tlv = 0, off, hh, bb;
-	unsigned char tag;
-
-	if (der_tlv(der, len, &tag, &h, &b) != 0 || tag != 0x30)
-		return -1;
-	cs->der_len = h + b;
-	ci = der + h;
-	ci_len = b;
-	if (der_tlv(ci, ci_len, &tag, &h, &b) != 0 || tag != 0x06)
-		return -1;
-	oid = ci;
-	oid_len = h + b;
-	ctx = ci + oid_len;
-	if (der_tlv(ctx, ci_len - oid_len, &tag, &h, &b) != 0 || tag != 0xA0 ||
-	    h + b != ci_len - oid_len)
-		return -1;
-	sd = ctx + h;
-	bb = b;
-	if (der_tlv(sd, bb, &tag, &h, &b) != 0 || tag != 0x30 || h + b != bb)
-		return -1;
-	sd += h;
-	sd_body = b;
-	for (off = 0; off < sd_body; off += hh + bb) {
-		if (der_tlv(sd + off, sd_body - off, &tag, &hh, &bb) != 0)
-			return -1;
-		if (tag == 0xA0) {
-			if (certs != NULL)
-				return -1;
-			certs = sd + off;
-			certs_tlv = hh + bb;
-			certs_len = bb;
-			for (q = certs + hh; q < certs + certs_tlv; q += h + b) {
-				if (der_tlv(q, (size_t)(certs + certs_tlv - q), &tag, &h, &b) != 0 ||
-				    tag != 0x30 || cs->ncerts >= MAX_CMS_CERTS)
-					return -1;
-				cs->cert[cs->ncerts] = q;
-				cs->cert_len[cs->ncerts++] = h + b;
-			}
-		}
-	}
-	if (certs == NULL || cs->ncerts == 0 || certs_len == 0)
-		return -1;
-	{
-		size_t sd_new = sd_body - certs_tlv;
-		size_t sd_hdr = sd_new < 0x80 ? 2 : sd_new < 0x100 ? 3 : 4;
-		size_t ctx_new = sd_hdr + sd_new;
-		size_t ctx_hdr = ctx_new < 0x80 ? 2 : ctx_new < 0x100 ? 3 : 4;
-		size_t ci_new = oid_len + ctx_hdr + ctx_new;
-
-		if (der_header(&cs->stripped, 0x30, ci_new) != 0 ||
-		    buf_append(&cs->stripped, oid, oid_len) != 0 ||
-		    der_header(&cs->stripped, 0xA0, ctx_new) != 0 ||
-		    der_header(&cs->stripped, 0x30, sd_new) != 0 ||
-		    buf_append(&cs->stripped, sd, (size_t)(certs - sd)) != 0 ||
-		    buf_append(&cs->stripped, certs + certs_tlv,
-		    sd_body - (size_t)(certs - sd) - certs_tlv) != 0)
-			return -1;
-	}
-	return 0;
 }
 
 static int64_t
@@ -503,6 +308,117 @@ signer_cn(X509 *cert, char *out, size_t outlen)
 	OPENSSL_free(utf);
 }
 
+/* ESS signing-certificate(-v2), signed attributes: the first certificate they name must
+ * be the one that signed (RFC 5035; PAdES requires v2). OpenSSL decodes and compares. */
+static int
+ess_matches(CMS_SignerInfo *si, X509 *signer)
+{
+	ASN1_STRING *v1, *v2;
+	ESS_SIGNING_CERT *ss = NULL;
+	ESS_SIGNING_CERT_V2 *ssv2 = NULL;
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	const unsigned char *p;
+	int ok = 0;
+
+	v1 = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_signingCertificate),
+	    -3, V_ASN1_SEQUENCE);
+	v2 = CMS_signed_get0_data_by_OBJ(si,
+	    OBJ_nid2obj(NID_id_smime_aa_signingCertificateV2), -3, V_ASN1_SEQUENCE);
+	if (chain == NULL || v2 == NULL || !sk_X509_push(chain, signer))
+		goto out;
+	p = ASN1_STRING_get0_data(v2);
+	if ((ssv2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, ASN1_STRING_length(v2))) == NULL ||
+	    p != ASN1_STRING_get0_data(v2) + ASN1_STRING_length(v2))
+		goto out;
+	if (v1 != NULL) {
+		p = ASN1_STRING_get0_data(v1);
+		if ((ss = d2i_ESS_SIGNING_CERT(NULL, &p, ASN1_STRING_length(v1))) == NULL)
+			goto out;
+	}
+	ok = OSSL_ESS_check_signing_certs(ss, ssv2, chain, 1) == 1;
+out:
+	sk_X509_free(chain);	/* signer is borrowed */
+	ESS_SIGNING_CERT_free(ss);
+	ESS_SIGNING_CERT_V2_free(ssv2);
+	return ok;
+}
+
+/* The EKU policy: absent (any purpose), or naming document signing or e-mail protection
+ * and neither TLS server authentication nor time stamping. */
+static int
+eku_allowed(X509 *x)
+{
+	static const char *const allow[] = {
+		"1.3.6.1.5.5.7.3.4",		/* emailProtection */
+		"1.3.6.1.5.5.7.3.36",		/* id-kp-documentSigning (RFC 9336) */
+		"1.3.6.1.4.1.311.10.3.12",	/* Microsoft document signing */
+		"1.2.840.113583.1.1.5",		/* Adobe authentic documents trust */
+	};
+	EXTENDED_KEY_USAGE *eku;
+	char oid[64];
+	int i, crit = 0, allowed = 0, refused = 0;
+	size_t k;
+
+	if ((X509_get_extension_flags(x) & EXFLAG_XKUSAGE) == 0)
+		return 1;
+	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL)) == NULL)
+		return 0;
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+		ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+		int nid = OBJ_obj2nid(o);
+
+		if (nid == NID_server_auth || nid == NID_time_stamp)
+			refused = 1;
+		if (OBJ_obj2txt(oid, sizeof(oid), o, 1) <= 0)
+			continue;
+		for (k = 0; k < sizeof(allow) / sizeof(allow[0]); k++)
+			if (strcmp(oid, allow[k]) == 0)
+				allowed = 1;
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return allowed && !refused;
+}
+
+static int
+key_strong(X509 *x)
+{
+	EVP_PKEY *k = X509_get0_pubkey(x);
+	char group[64];
+	size_t n = 0;
+
+	if (k == NULL)
+		return 0;
+	switch (EVP_PKEY_get_base_id(k)) {
+	case EVP_PKEY_RSA:
+		return EVP_PKEY_get_bits(k) >= 2048;
+	case EVP_PKEY_EC:
+		if (EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
+		    sizeof(group), &n) != 1)
+			return 0;
+		return strcmp(group, "prime256v1") == 0 || strcmp(group, "secp384r1") == 0 ||
+		    strcmp(group, "secp521r1") == 0;
+	default:
+		return 0;
+	}
+}
+
+/* The signer certificate's profile (SIGNING.md): each refusal with its own reason. */
+static void
+check_profile(X509 *signer, struct verify_report *r)
+{
+	uint32_t flags = X509_get_extension_flags(signer);
+
+	if ((flags & EXFLAG_KUSAGE) == 0 ||
+	    (X509_get_key_usage(signer) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
+		add_reason(r, VR_KEY_USAGE);
+	if (X509_check_ca(signer) != 0)
+		add_reason(r, VR_SIGNER_IS_CA);
+	if (!eku_allowed(signer))
+		add_reason(r, VR_EKU_NOT_ALLOWED);
+	if (!key_strong(signer))
+		add_reason(r, VR_WEAK_KEY);
+}
+
 static void
 check_chain(X509 *ca, X509 *signer, STACK_OF(X509) *certs, int64_t at,
     struct verify_report *r)
@@ -516,14 +432,9 @@ check_chain(X509 *ca, X509 *signer, STACK_OF(X509) *certs, int64_t at,
 		add_reason(r, VR_UNTRUSTED_SIGNER);
 		goto out;
 	}
-	/* validity is judged at signing time, so letters outlive their signer's certificate */
 	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)at);
 	if (X509_verify_cert(ctx) == 1) {
-		if ((X509_get_key_usage(signer) &
-		    (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
-			add_reason(r, VR_UNTRUSTED_SIGNER);
-		else
-			r->chain_trusted = 1;
+		r->chain_trusted = 1;
 		goto out;
 	}
 	err = X509_STORE_CTX_get_error(ctx);
@@ -551,53 +462,70 @@ sha256_ranges(const unsigned char *data, size_t len, size_t a, size_t b, unsigne
 	EVP_MD_CTX_free(ctx);
 }
 
-/* Digest of [0, a) + [b, len), signature, signer and its chain. 1 when the signature
- * itself is good (the chain is reported separately). */
-static int
-check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
-    const struct sigdict *d, X509 *ca, struct verify_report *r, int *digest_ok)
+/* What the CMS stage hands to the decisions that follow. */
+struct signed_info {
+	X509		*signer;		/* a reference; NULL when none was found */
+	STACK_OF(X509)	*certs;			/* the CMS's certificates */
+	unsigned char	signer_hash[SHA256_LEN];/* SHA-256 of the signer's DER */
+	unsigned char	digest[SHA256_LEN];	/* of the two signed ranges */
+	int		digest_ok;
+	int		sig_ok;
+};
+
+static void
+signed_info_free(struct signed_info *si)
 {
-	struct cms_split cs;
+	X509_free(si->signer);
+	sk_X509_pop_free(si->certs, X509_free);
+}
+
+/* Digest of [0, a) + [b, len) against the signed messageDigest, the signature, the ESS
+ * attribute; the signer and its certificates into out. */
+static void
+check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
+    const struct verify_parsed *d, struct verify_report *r, struct signed_info *out)
+{
+	struct verify_der_split cs;
+	unsigned char hashes[VERIFY_DER_MAX_CERTS][SHA256_LEN];
 	const unsigned char *p;
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(CMS_SignerInfo) *sis;
-	STACK_OF(X509) *certs = NULL;
 	CMS_SignerInfo *si;
 	X509 *signer = NULL, *x;
 	X509_ALGOR *dig = NULL;
 	ASN1_OCTET_STRING *md;
-	unsigned char want[32];
 	unsigned i;
-	int rc = 0;
 
 	memset(&cs, 0, sizeof(cs));
-	buf_init(&cs.stripped, MAX_SIG_DER);
-	if (d->contents_len == 0 || d->contents_len > MAX_SIG_DER ||
-	    cms_split(d->contents, d->contents_len, &cs) != 0) {
+	buf_init(&cs.stripped, VERIFY_MAX_SIG_DER);
+	if (d->contents_len == 0 || verify_der_split(d->contents, d->contents_len, &cs) != 0) {
 		add_reason(r, VR_CONTENTS_INVALID);
 		goto out;
 	}
-	/* only zero padding may follow the DER */
+	/* only zero padding may follow the DER: nothing can hide in the gap */
 	for (i = 0; cs.der_len + i < d->contents_len; i++)
 		if (d->contents[cs.der_len + i] != 0) {
 			add_reason(r, VR_CONTENTS_INVALID);
 			goto out;
 		}
 	p = (const unsigned char *)cs.stripped.data;
-	if ((certs = sk_X509_new_null()) == NULL)
+	if ((out->certs = sk_X509_new_null()) == NULL)
 		goto out;
-	for (i = 0; i < cs.ncerts; i++)
-		if ((x = cert_get(cs.cert[i], cs.cert_len[i])) == NULL || !sk_X509_push(certs, x)) {
+	for (i = 0; i < cs.ncerts; i++) {
+		crypt_sha256(cs.cert[i], cs.cert_len[i], hashes[i]);
+		if ((x = cert_get(cs.cert[i], cs.cert_len[i], hashes[i])) == NULL ||
+		    !sk_X509_push(out->certs, x)) {
 			X509_free(x);
 			add_reason(r, VR_CONTENTS_INVALID);
 			goto out;
 		}
+	}
 	if ((cms = d2i_CMS_ContentInfo(NULL, &p, (long)cs.stripped.len)) == NULL ||
 	    p != (const unsigned char *)cs.stripped.data + cs.stripped.len ||
 	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
 	    CMS_get0_content(cms) == NULL || *CMS_get0_content(cms) != NULL ||
 	    (sis = CMS_get0_SignerInfos(cms)) == NULL || sk_CMS_SignerInfo_num(sis) != 1 ||
-	    CMS_set1_signers_certs(cms, certs, 0) != 1) {
+	    CMS_set1_signers_certs(cms, out->certs, 0) != 1) {
 		add_reason(r, VR_CONTENTS_INVALID);
 		goto out;
 	}
@@ -607,11 +535,15 @@ check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
 		add_reason(r, VR_CONTENTS_INVALID);
 		goto out;
 	}
+	for (i = 0; i < cs.ncerts; i++)
+		if (sk_X509_value(out->certs, (int)i) == signer)
+			memcpy(out->signer_hash, hashes[i], SHA256_LEN);
+	X509_up_ref(signer);
+	out->signer = signer;
 	signer_cn(signer, r->signer, sizeof(r->signer));
 	r->signed_at = cms_signing_time(si);
 	if (r->signed_at == 0)
 		r->signed_at = d->m;
-	/* the digest of the ranges against the signed messageDigest */
 	md = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
 	    V_ASN1_OCTET_STRING);
 	if (OBJ_obj2nid(dig->algorithm) != NID_sha256 || md == NULL ||
@@ -619,24 +551,26 @@ check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
 		add_reason(r, VR_CONTENTS_INVALID);
 		goto out;
 	}
-	sha256_ranges(data, len, a, b, want);
-	if (CRYPTO_memcmp(want, ASN1_STRING_get0_data(md), 32) != 0) {
+	sha256_ranges(data, len, a, b, out->digest);
+	if (CRYPTO_memcmp(out->digest, ASN1_STRING_get0_data(md), 32) != 0) {
 		r->modified_after_signing = 1;
 		add_reason(r, VR_DIGEST_MISMATCH);
-	} else {
-		*digest_ok = 1;
-		if (CMS_SignerInfo_verify(si) != 1)
-			add_reason(r, VR_SIGNATURE_INVALID);
-		else
-			rc = 1;
+		goto out;
 	}
-	check_chain(ca, signer, certs, r->signed_at ? r->signed_at : time_now(), r);
+	out->digest_ok = 1;
+	crypt_hex(out->digest, SHA256_LEN, r->signed_sha256);
+	crypt_hex(out->signer_hash, SHA256_LEN, r->cert_sha256);
+	if (CMS_SignerInfo_verify(si) != 1) {
+		add_reason(r, VR_SIGNATURE_INVALID);
+		goto out;
+	}
+	out->sig_ok = 1;
+	if (!ess_matches(si, signer))
+		add_reason(r, VR_ESS_MISMATCH);
 out:
 	ERR_clear_error();
-	sk_X509_pop_free(certs, X509_free);
 	CMS_ContentInfo_free(cms);
 	buf_free(&cs.stripped);
-	return rc;
 }
 
 static size_t
@@ -652,21 +586,135 @@ count_raw(const unsigned char *data, size_t len, const char *needle)
 	return n;
 }
 
-int
-verify_pdf(const unsigned char *data, size_t len, X509 *ca, verify_lookup_fn lookup,
-    void *lookup_arg, struct verify_report *r)
+/* HR/SOS/<department code>/<year>/<number of at least 6 digits>, as letter_store_issue
+ * makes them. */
+static int
+ref_well_formed(const char *ref)
 {
-	qpdf_data q = NULL;
-	struct found f;
-	struct sigdict d;
+	char code[40];
+	const char *last, *year;
+	size_t n = strlen(ref), i;
+
+	if (n > 80 || strncmp(ref, "HR/SOS/", 7) != 0 || (last = strrchr(ref, '/')) == NULL)
+		return 0;
+	for (i = 1; last[i]; i++)
+		if (last[i] < '0' || last[i] > '9')
+			return 0;
+	if (i - 1 < 6 || i - 1 > 10 || last - ref < 7 + 1 + 5)
+		return 0;
+	year = last - 5;
+	if (year[0] != '/')
+		return 0;
+	for (i = 1; i < 5; i++)
+		if (year[i] < '0' || year[i] > '9')
+			return 0;
+	n = (size_t)(year - (ref + 7));
+	if (n == 0 || n >= sizeof(code))
+		return 0;
+	memcpy(code, ref + 7, n);
+	code[n] = '\0';
+	return strict_code(code) == 0;
+}
+
+/* The portal's record of the reference against the signed revision: issued only when
+ * the record names these signed bytes and this signer certificate (rows from before those
+ * were recorded: the whole file). Sets the proven time. -1 when the lookup failed. */
+static int
+check_issued(const struct verify_ctx *vc, const unsigned char *data, size_t len,
+    const struct signed_info *si, struct verify_report *r)
+{
+	struct verify_issued rec;
+	char hex[SHA256_HEX];
+	int rc;
+
+	if (r->letter_ref[0] == '\0')
+		return 0;	/* missing or malformed: reported already */
+	memset(&rec, 0, sizeof(rec));
+	if ((rc = vc->lookup(r->letter_ref, &rec, vc->lookup_arg)) < 0) {
+		r->issued_by_portal = -1;
+		return -1;
+	}
+	if (rc == 0) {
+		add_reason(r, VR_NOT_ISSUED_BY_PORTAL);
+		return 0;
+	}
+	if (rec.signed_sha256[0] != '\0') {
+		crypt_hex(si->digest, SHA256_LEN, hex);
+		if (strcmp(hex, rec.signed_sha256) != 0) {
+			add_reason(r, VR_NOT_ISSUED_BY_PORTAL);
+			return 0;
+		}
+		crypt_hex(si->signer_hash, SHA256_LEN, hex);
+		if (rec.cert_sha256[0] == '\0' || strcmp(hex, rec.cert_sha256) != 0) {
+			add_reason(r, VR_SIGNER_NOT_ENROLLED);
+			return 0;
+		}
+	} else {
+		crypt_sha256_hex(data, len, hex);
+		if (strcmp(hex, rec.file_sha256) != 0) {
+			add_reason(r, VR_NOT_ISSUED_BY_PORTAL);
+			return 0;
+		}
+	}
+	r->issued_by_portal = 1;
+	r->validated_at = rec.issued_at;
+	r->time_source = VT_ISSUE_RECORD;
+	r->revoked = rec.revoked_at != 0;
+	if (r->revoked)
+		add_reason(r, VR_REVOKED);
+	return 0;
+}
+
+/* The signer certificate on the CRL, revoked at or before the proven time. */
+static void
+check_crl(X509_CRL *crl, X509 *signer, struct verify_report *r)
+{
+	X509_REVOKED *rev = NULL;
+
+	r->revocation_checked = 1;
+	if (X509_CRL_get0_by_serial(crl, &rev, X509_get0_serialNumber(signer)) == 1 &&
+	    rev != NULL &&
+	    asn1_time_unix(X509_REVOKED_get0_revocationDate(rev)) <= r->validated_at)
+		add_reason(r, VR_CERT_REVOKED);
+}
+
+/* What the parse stage reported, as reasons; 0 when the checks can go on. */
+static int
+parse_stage(const unsigned char *data, size_t len, struct verify_parsed *p,
+    struct verify_report *r)
+{
+	if (verify_worker_parse(data, len, p) != 0)
+		verify_parse(data, len, p);
+	if (p->status >= 0) {
+		/* a cut-off file is "truncated", not "unparseable" or "unsigned" */
+		if (!has_reason(r, VR_TRUNCATED) || p->status == VR_TOO_COMPLEX)
+			add_reason(r, (enum verify_reason)p->status);
+		return -1;
+	}
+	/* the raw count also catches a second signature dictionary no field points at */
+	if (p->nfields > 1 || count_raw(data, len, "/ByteRange") > 1)
+		add_reason(r, VR_MULTIPLE_SIGNATURES);
+	if (!p->pades)
+		add_reason(r, VR_NOT_PADES);
+	return 0;
+}
+
+int
+verify_pdf(const unsigned char *data, size_t len, const struct verify_ctx *vc,
+    struct verify_report *r)
+{
+	struct verify_parsed *p = NULL;
+	struct signed_info si;
 	size_t a = 0, b = 0;
-	int sig_ok = 0, digest_ok = 0;
+	int64_t now = time_now();
+	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	memset(&f, 0, sizeof(f));
-	memset(&d, 0, sizeof(d));
+	memset(&si, 0, sizeof(si));
 	r->issued_by_portal = -1;
 	r->revoked = -1;
+	r->validated_at = now;
+	r->time_source = VT_PRESENT;
 	if (data == NULL || len < 8 || memcmp(data, "%PDF-", 5) != 0) {
 		add_reason(r, VR_UNPARSEABLE);
 		goto done;
@@ -674,92 +722,97 @@ verify_pdf(const unsigned char *data, size_t len, X509 *ca, verify_lookup_fn loo
 	/* every complete PDF revision ends with %%EOF: its absence is a cut-off file */
 	if (memmem(data + (len > 32 ? len - 32 : 0), len > 32 ? 32 : len, "%%EOF", 5) == NULL)
 		add_reason(r, VR_TRUNCATED);
-	if ((q = qpdf_init()) == NULL)
-		return -1;
-	qpdf_silence_errors(q);
-	qpdf_set_suppress_warnings(q, QPDF_TRUE);
-	if ((qpdf_read_memory(q, "letter.pdf", (const char *)data, len, NULL) & QPDF_ERRORS) != 0) {
-		if (!has_reason(r, VR_TRUNCATED))
-			add_reason(r, VR_UNPARSEABLE);
+	if ((p = malloc(sizeof(*p))) == NULL) {
+		rc = -1;
 		goto done;
 	}
-	walk_fields(q, qpdf_oh_get_key_if_dict(q, qpdf_oh_get_key_if_dict(q, qpdf_get_root(q),
-	    "/AcroForm"), "/Fields"), 0, &f);
-	if (f.count == 0) {
-		if (!has_reason(r, VR_TRUNCATED))
-			add_reason(r, VR_NO_SIGNATURE);
+	if (parse_stage(data, len, p, r) != 0 || check_ranges(data, len, p, r, &a, &b) != 0)
 		goto done;
+	check_cms(data, len, a, b, p, r, &si);
+	/* the reference only from intact signed bytes: elsewhere it may be forged */
+	if (si.digest_ok && !r->modified_after_signing) {
+		if (p->ref_state == VREF_ABSENT)
+			add_reason(r, VR_REF_MISSING);
+		else if (p->ref_state != VREF_STRING || !ref_well_formed(p->ref))
+			add_reason(r, VR_REF_MALFORMED);
+		else
+			memcpy(r->letter_ref, p->ref, sizeof(r->letter_ref));
 	}
-	/* the raw count also catches a second signature dictionary no field points at */
-	if (f.count > 1 || count_raw(data, len, "/ByteRange") > 1)
-		add_reason(r, VR_MULTIPLE_SIGNATURES);
-	read_sigdict(q, f.sig, r, &d);
-	if (!d.pades)
-		add_reason(r, VR_NOT_PADES);
-	if (check_ranges(data, len, &d, r, &a, &b) != 0)
-		goto done;
-	sig_ok = check_cms(data, len, a, b, &d, ca, r, &digest_ok);
 done:
-	/* the reference is reported only from intact signed bytes: elsewhere it may be forged */
-	if (!digest_ok || r->modified_after_signing)
-		r->letter_ref[0] = '\0';
-	if (lookup != NULL && r->letter_ref[0] != '\0') {
-		int issued = -1, revoked = -1;
-
-		if (lookup(r->letter_ref, &issued, &revoked, lookup_arg) == 0) {
-			r->issued_by_portal = issued;
-			r->revoked = revoked;
-			if (issued == 0)
-				add_reason(r, VR_NOT_ISSUED_BY_PORTAL);
-			if (revoked == 1)
-				add_reason(r, VR_REVOKED);
-		}
+	if (vc->lookup != NULL) {
+		r->issuance_checked = 1;
+		r->issued_by_portal = 0;
+		if (si.sig_ok && !r->modified_after_signing &&
+		    check_issued(vc, data, len, &si, r) != 0)
+			rc = -1;
 	}
-	r->valid = sig_ok && r->chain_trusted && r->nreasons == 0;
-	free(d.contents);
-	if (q != NULL) {
-		/* retrieved, or qpdf prints "application did not handle error" */
-		while (qpdf_has_error(q))
-			(void)qpdf_get_error(q);
-		while (qpdf_more_warnings(q))
-			(void)qpdf_next_warning(q);
-		qpdf_cleanup(&q);
+	if (r->signed_at > now + CLOCK_SKEW)
+		add_reason(r, VR_SIGNING_TIME_FUTURE);
+	if (si.signer != NULL) {
+		check_profile(si.signer, r);
+		check_chain(vc->ca, si.signer, si.certs, r->validated_at, r);
+		if (vc->crl != NULL)
+			check_crl(vc->crl, si.signer, r);
 	}
-	return 0;
+	r->valid = si.sig_ok && r->chain_trusted && r->nreasons == 0 && rc == 0;
+	if (vc->lookup != NULL && r->issued_by_portal != 1)
+		r->valid = 0;
+	signed_info_free(&si);
+	free(p);
+	return rc;
 }
 
 json_t *
 verify_report_json(const struct verify_report *r)
 {
 	json_t *o = json_object(), *codes = json_array(), *msgs = json_array();
-	char when[21];
+	json_t *notes = json_array();
+	char when[21], at[21];
 	unsigned i;
 
-	if (o == NULL || codes == NULL || msgs == NULL) {
+	if (o == NULL || codes == NULL || msgs == NULL || notes == NULL) {
 		json_decref(o);
 		json_decref(codes);
 		json_decref(msgs);
+		json_decref(notes);
 		return NULL;
 	}
 	for (i = 0; i < r->nreasons; i++) {
 		json_array_append_new(codes, json_string(verify_reason_code(r->reasons[i])));
 		json_array_append_new(msgs, json_string(verify_reason_message(r->reasons[i])));
 	}
+	if (!r->issuance_checked)
+		json_array_append_new(notes, json_string("Issuance and letter revocation were not "
+		    "checked: no portal database was consulted. Ask the portal, or run 'suraksha "
+		    "verify --data DIR' where its database is."));
+	if (!r->revocation_checked)
+		json_array_append_new(notes, json_string("Certificate revocation was not checked: "
+		    "no CRL of the portal CA was at hand (GET /crl)."));
+	if (r->time_source == VT_PRESENT)
+		json_array_append_new(notes, json_string("The signing time the letter claims is "
+		    "not proof: the certificate was validated at the present time."));
 	if (r->signed_at > 0)
 		time_iso_utc(r->signed_at, when);
+	time_iso_utc(r->validated_at, at);
 	json_object_set_new(o, "valid", json_boolean(r->valid));
 	json_object_set_new(o, "signer", r->signer[0] ? json_string(r->signer) : json_null());
 	json_object_set_new(o, "signed_at", r->signed_at > 0 ? json_string(when) : json_null());
+	json_object_set_new(o, "validated_at", json_string(at));
+	json_object_set_new(o, "time_source", json_string(r->time_source == VT_ISSUE_RECORD ?
+	    "portal_issue_record" : "present"));
 	json_object_set_new(o, "modified_after_signing",
 	    json_boolean(r->modified_after_signing));
 	json_object_set_new(o, "chain_trusted", json_boolean(r->chain_trusted));
 	json_object_set_new(o, "letter_ref",
 	    r->letter_ref[0] ? json_string(r->letter_ref) : json_null());
+	json_object_set_new(o, "issuance_checked", json_boolean(r->issuance_checked));
+	json_object_set_new(o, "revocation_checked", json_boolean(r->revocation_checked));
 	json_object_set_new(o, "issued_by_portal", r->issued_by_portal < 0 ? json_null() :
 	    json_boolean(r->issued_by_portal));
 	json_object_set_new(o, "revoked", r->revoked < 0 ? json_null() :
 	    json_boolean(r->revoked));
 	json_object_set_new(o, "reasons", codes);
 	json_object_set_new(o, "messages", msgs);
+	json_object_set_new(o, "notes", notes);
 	return o;
 }
