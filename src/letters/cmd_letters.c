@@ -305,7 +305,7 @@ int
 cmd_letter(int argc, char **argv)
 {
 	const char *data_dir = "./storage", *hod = NULL, *name = NULL, *out = NULL;
-	const char *facts = NULL, *p12 = NULL, *sub;
+	const char *facts = NULL, *p12 = NULL, *sub, *config_file = NULL;
 	struct letter_config cfg = { NULL, NULL };
 	char keys[PATH_MAX], pass[512];
 	int64_t days = 0;
@@ -329,7 +329,7 @@ cmd_letter(int argc, char **argv)
 		if (strcmp(a, "--data") == 0)
 			data_dir = v;
 		else if (strcmp(a, "--config") == 0)
-			;	/* nothing configurable here yet */
+			config_file = v;
 		else if (strcmp(a, "--hod") == 0)
 			hod = v;
 		else if (strcmp(a, "--name") == 0)
@@ -352,6 +352,15 @@ cmd_letter(int argc, char **argv)
 	}
 	if (keys_dir(data_dir, keys, sizeof(keys)) != 0)
 		goto usage;
+	{
+		/* base_url: the CRL distribution point of the certificates issued here */
+		struct cli_common c = { data_dir, config_file, 0 };
+		struct config conf;
+
+		if (cli_load_config(&c, &conf) != 0)
+			return EXIT_USAGE;
+		pki_set_crl_base_url(conf.base_url);
+	}
 	if (strcmp(sub, "ca") == 0) {
 		if ((e = pki_ca_init(keys)) != PKI_OK) {
 			fprintf(stderr, "suraksha letter: CA: %s\n", pki_strerror(e));

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -28,6 +29,7 @@
 static EVP_PKEY *ca_key, *other_ca_key;
 static X509 *ca_cert, *other_ca_cert;
 static struct pki_signer hod, foreign;
+static struct verify_ctx plain;	/* the CA alone: no CRL, no database */
 
 static void
 facts(struct letter_facts *f)
@@ -73,6 +75,7 @@ group_setup(void **state)
 	    pki_make_ca("Some Other CA", T0 - 86400, T0 + 20 * 365 * 86400LL, &other_ca_key,
 	    &other_ca_cert) != PKI_OK)
 		return -1;
+	plain.ca = ca_cert;
 	make_signer(ca_key, ca_cert, T0 - 3600, T0 + 3 * 365 * 86400LL, &hod);
 	make_signer(other_ca_key, other_ca_cert, T0 - 3600, T0 + 3 * 365 * 86400LL, &foreign);
 	return 0;
@@ -117,8 +120,7 @@ has_reason(const struct verify_report *r, enum verify_reason why)
 static void
 verify(const struct buf *b, struct verify_report *r)
 {
-	assert_int_equal(verify_pdf((const unsigned char *)b->data, b->len, ca_cert, NULL, NULL,
-	    r), 0);
+	assert_int_equal(verify_pdf((const unsigned char *)b->data, b->len, &plain, r), 0);
 }
 
 static void
@@ -206,32 +208,97 @@ test_roundtrip(void **state)
 	buf_free(&b);
 }
 
+/* What the portal recorded, for the lookup: test_lookup fills it. */
+static struct verify_issued record;
+static int record_found;
+
 static int
-lookup_revoked(const char *ref, int *issued, int *revoked, void *arg)
+lookup_record(const char *ref, struct verify_issued *out, void *arg)
 {
 	assert_string_equal(ref, "HR/SOS/HLTH/2026/000123");
-	*issued = 1;
-	*revoked = *(int *)arg;
-	return 0;
+	*out = record;
+	return record_found;
 }
 
+/* With a database: valid only when the record names these signed bytes and this signer
+ * certificate; the chain is then validated at the recorded issue time. */
 static void
 test_lookup(void **state)
 {
-	struct buf b;
-	struct verify_report r;
-	int revoked = 1;
+	struct verify_ctx vc = { ca_cert, NULL, lookup_record, NULL };
+	struct pki_signer expired;
+	struct buf b, b2;
+	struct verify_report r, first;
+	char c;
 
 	issue(&b, &hod);
-	verify_pdf((const unsigned char *)b.data, b.len, ca_cert, lookup_revoked, &revoked, &r);
+	verify(&b, &first);
+	assert_true(first.valid);
+	assert_int_equal(strlen(first.signed_sha256), 64);
+	memset(&record, 0, sizeof(record));
+	record.issued_at = T0;
+	snprintf(record.signed_sha256, sizeof(record.signed_sha256), "%s", first.signed_sha256);
+	snprintf(record.cert_sha256, sizeof(record.cert_sha256), "%s", first.cert_sha256);
+	record_found = 1;
+	verify_pdf((const unsigned char *)b.data, b.len, &vc, &r);
+	assert_true(r.valid);
+	assert_int_equal(r.issued_by_portal, 1);
+	assert_int_equal(r.revoked, 0);
+	assert_int_equal(r.time_source, VT_ISSUE_RECORD);
+	assert_int_equal(r.validated_at, T0);
+	/* the hex of /Contents re-encoded in upper case: the same signed letter */
+	{
+		char *p = find(&b, "/Contents <") + strlen("/Contents <");
+		size_t i;
+
+		buf_init(&b2, 1 << 20);
+		buf_append(&b2, b.data, b.len);
+		p = b2.data + (p - b.data);
+		for (i = 0; p[i] != '>'; i++)
+			if (p[i] >= 'a' && p[i] <= 'f')
+				p[i] = (char)(p[i] - 'a' + 'A');
+		verify_pdf((const unsigned char *)b2.data, b2.len, &vc, &r);
+		assert_true(r.valid);
+		buf_free(&b2);
+	}
+	record.revoked_at = T0 + 10;
+	verify_pdf((const unsigned char *)b.data, b.len, &vc, &r);
 	assert_false(r.valid);
 	assert_true(has_reason(&r, VR_REVOKED));
-	assert_int_equal(r.issued_by_portal, 1);
-	revoked = 0;
-	verify_pdf((const unsigned char *)b.data, b.len, ca_cert, lookup_revoked, &revoked, &r);
-	assert_true(r.valid);
-	assert_int_equal(r.revoked, 0);
+	record.revoked_at = 0;
+	/* another signed revision under the same reference */
+	c = record.signed_sha256[0];
+	record.signed_sha256[0] = c == '0' ? '1' : '0';
+	verify_pdf((const unsigned char *)b.data, b.len, &vc, &r);
+	assert_false(r.valid);
+	assert_true(has_reason(&r, VR_NOT_ISSUED_BY_PORTAL));
+	record.signed_sha256[0] = c;
+	/* the same bytes signed with another certificate than the one enrolled */
+	record.cert_sha256[0] = record.cert_sha256[0] == '0' ? '1' : '0';
+	verify_pdf((const unsigned char *)b.data, b.len, &vc, &r);
+	assert_false(r.valid);
+	assert_true(has_reason(&r, VR_SIGNER_NOT_ENROLLED));
+	/* no such reference */
+	record_found = 0;
+	verify_pdf((const unsigned char *)b.data, b.len, &vc, &r);
+	assert_false(r.valid);
+	assert_true(has_reason(&r, VR_NOT_ISSUED_BY_PORTAL));
+	assert_int_equal(r.issued_by_portal, 0);
 	buf_free(&b);
+	/* a certificate expired now, valid at the recorded issue time: valid with the
+	 * record, invalid without it (a claimed signing time is no proof) */
+	make_signer(ca_key, ca_cert, T0 - 86400, T0 + 86400, &expired);
+	issue(&b, &expired);
+	verify(&b, &r);
+	assert_true(has_reason(&r, VR_CERT_EXPIRED));
+	assert_int_equal(r.time_source, VT_PRESENT);
+	snprintf(record.signed_sha256, sizeof(record.signed_sha256), "%s", r.signed_sha256);
+	snprintf(record.cert_sha256, sizeof(record.cert_sha256), "%s", r.cert_sha256);
+	record_found = 1;
+	verify_pdf((const unsigned char *)b.data, b.len, &vc, &r);
+	assert_true(r.valid);
+	buf_free(&b);
+	pki_signer_free(&expired);
 }
 
 static void
@@ -417,8 +484,11 @@ test_cert_validity(void **state)
 	struct pki_signer expired, early;
 	struct buf b;
 
+	int64_t now = time(NULL);
+
+	/* judged at the present time (no proof of the signing time here) */
 	make_signer(ca_key, ca_cert, T0 - 3 * 365 * 86400LL, T0 - 86400, &expired);
-	make_signer(ca_key, ca_cert, T0 + 86400, T0 + 365 * 86400LL, &early);
+	make_signer(ca_key, ca_cert, now + 86400, now + 365 * 86400LL, &early);
 	issue(&b, &expired);
 	expect_invalid(&b, VR_CERT_EXPIRED);
 	buf_free(&b);
@@ -685,13 +755,13 @@ test_random_mutations(void **state)
 		buf_reset(&m);
 		buf_append(&m, b.data, b.len);
 		m.data[at] = (char)nu;
-		verify_pdf((const unsigned char *)m.data, m.len, ca_cert, NULL, NULL, &r);
+		verify_pdf((const unsigned char *)m.data, m.len, &plain, &r);
 		if (r.valid && (at <= gap_at || at >= gap_end))
 			fail_msg("byte %zu changed from 0x%02x to 0x%02x still valid", at, old, nu);
 		if (r.valid)
 			assert_string_equal(r.signer, "Dr. Ramesh Kumar Sharma");
 		if (i % 10 == 0) {
-			verify_pdf((const unsigned char *)b.data, at, ca_cert, NULL, NULL, &r);
+			verify_pdf((const unsigned char *)b.data, at, &plain, &r);
 			if (r.valid)
 				fail_msg("cut at %zu still valid", at);
 		}
@@ -714,7 +784,7 @@ issue_many(void *arg)
 		facts(&f);
 		buf_init(&b, 1 << 20);
 		if (letter_issue(NULL, &f, &hod, &b) != LETTER_OK ||
-		    verify_pdf((const unsigned char *)b.data, b.len, ca_cert, NULL, NULL, &r) != 0 ||
+		    verify_pdf((const unsigned char *)b.data, b.len, &plain, &r) != 0 ||
 		    !r.valid)
 			*ok = 0;
 		buf_free(&b);
