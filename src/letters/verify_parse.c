@@ -166,10 +166,17 @@ verify_parse(const unsigned char *data, size_t len, struct verify_parsed *p)
 			p->status = VR_TOO_COMPLEX;
 	}
 out:
-	/* retrieved, or qpdf prints "application did not handle error" */
+	/* retrieved, or qpdf prints "application did not handle error"; an allocation that
+	 * the worker's memory limit refused may surface only as a warning (qpdf then recovers
+	 * and reads on): the file is too complex, whatever qpdf made of it */
 	while (qpdf_has_error(q))
 		(void)qpdf_get_error(q);
-	while (qpdf_more_warnings(q))
-		(void)qpdf_next_warning(q);
+	while (qpdf_more_warnings(q)) {
+		const char *w = qpdf_get_error_full_text(q, qpdf_next_warning(q));
+
+		if (w != NULL && (strstr(w, "bad_alloc") != NULL ||
+		    strstr(w, "out of memory") != NULL))
+			p->status = VR_TOO_COMPLEX;
+	}
 	qpdf_cleanup(&q);
 }
