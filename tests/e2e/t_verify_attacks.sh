@@ -221,9 +221,9 @@ profile tsa "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=critical,timeStamping"
 expect_refused "$T/p-tsa.pdf" eku_not_allowed "a time-stamping certificate"
-profile ca "basicConstraints=critical,CA:TRUE
+profile cacert "basicConstraints=critical,CA:TRUE
 keyUsage=critical,digitalSignature,keyCertSign"
-expect_refused "$T/p-ca.pdf" signer_is_ca "a CA certificate as the signer"
+expect_refused "$T/p-cacert.pdf" signer_is_ca "a CA certificate as the signer"
 profile rsa1024 "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,nonRepudiation
 extendedKeyUsage=emailProtection" -algorithm RSA -pkeyopt rsa_keygen_bits:1024
