@@ -31,7 +31,7 @@ OBJS    := $(LIBSRCS:%.c=$(B)/%.o)
 UNITSRC := $(wildcard tests/unit/test_*.c)
 UNITS   := $(UNITSRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all suraksha deps check unit e2e run bench fuzz fuzz-intake fuzz-rules lint clean
+.PHONY: all suraksha deps check unit e2e run bench fuzz fuzz-intake fuzz-rules fuzz-verify lint clean
 all: suraksha
 
 suraksha: $(B)/suraksha
@@ -104,8 +104,21 @@ fuzz-rules: deps build/fuzz-rules/fuzz_rules_json
 	build/fuzz-rules/fuzz_rules_json -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	    -max_len=65536 -artifact_prefix=build/fuzz-rules/ build/fuzz-rules/corpus tests/rules
 
+# issue 9: libFuzzer over the DER walk of letter verification (and the CMS parse after
+# it), seeded from tests/fuzz/verify_der; artifacts go to build/fuzz-verify.
+VERIFY_FUZZ_SRCS := src/letters/verify_der.c $(wildcard src/util/*.c)
+build/fuzz-verify/fuzz_verify_der: tests/fuzz/fuzz_verify_der.c $(VERIFY_FUZZ_SRCS)
+	@mkdir -p build/fuzz-verify/corpus
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Isrc $(shell pkg-config --cflags $(PKGS)) -o $@ $^ $(LDLIBS)
+
+fuzz-verify: deps build/fuzz-verify/fuzz_verify_der
+	build/fuzz-verify/fuzz_verify_der -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -max_len=65536 -artifact_prefix=build/fuzz-verify/ build/fuzz-verify/corpus \
+	    tests/fuzz/verify_der
+
 # Every harness in turn, each for FUZZ_SECONDS.
-fuzz: fuzz-intake fuzz-rules
+fuzz: fuzz-intake fuzz-rules fuzz-verify
 
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|atoi|strtok|gets)\s*\(' $(SRCS) || \
