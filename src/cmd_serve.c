@@ -116,6 +116,7 @@ cmd_serve(int argc, char **argv)
 		return EXIT_NEGATIVE;
 	}
 	pki_set_crl_base_url(app.cfg.base_url);
+	pki_ca_key_offline();
 	if (db_path(app.cfg.data_dir, dbpath, sizeof(dbpath)) != 0 || access(dbpath, F_OK) != 0) {
 		fprintf(stderr, "suraksha serve: no database in %s; run 'suraksha init --data %s' "
 		    "first\n", app.cfg.data_dir, app.cfg.data_dir);

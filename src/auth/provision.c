@@ -28,7 +28,10 @@ staff_create(struct db *db, const struct config *cfg, const struct actor *who,
 		if (fsx_join(keys, sizeof(keys), cfg->data_dir, "keys") != 0)
 			return ERR_INTERNAL;
 		pki_set_crl_base_url(cfg->base_url);
-		if ((pr = pki_issue_hod(keys, username, display_name, 0)) != PKI_OK) {
+		/* in the server the CA key is offline: the operator issues the certificate with
+		 * `suraksha hod issue` (or imports the HoD's own PKCS#12) */
+		if ((pr = pki_issue_hod(keys, username, display_name, 0)) != PKI_OK &&
+		    pr != PKI_ERR_OFFLINE) {
 			snprintf(msg, msglen, "cannot issue the HoD's signing certificate: %s",
 			    pki_strerror(pr));
 			return ERR_INTERNAL;

@@ -38,6 +38,7 @@ static const char *const err_names[PKI_ERR__MAX] = {
 	[PKI_ERR_NOTFOUND] = "not_found",
 	[PKI_ERR_PASSWORD] = "bad_password",
 	[PKI_ERR_MISMATCH] = "key_mismatch",
+	[PKI_ERR_OFFLINE] = "ca_key_offline",
 };
 
 const char *
@@ -102,6 +103,15 @@ set_name(X509_NAME *name, const char *cn)
 	    -1, -1, 0))
 		return -1;
 	return 0;
+}
+
+/* Set in the server (pki_ca_key_offline): the CA key is never read there (issue 9). */
+static int ca_key_offline;
+
+void
+pki_ca_key_offline(void)
+{
+	ca_key_offline = 1;
 }
 
 /* "URI:<base>/crl" for the CRL distribution point of the leaves this process issues
@@ -389,6 +399,8 @@ pki_issue_hod(const char *keys_dir, const char *username, const char *common_nam
 	int64_t now = time_now();
 	int rc;
 
+	if (ca_key_offline)
+		return PKI_ERR_OFFLINE;
 	if (hod_paths(keys_dir, username, keyp, pem, sizeof(keyp)) != 0 ||
 	    path_in(cakeyp, sizeof(cakeyp), keys_dir, "ca.key", NULL, "") != 0 ||
 	    validity_days < 0 || validity_days > 20 * 366)
@@ -558,6 +570,8 @@ pki_crl_write(const char *keys_dir, const struct pki_revoked *rev, size_t n, int
 	int len, rc = PKI_ERR_CRYPTO;
 	size_t i;
 
+	if (ca_key_offline)
+		return PKI_ERR_OFFLINE;
 	if (path_in(cakeyp, sizeof(cakeyp), keys_dir, "ca.key", NULL, "") != 0 ||
 	    path_in(out, sizeof(out), keys_dir, "crl.der", NULL, "") != 0)
 		return PKI_ERR_ARG;
@@ -699,6 +713,8 @@ pki_issue_export_signer(const char *keys_dir)
 	int64_t now = time_now();
 	int rc;
 
+	if (ca_key_offline)
+		return PKI_ERR_OFFLINE;
 	if (export_paths(keys_dir, keyp, pem, sizeof(keyp)) != 0 ||
 	    path_in(cakeyp, sizeof(cakeyp), keys_dir, "ca.key", NULL, "") != 0)
 		return PKI_ERR_ARG;

@@ -26,6 +26,7 @@ enum pki_err {
 	PKI_ERR_NOTFOUND,	/* no key or certificate for that HoD */
 	PKI_ERR_PASSWORD,	/* the PKCS#12 could not be opened with that password */
 	PKI_ERR_MISMATCH,	/* key and certificate do not belong together */
+	PKI_ERR_OFFLINE,	/* the CA key is offline in this process (the server) */
 	PKI_ERR__MAX
 };
 
@@ -78,6 +79,10 @@ int	pki_make_leaf(EVP_PKEY *ca_key, X509 *ca_cert, const char *common_name,
  * The CRL is <data>/keys/crl.der (DER, 0644), signed by the portal CA key, so it is made
  * only by CLI commands (`suraksha ca revoke-cert`, `suraksha ca crl`), valid 30 days;
  * the server serves it (GET /crl) and checks signers against it. */
+
+/* From now on this process never reads the CA key: issuing and CRL signing answer
+ * PKI_ERR_OFFLINE. The server calls it at start; those are CLI commands. */
+void	pki_ca_key_offline(void);
 
 /* Leaves issued from now on by this process carry the CRL distribution point
  * <base_url>/crl (an http(s) address; anything else leaves it out). */
