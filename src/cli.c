@@ -28,7 +28,8 @@ static const struct command commands[] = {
 	{ "cases", cmd_cases, "cases: reeval after a rules change, extend a deadline, list "
 	    "deadlines and overdue cases" },
 	{ "export", cmd_export, "export hkcl DIR: verified cases with a signed SHA-256 manifest" },
-	{ "verify", cmd_verify, "verify a signed offer letter: verify FILE.pdf [--ca FILE]" },
+	{ "verify", cmd_verify, "verify a signed offer letter: verify FILE.pdf [--ca FILE] "
+	    "[--crl FILE] [--offline]" },
 	{ "hod", cmd_hod, "a HoD's signing key: import-p12 (their own PKCS#12) or issue" },
 	{ "letter", cmd_letter, "letter keys and sample letters (ca, hod, import-p12, sample)" },
 	{ "intake", cmd_intake, "validate files as uploads (PDF, JPEG, PNG, ZIP)" },

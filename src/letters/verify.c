@@ -678,12 +678,17 @@ check_crl(X509_CRL *crl, X509 *signer, struct verify_report *r)
 		add_reason(r, VR_CERT_REVOKED);
 }
 
-/* What the parse stage reported, as reasons; 0 when the checks can go on. */
+/* What the parse stage reported, as reasons; 0 when the checks can go on, -1 when they
+ * cannot, -2 when the parser is unavailable (no reason: an internal failure). */
 static int
 parse_stage(const unsigned char *data, size_t len, struct verify_parsed *p,
     struct verify_report *r)
 {
-	if (verify_worker_parse(data, len, p) != 0)
+	int rc = verify_worker_parse(data, len, p);
+
+	if (rc == -2)
+		return -2;
+	if (rc != 0)
 		verify_parse(data, len, p);
 	if (p->status >= 0) {
 		/* a cut-off file is "truncated", not "unparseable" or "unsigned" */
@@ -707,7 +712,7 @@ verify_pdf(const unsigned char *data, size_t len, const struct verify_ctx *vc,
 	struct signed_info si;
 	size_t a = 0, b = 0;
 	int64_t now = time_now();
-	int rc = 0;
+	int rc = 0, k;
 
 	memset(r, 0, sizeof(*r));
 	memset(&si, 0, sizeof(si));
@@ -726,7 +731,12 @@ verify_pdf(const unsigned char *data, size_t len, const struct verify_ctx *vc,
 		rc = -1;
 		goto done;
 	}
-	if (parse_stage(data, len, p, r) != 0 || check_ranges(data, len, p, r, &a, &b) != 0)
+	if ((k = parse_stage(data, len, p, r)) != 0) {
+		if (k == -2)
+			rc = -1;
+		goto done;
+	}
+	if (check_ranges(data, len, p, r, &a, &b) != 0)
 		goto done;
 	check_cms(data, len, a, b, p, r, &si);
 	/* the reference only from intact signed bytes: elsewhere it may be forged */

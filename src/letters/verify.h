@@ -161,7 +161,9 @@ void	verify_parse(const unsigned char *data, size_t len, struct verify_parsed *p
  * -1 when the helper cannot start. */
 int	verify_worker_start(unsigned nworkers, uint64_t mem_bytes, unsigned seconds);
 void	verify_worker_stop(void);
-/* The parse through a worker; -1 when no worker could be reached (p untouched). */
+/* The parse through a worker: 0 with p filled (status VR_TOO_COMPLEX when the worker was
+ * stopped by a limit or died), -1 when verify_worker_start() did not run here, -2 when no
+ * worker could be started (the spawner is gone). */
 int	verify_worker_parse(const unsigned char *data, size_t len, struct verify_parsed *p);
 
 /* Counters for the bench and tests: files parsed, workers started. */

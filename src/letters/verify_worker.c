@@ -155,6 +155,13 @@ spawner_loop(int sock)
 	if (sock > 3)
 		close_range(3, (unsigned)sock - 1, 0);
 	close_range((unsigned)sock + 1, ~0U, 0);
+	{
+		sigset_t none;
+
+		/* the server may block signals for its own threads: not the alarm here */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
 	signal(SIGCHLD, SIG_IGN);	/* workers are reaped by the kernel */
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
@@ -412,20 +419,40 @@ verify_worker_parse(const unsigned char *data, size_t len, struct verify_parsed 
 		pthread_mutex_lock(&pool.w[i].lock);
 	}
 	w = &pool.w[i];
-	if (worker_ensure(w) != 0)
-		goto out;
+	if (worker_ensure(w) != 0) {
+		pthread_mutex_unlock(&w->lock);
+		return -2;	/* no worker: the verification cannot be made now */
+	}
 	memcpy(w->shm, data, len);
 	w->jobs++;
 	atomic_fetch_add(&pool.jobs, 1);
-	if (send_all(w->fd, &j, sizeof(j)) != 0 || worker_answer(w, p) != 0) {
-		/* stopped by a limit, or crashed: never reused (it ends on EOF or its alarm) */
+	/* a worker that ended since its last file (retired, killed from outside) is replaced
+	 * once; one that fails on this file is not given it again */
+	if (send_all(w->fd, &j, sizeof(j)) != 0) {
 		close(w->fd);
 		w->fd = -1;
-		memset(p, 0, offsetof(struct verify_parsed, contents));
-		p->status = VR_TOO_COMPLEX;
-		log_warn("verify: a parser worker stopped (memory or time limit)");
+		if (worker_ensure(w) != 0) {
+			pthread_mutex_unlock(&w->lock);
+			return -2;
+		}
+		if (send_all(w->fd, &j, sizeof(j)) != 0)
+			goto stopped;
 	}
-out:
+	if (worker_answer(w, p) != 0)
+		goto stopped;
+	if (p->status == VR_TOO_COMPLEX) {
+		close(w->fd);	/* it exits after such a file */
+		w->fd = -1;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+stopped:
+	/* stopped by a limit, or crashed: never reused (it ends on EOF or its alarm) */
+	close(w->fd);
+	w->fd = -1;
+	memset(p, 0, offsetof(struct verify_parsed, contents));
+	p->status = VR_TOO_COMPLEX;
+	log_warn("verify: a parser worker stopped (memory or time limit)");
 	pthread_mutex_unlock(&w->lock);
 	return 0;
 }
