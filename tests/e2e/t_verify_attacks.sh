@@ -8,12 +8,19 @@
 . "$(dirname "$0")/cases_lib.sh"
 
 FORGE=$T/forge
-# shellcheck disable=SC2046
-cc -std=c17 -D_GNU_SOURCE -O1 -Isrc $(pkg-config --cflags libcrypto jansson) -o "$FORGE" \
-    "$ROOT/tests/tools/forge.c" -I"$ROOT/src" "$ROOT/build/std/libsuraksha.a" \
+# the forge tool links the library of the variant under test (make SANITIZE=1 check: ASan)
+LIB=$ROOT/build/std/libsuraksha.a SAN=
+if ldd "$BIN" | grep -q libasan; then
+	LIB=$ROOT/build/san/libsuraksha.a SAN="-fsanitize=address,undefined"
+fi
+# shellcheck disable=SC2046,SC2086
+cc -std=c17 -D_GNU_SOURCE -O1 $SAN $(pkg-config --cflags libcrypto jansson) -o "$FORGE" \
+    "$ROOT/tests/tools/forge.c" -I"$ROOT/src" "$LIB" \
     $(pkg-config --libs libmicrohttpd sqlite3 libcrypto libssl jansson libmagic libarchive \
     libqrencode libqpdf libpng libjpeg libcurl) -lhpdf -lpthread -lm ||
 	{ echo "cannot build the forge tool"; exit 1; }
+# (the forge tool is a short-lived test helper: its leaks are not the verifier's)
+forge() { ASAN_OPTIONS=detect_leaks=0 "$FORGE" "$@"; }
 
 init_demo
 open_windows
@@ -178,21 +185,21 @@ expect_refused "$T/s2.pdf" modified_after_signing "shadow: an overlay revealed"
 
 # ---- the insider forgery: a genuine HoD key, the reference removed, malformed or not
 # the signed one ----
-"$FORGE" sign "$KEYS" "$ISSUER" "$T/f1.pdf" --ref "$REF" --pay 99900 || fail "forge f1"
+forge sign "$KEYS" "$ISSUER" "$T/f1.pdf" --ref "$REF" --pay 99900 || fail "forge f1"
 expect_refused "$T/f1.pdf" not_issued_by_portal "a real reference over changed pay"
 jq -e '.chain_trusted == true and .issued_by_portal == false' "$T/api.json" >/dev/null ||
 	fail "the insider forgery chains to the CA and is reported not issued"
-"$FORGE" sign "$KEYS" "$ISSUER" "$T/f2.pdf" --ref "$REF" --pay 99900 --ref-mode remove || fail "forge f2"
+forge sign "$KEYS" "$ISSUER" "$T/f2.pdf" --ref "$REF" --pay 99900 --ref-mode remove || fail "forge f2"
 expect_refused "$T/f2.pdf" ref_missing "the /SurakshaRef entry removed"
-"$FORGE" sign "$KEYS" "$ISSUER" "$T/f3.pdf" --ref "$REF" --pay 99900 --ref-mode name || fail "forge f3"
+forge sign "$KEYS" "$ISSUER" "$T/f3.pdf" --ref "$REF" --pay 99900 --ref-mode name || fail "forge f3"
 expect_refused "$T/f3.pdf" ref_malformed "the reference made a name"
-"$FORGE" sign "$KEYS" "$ISSUER" "$T/f4.pdf" --ref "$REF" --pay 99900 --ref-mode long || fail "forge f4"
+forge sign "$KEYS" "$ISSUER" "$T/f4.pdf" --ref "$REF" --pay 99900 --ref-mode long || fail "forge f4"
 expect_refused "$T/f4.pdf" ref_malformed "the reference made over-long"
-"$FORGE" sign "$KEYS" hod.hlt "$T/f5.pdf" --ref "$REF" --pay 99900 || fail "forge f5"
+forge sign "$KEYS" hod.hlt "$T/f5.pdf" --ref "$REF" --pay 99900 || fail "forge f5"
 expect_refused "$T/f5.pdf" not_issued_by_portal "another department's HoD"
 cp "$KEYS/hkcl-export.key" "$KEYS/hod-hkcl.key"
 cp "$KEYS/hkcl-export.pem" "$KEYS/hod-hkcl.pem"
-"$FORGE" sign "$KEYS" hkcl "$T/f6.pdf" --ref "$REF" --pay 99900 || fail "forge f6"
+forge sign "$KEYS" hkcl "$T/f6.pdf" --ref "$REF" --pay 99900 || fail "forge f6"
 expect_refused "$T/f6.pdf" not_issued_by_portal "the HKCL export certificate"
 rm -f "$KEYS/hod-hkcl.key" "$KEYS/hod-hkcl.pem"
 
@@ -228,14 +235,14 @@ profile rsa1024 "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,nonRepudiation
 extendedKeyUsage=emailProtection" -algorithm RSA -pkeyopt rsa_keygen_bits:1024
 expect_refused "$T/p-rsa1024.pdf" weak_key "an RSA-1024 key"
-"$FORGE" sign "$KEYS" "$ISSUER" "$T/p-ess.pdf" --ess-hod hod.hlt || fail "forge ESS"
+forge sign "$KEYS" "$ISSUER" "$T/p-ess.pdf" --ess-hod hod.hlt || fail "forge ESS"
 expect_refused "$T/p-ess.pdf" ess_cert_mismatch "ESS naming another certificate"
 
 # ---- claimed time: an expired certificate with a back-dated signing time; the future ----
-"$FORGE" leaf "$KEYS" old $((NOW - 400 * 86400)) $((NOW - 30 * 86400)) || fail "forge leaf"
-"$FORGE" sign "$KEYS" old "$T/t1.pdf" --time $((NOW - 200 * 86400)) || fail "forge t1"
+forge leaf "$KEYS" old $((NOW - 400 * 86400)) $((NOW - 30 * 86400)) || fail "forge leaf"
+forge sign "$KEYS" old "$T/t1.pdf" --time $((NOW - 200 * 86400)) || fail "forge t1"
 expect_refused "$T/t1.pdf" cert_expired "an expired certificate, signing time back-dated"
-"$FORGE" sign "$KEYS" "$ISSUER" "$T/t2.pdf" --time $((NOW + 90 * 86400)) || fail "forge t2"
+forge sign "$KEYS" "$ISSUER" "$T/t2.pdf" --time $((NOW + 90 * 86400)) || fail "forge t2"
 expect_refused "$T/t2.pdf" signing_time_in_future "a signing time months ahead"
 
 # ---- revoked letter, revoked certificate ----
@@ -246,7 +253,7 @@ check "GET /crl lists the revoked serial" sh -c "openssl crl -inform DER -in '$T
 check "the revocation is audited" test "$(db "SELECT count(*) FROM audit WHERE action = 'ca.revoke_cert'")" = 1
 rc=0; "$BIN" ca revoke-cert --data "$DATA" --hod hod.hlt --reason "again" >/dev/null 2>&1 || rc=$?
 check "revoking twice is refused" test "$rc" = 2
-"$FORGE" sign "$KEYS" hod.hlt "$T/r1.pdf" || fail "forge r1"
+forge sign "$KEYS" hod.hlt "$T/r1.pdf" || fail "forge r1"
 expect_refused "$T/r1.pdf" cert_revoked "a revoked HoD certificate"
 expect_valid "$T/genuine.pdf" "the genuine letter, its HoD's certificate not revoked"
 areq "$HOD" POST "/api/v1/letters/${REF//\//%2F}/revoke" '{"reason":"issued in error"}'
