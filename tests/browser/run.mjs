@@ -259,7 +259,7 @@ try {
 	// a sample letter has no row in the portal's letters until the case workflow issues one:
 	// then it is valid; until then the only reason may be that the portal did not issue it
 	const validNow = rep.includes("genuine and in force");
-	const onlyNotIssued = rep.includes("The portal has not issued a letter with this reference.") &&
+	const onlyNotIssued = rep.includes("The portal has not issued this letter") &&
 	    (await page.locator("#report .reasons li").count()) === 1;
 	check("verify: valid, or only not issued by this portal", validNow || onlyNotIssued, rep);
 	await contrast(page, "verify report");
