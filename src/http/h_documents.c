@@ -138,6 +138,16 @@ part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
 			return MHD_NO;
 		}
 		document_clean_name(filename, u->name);
+		{
+			struct intake_result nres;
+
+			memset(&nres, 0, sizeof(nres));
+			if (intake_name_check(filename, &nres) != INTAKE_OK) {
+				log_info("upload refused: %s: %s", nres.code_str, nres.detail);
+				u->icode = nres.code;
+				return MHD_NO;
+			}
+		}
 		if (blob_tmp_dir(r->app->cfg.data_dir, tmpdir, sizeof(tmpdir)) != BLOB_OK ||
 		    intake_tmp_open(&u->tmp, tmpdir, (uint64_t)r->app->cfg.upload_max_file) !=
 		    INTAKE_OK) {

@@ -40,16 +40,25 @@ static enum intake_code
 check_sniffed(const unsigned char *d, size_t len, int fd, enum intake_type type,
     const char *mime, const struct intake_limits *lim, struct intake_result *res)
 {
+	enum intake_code code = INTAKE_TYPE_NOT_ACCEPTED;
+
 	res->type = type;
 	switch (type) {
 	case INTAKE_TYPE_PDF:
-		return intake_check_isolated(INTAKE_CHECK_PDF, d, len, fd, lim, res);
+		code = intake_check_isolated(INTAKE_CHECK_PDF, d, len, fd, lim, res);
+		break;
 	case INTAKE_TYPE_JPEG:
 	case INTAKE_TYPE_PNG:
-		return intake_image_check(type, d, len, fd, lim, res);
+		code = intake_image_check(type, d, len, fd, lim, res);
+		break;
 	default:
 		break;
 	}
+	/* A well-formed document may still carry markup in its raw bytes, as a sniffing
+	 * browser or a script interpreter reads them (after the structure checks, so that
+	 * a file that is also a ZIP or has data after its end is named for that). */
+	if (type != INTAKE_TYPE_NONE)
+		return code != INTAKE_OK ? code : intake_markup_check(d, len, 1, res);
 	if (pdf_header_later(d, len))
 		return intake_fail(res, INTAKE_JUNK_BEFORE_HEADER, "%%PDF- after offset 0 (%s)",
 		    mime);

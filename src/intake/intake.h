@@ -49,13 +49,20 @@ enum intake_code {
 	INTAKE_ZIP_ENTRY_TOO_LARGE,
 	INTAKE_ZIP_TOO_LARGE,
 	INTAKE_ZIP_BOMB,
+	/* issue 10: hostile names, links, hidden markup, malware */
+	INTAKE_NAME_NOT_ALLOWED,	/* control, invisible or bidi characters; not UTF-8 */
+	INTAKE_NAME_EXECUTABLE,		/* "x.pdf.exe", "x.php.jpg" */
+	INTAKE_PDF_EXTERNAL_LINK,	/* /URI whose scheme is not http, https or mailto */
+	INTAKE_HIDDEN_MARKUP,		/* HTML, script or server code inside the file */
+	INTAKE_MALWARE,			/* clamd found a signature */
+	INTAKE_SCANNER_UNAVAILABLE,	/* 503: clamd down or too slow; nothing stored */
 	INTAKE_INTERNAL,		/* 500: our fault, logged, never the client's */
 	INTAKE__MAX
 };
 
 struct intake_code_info {
 	const char	*code;		/* stable, e.g. "pdf_active_content" */
-	int		 status;	/* HTTP status: 0 (accepted), 413, 415, 422 or 500 */
+	int		 status;	/* HTTP status: 0 (accepted), 413, 415, 422, 500, 503 */
 	const char	*message;	/* one sentence telling a person what to do */
 };
 
@@ -142,6 +149,11 @@ enum intake_code intake_validate_buffer(const void *data, size_t len,
  * bounded by one entry. Returns res->code; on any refusal or failure no temp file is left. */
 enum intake_code intake_validate_file(const char *path, const struct intake_limits *lim,
 	    const char *entry_tmp_dir, struct intake_result *res);
+
+/* The client's own name for an upload (multipart filename; NULL or "" when none): refused
+ * with INTAKE_NAME_NOT_ALLOWED (control, invisible or bidi characters, not UTF-8) or
+ * INTAKE_NAME_EXECUTABLE ("x.pdf.exe", "x.php.jpg"). Returns the code, set in res. */
+enum intake_code intake_name_check(const char *name, struct intake_result *res);
 
 /* Frees the entry list and removes any entry temp file still present (blob_put already
  * consumed those that were stored). Safe on a zeroed or already freed result. */

@@ -65,4 +65,25 @@ int	intake_ends_as_zip(const unsigned char *d, size_t len);
 enum intake_code intake_check_document(const unsigned char *d, size_t len,
 	    const struct intake_limits *lim, struct intake_result *res);
 
+/* issue 10: names (names.c). The length of the valid UTF-8 sequence at s (at most len
+ * bytes) with its code point in *cp, or 0. */
+size_t	intake_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+/* True for C0, DEL, C1, non-characters and the invisible or bidi format characters. */
+int	intake_char_invisible(uint32_t c);
+/* The characters of a raw name (len bytes, NUL included if present): INTAKE_OK or
+ * INTAKE_NAME_NOT_ALLOWED with *why. */
+enum intake_code intake_name_chars(const unsigned char *s, size_t len, const char **why);
+/* INTAKE_NAME_EXECUTABLE when a part of the name after a dot is a program or script
+ * type (the last part: any of them; an inner part: types web servers run). */
+enum intake_code intake_name_type(const char *name, const char **why);
+
+/* issue 10: markup and script hidden in a document (markup.c). 1 when found, with a
+ * description in what; sniff_window: also the patterns browsers look for only in a
+ * file's first bytes (for the raw bytes of a file, not for texts inside it). */
+int	intake_markup_find(const unsigned char *d, size_t len, int sniff_window, char *what,
+	    size_t whatlen);
+/* INTAKE_HIDDEN_MARKUP (set in res) or INTAKE_OK. */
+enum intake_code intake_markup_check(const unsigned char *d, size_t len, int sniff_window,
+	    struct intake_result *res);
+
 #endif
