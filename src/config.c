@@ -106,6 +106,15 @@ static const struct setting settings[] = {
 	INT(image_memory_max, 64LL * 1000 * 1000, 8000LL * MB, "402653184",
 	    "bytes of memory for the child process that decodes one large image"),
 	INT(parser_cpu_seconds, 1, 600, "10", "CPU seconds for the child that checks one file"),
+	/* issue 10 */
+	STR(clamd_socket, "", "clamd's local socket; when set every upload and ZIP entry is "
+	    "scanned before it is stored (empty: no malware scan)", NULL),
+	INT(clamd_timeout_ms, 100, 600000, "30000",
+	    "milliseconds one clamd scan may take before the upload is refused with 503"),
+	INT(sweep_interval, 10, 86400, "300",
+	    "seconds between sweeps of leftover temp files and unreferenced blobs and letters"),
+	INT(sweep_min_age, 60, 604800, "3600",
+	    "seconds a leftover file must be untouched before a sweep removes it"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

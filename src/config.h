@@ -52,6 +52,11 @@ struct config {
 	int64_t	 pdf_memory_max;
 	int64_t	 image_memory_max;
 	int64_t	 parser_cpu_seconds;
+	/* issue 10: malware scanning and the sweeper of leftovers */
+	char	 clamd_socket[108];
+	int64_t	 clamd_timeout_ms;
+	int64_t	 sweep_interval;
+	int64_t	 sweep_min_age;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

@@ -71,6 +71,8 @@ limits_of(const struct config *cfg, struct intake_limits *lim)
 	lim->pdf_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
 	lim->image_memory_max_bytes = (uint64_t)cfg->image_memory_max;
 	lim->image_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
+	lim->clamd_socket = cfg->clamd_socket[0] ? cfg->clamd_socket : NULL;
+	lim->clamd_timeout_ms = (uint32_t)cfg->clamd_timeout_ms;
 }
 
 /* A small text field of the form: 1 taken, 0 not one of them, -1 refused (too long, or not
@@ -267,7 +269,8 @@ doc_json(const struct document *d)
 
 /* A refusal is audited in its own transaction: it changes nothing else. */
 static void
-audit_refusal(struct req *r, const char *code, const char *name, const char *entry)
+audit_refusal(struct req *r, const char *code, const char *name, const char *entry,
+    const char *signature)
 {
 	struct audit_rec a = { NULL, "employee", "document.refused", r->args[0], NULL, r->ip,
 	    NULL, NULL };
@@ -278,6 +281,8 @@ audit_refusal(struct req *r, const char *code, const char *name, const char *ent
 
 	if (entry && entry[0])
 		json_object_set_new(o, "entry", json_string(entry));
+	if (signature && signature[0])	/* clamd's name for what it found */
+		json_object_set_new(o, "signature", json_string(signature));
 	after = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	principal_actor(&r->who, actor, sizeof(actor));
@@ -312,9 +317,12 @@ refuse(struct req *r, struct upload *u, const struct intake_result *res, enum in
 		fault(o, ERR_INTERNAL, NULL);
 		return;
 	}
-	if (res != NULL && res->detail[0])
+	if (c == INTAKE_SCANNER_UNAVAILABLE)	/* an operator must know: uploads are stopped */
+		log_warn("upload refused: %s: %s", info->code, res ? res->detail : "");
+	else if (res != NULL && res->detail[0])
 		log_info("upload refused: %s: %s", info->code, res->detail);
-	audit_refusal(r, info->code, u->name, res ? res->entry : NULL);
+	audit_refusal(r, info->code, u->name, res ? res->entry : NULL,
+	    res ? res->signature : NULL);
 	o->refused = info;
 	if (res != NULL)
 		snprintf(o->entry, sizeof(o->entry), "%s", res->entry);
@@ -414,7 +422,7 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 	    bytes + add > r->app->cfg.quota_bytes) {
 		db_rollback(db);
 		free(docs);
-		audit_refusal(r, "quota_exceeded", u->name, NULL);
+		audit_refusal(r, "quota_exceeded", u->name, NULL, NULL);
 		fault(o, ERR_QUOTA, NULL);
 		return;
 	}

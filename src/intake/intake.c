@@ -112,6 +112,29 @@ intake_validate_buffer(const void *data, size_t len, const struct intake_limits 
 	return validate(data, len, -1, lim, NULL, res);
 }
 
+/* Malware scan of what validation accepted: the upload itself (clamd also looks inside a
+ * ZIP), then every entry file that will become a blob, so that each stored blob was
+ * scanned as it is. */
+static enum intake_code
+scan_accepted(int fd, const struct intake_limits *lim, struct intake_result *res)
+{
+	size_t i;
+
+	if (intake_clamd_scan_fd(lim->clamd_socket, lim->clamd_timeout_ms, fd, res) !=
+	    INTAKE_OK)
+		return res->code;
+	for (i = 0; i < res->n_entries; i++) {
+		if (res->entries[i].tmp_path[0] == '\0')
+			continue;
+		if (intake_clamd_scan_path(lim->clamd_socket, lim->clamd_timeout_ms,
+		    res->entries[i].tmp_path, res) != INTAKE_OK) {
+			snprintf(res->entry, sizeof(res->entry), "%s", res->entries[i].name);
+			return res->code;
+		}
+	}
+	return INTAKE_OK;
+}
+
 enum intake_code
 intake_validate_file(const char *path, const struct intake_limits *lim,
     const char *entry_tmp_dir, struct intake_result *res)
@@ -140,6 +163,8 @@ intake_validate_file(const char *path, const struct intake_limits *lim,
 		goto out;
 	}
 	validate(map, (size_t)st.st_size, fd, lim, entry_tmp_dir, res);
+	if (res->code == INTAKE_OK && lim->clamd_socket != NULL && lim->clamd_socket[0] != '\0')
+		scan_accepted(fd, lim, res);
 out:
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);

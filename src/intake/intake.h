@@ -89,6 +89,10 @@ struct intake_limits {
 	 * decoded in a forked child with these limits. 0 memory = decode in-process. */
 	uint64_t	image_memory_max_bytes;
 	uint32_t	image_cpu_seconds;
+	/* issue 10: clamd's local socket (NULL or "": no malware scan) and the time one scan
+	 * may take before the upload is refused as scanner_unavailable. Not owned. */
+	const char	*clamd_socket;
+	uint32_t	clamd_timeout_ms;
 };
 
 /* 20 MB per file, 40 megapixels, ZIP 100 entries / 20 MB each / 100 MB total / 100:1,
@@ -132,6 +136,7 @@ struct intake_result {
 							 * valid UTF-8, control bytes
 							 * as '?' */
 	char			 detail[256];	/* technical reason for the log, not the client */
+	char			 signature[128];	/* INTAKE_MALWARE: clamd's signature name */
 	size_t			 n_entries;	/* accepted ZIP: entries stored (directories
 						 * are skipped) */
 	struct intake_entry	*entries;	/* owned; intake_result_free */
@@ -146,9 +151,21 @@ enum intake_code intake_validate_buffer(const void *data, size_t len,
 /* Validates the file at path (mapped read-only; the caller must not change it meanwhile).
  * When it is an accepted ZIP and entry_tmp_dir is not NULL, every regular entry is then
  * written to its own temp file there, only after the whole bundle passed; memory stays
- * bounded by one entry. Returns res->code; on any refusal or failure no temp file is left. */
+ * bounded by one entry. With lim->clamd_socket set, an accepted file and then each entry
+ * file are scanned by clamd (INTAKE_MALWARE, INTAKE_SCANNER_UNAVAILABLE). Returns
+ * res->code; on any refusal or failure no temp file is left. */
 enum intake_code intake_validate_file(const char *path, const struct intake_limits *lim,
 	    const char *entry_tmp_dir, struct intake_result *res);
+
+/* Scans the file (or the open fd, read with pread from offset 0) through clamd's INSTREAM
+ * at socket_path, all within timeout_ms: INTAKE_OK clean, INTAKE_MALWARE with
+ * res->signature, INTAKE_SCANNER_UNAVAILABLE when clamd cannot be reached, is too slow
+ * or answers with an error (fail closed). intake_validate_file calls these itself when
+ * lim->clamd_socket is set: the upload and each ZIP entry file. */
+enum intake_code intake_clamd_scan_fd(const char *socket_path, uint32_t timeout_ms, int fd,
+	    struct intake_result *res);
+enum intake_code intake_clamd_scan_path(const char *socket_path, uint32_t timeout_ms,
+	    const char *path, struct intake_result *res);
 
 /* The client's own name for an upload (multipart filename; NULL or "" when none): refused
  * with INTAKE_NAME_NOT_ALLOWED (control, invisible or bidi characters, not UTF-8) or
