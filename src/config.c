@@ -107,6 +107,10 @@ static const struct setting settings[] = {
 	    "bytes of memory for the child process that decodes one large image"),
 	INT(parser_cpu_seconds, 1, 600, "10", "CPU seconds for the child that checks one file"),
 	/* issue 10 */
+	INT(upload_memory_max, 64LL * 1000 * 1000, 8000LL * MB, "268435456",
+	    "bytes of memory for the child that checks one upload (libmagic, libarchive)"),
+	INT(upload_wall_seconds, 5, 3600, "120",
+	    "seconds of wall clock for the child that checks one upload, ZIP entries included"),
 	STR(clamd_socket, "", "clamd's local socket; when set every upload and ZIP entry is "
 	    "scanned before it is stored (empty: no malware scan)", NULL),
 	INT(clamd_timeout_ms, 100, 600000, "30000",

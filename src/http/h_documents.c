@@ -39,6 +39,7 @@ struct upload {
 	enum err		 err;		/* a fault found while streaming */
 	const char		*err_detail;
 	enum intake_code	 icode;		/* an intake refusal while streaming */
+	enum intake_code	 name_code;	/* the file name's refusal, once content passed */
 };
 
 static void
@@ -71,6 +72,9 @@ limits_of(const struct config *cfg, struct intake_limits *lim)
 	lim->pdf_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
 	lim->image_memory_max_bytes = (uint64_t)cfg->image_memory_max;
 	lim->image_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
+	lim->upload_memory_max_bytes = (uint64_t)cfg->upload_memory_max;
+	lim->upload_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
+	lim->upload_wall_seconds = (uint32_t)cfg->upload_wall_seconds;
 	lim->clamd_socket = cfg->clamd_socket[0] ? cfg->clamd_socket : NULL;
 	lim->clamd_timeout_ms = (uint32_t)cfg->clamd_timeout_ms;
 }
@@ -143,10 +147,15 @@ part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
 		{
 			struct intake_result nres;
 
+			/* Characters refuse now; a program type in the name only once the
+			 * content passed, so that a file that is no document is named so. */
 			memset(&nres, 0, sizeof(nres));
-			if (intake_name_check(filename, &nres) != INTAKE_OK) {
+			c = intake_name_check(filename, &nres);
+			if (c == INTAKE_NAME_EXECUTABLE)
+				u->name_code = c;
+			else if (c != INTAKE_OK) {
 				log_info("upload refused: %s: %s", nres.code_str, nres.detail);
-				u->icode = nres.code;
+				u->icode = c;
 				return MHD_NO;
 			}
 		}
@@ -511,6 +520,10 @@ h_upload_finish(struct req *r, struct upload_outcome *o)
 	blob_tmp_dir(r->app->cfg.data_dir, tmpdir, sizeof(tmpdir));
 	/* A certificate is one signed document, not a bundle. */
 	c = intake_validate_file(u->tmp.path, &lim, u->certify ? NULL : tmpdir, &res);
+	if (c == INTAKE_OK && u->name_code != INTAKE_OK) {
+		c = u->name_code;
+		snprintf(res.detail, sizeof(res.detail), "file name: program or script type");
+	}
 	if (c != INTAKE_OK)
 		refuse(r, u, &res, c, o);
 	else if (u->certify && res.type == INTAKE_TYPE_ZIP)

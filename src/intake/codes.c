@@ -110,6 +110,10 @@ static const struct intake_code_info codes[INTAKE__MAX] = {
 	[INTAKE_SCANNER_UNAVAILABLE] = { "scanner_unavailable", 503,
 	    "The virus scanner is not available right now, so nothing was stored; please "
 	    "upload the document again in a few minutes." },
+	[INTAKE_TOO_COMPLEX] = { "too_complex", 422,
+	    "The file needs too much memory or time to check; save or export the documents "
+	    "again as ordinary PDF, JPEG or PNG files (a smaller ZIP if you use one) and "
+	    "upload them again." },
 	[INTAKE_INTERNAL] = { "internal_error", 500,
 	    "The document could not be checked because of a problem on our side; please "
 	    "try again later." },
@@ -158,6 +162,9 @@ intake_limits_default(struct intake_limits *lim)
 	lim->pdf_cpu_seconds = 10;
 	lim->image_memory_max_bytes = 384u * 1024 * 1024;
 	lim->image_cpu_seconds = 10;
+	lim->upload_memory_max_bytes = 256u * 1024 * 1024;
+	lim->upload_cpu_seconds = 10;
+	lim->upload_wall_seconds = 120;
 }
 
 const char *

@@ -105,6 +105,13 @@ validate(const unsigned char *d, size_t len, int fd, const struct intake_limits 
 }
 
 enum intake_code
+intake_validate_bytes(const unsigned char *d, size_t len, const struct intake_limits *lim,
+    const char *tmp_dir, struct intake_result *res)
+{
+	return validate(d, len, -1, lim, tmp_dir, res);
+}
+
+enum intake_code
 intake_validate_buffer(const void *data, size_t len, const struct intake_limits *lim,
     struct intake_result *res)
 {
@@ -162,7 +169,14 @@ intake_validate_file(const char *path, const struct intake_limits *lim,
 		intake_fail(res, INTAKE_INTERNAL, "mmap %s: %s", path, strerror(errno));
 		goto out;
 	}
-	validate(map, (size_t)st.st_size, fd, lim, entry_tmp_dir, res);
+	/* No parser of the upload's bytes runs in this process (it holds sessions and keys):
+	 * the whole check runs in a limited child unless the caller turned that off. */
+	if (lim->upload_memory_max_bytes == 0)
+		validate(map, (size_t)st.st_size, fd, lim, entry_tmp_dir, res);
+	else
+		intake_check_upload_isolated(map, (size_t)st.st_size, fd, lim, entry_tmp_dir,
+		    res);
+	res->mime = intake_type_mime(res->type);
 	if (res->code == INTAKE_OK && lim->clamd_socket != NULL && lim->clamd_socket[0] != '\0')
 		scan_accepted(fd, lim, res);
 out:

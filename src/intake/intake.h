@@ -56,6 +56,8 @@ enum intake_code {
 	INTAKE_HIDDEN_MARKUP,		/* HTML, script or server code inside the file */
 	INTAKE_MALWARE,			/* clamd found a signature */
 	INTAKE_SCANNER_UNAVAILABLE,	/* 503: clamd down or too slow; nothing stored */
+	INTAKE_TOO_COMPLEX,		/* the upload's checker hit upload_memory_max_bytes or
+					 * a time limit */
 	INTAKE_INTERNAL,		/* 500: our fault, logged, never the client's */
 	INTAKE__MAX
 };
@@ -93,6 +95,13 @@ struct intake_limits {
 	 * may take before the upload is refused as scanner_unavailable. Not owned. */
 	const char	*clamd_socket;
 	uint32_t	clamd_timeout_ms;
+	/* issue 10: the whole check of one upload (libmagic, libarchive, the JPEGs decoded
+	 * in-process) runs in a child within this address space over its inherited size and
+	 * these CPU and wall-clock seconds (a ZIP's PDFs and large images get children of
+	 * their own under the limits above). 0 memory = in the calling process. */
+	uint64_t	upload_memory_max_bytes;
+	uint32_t	upload_cpu_seconds;
+	uint32_t	upload_wall_seconds;
 };
 
 /* 20 MB per file, 40 megapixels, ZIP 100 entries / 20 MB each / 100 MB total / 100:1,
