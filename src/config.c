@@ -115,9 +115,9 @@ static const struct setting settings[] = {
 	    "scanned before it is stored (empty: no malware scan)", NULL),
 	INT(clamd_timeout_ms, 100, 600000, "30000",
 	    "milliseconds one clamd scan may take before the upload is refused with 503"),
-	INT(sweep_interval, 10, 86400, "300",
+	INT(sweep_interval, 1, 86400, "300",
 	    "seconds between sweeps of leftover temp files and unreferenced blobs and letters"),
-	INT(sweep_min_age, 60, 604800, "3600",
+	INT(sweep_min_age, 1, 604800, "900",
 	    "seconds a leftover file must be untouched before a sweep removes it"),
 };
 
