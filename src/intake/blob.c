@@ -247,8 +247,7 @@ blob_sweep(const char *root, blob_referenced_fn is_referenced, void *ctx,
 	char top[PATH_MAX], mid[PATH_MAX], leaf[PATH_MAX];
 	struct dirent *a, *b;
 	DIR *da, *db;
-	/* File times are real times, whatever clock the portal runs on (SURAKSHA_FAKE_NOW). */
-	time_t cutoff = time(NULL) - older_than_seconds;
+	time_t cutoff = (time_t)time_now() - older_than_seconds;
 
 	if (stats == NULL)
 		stats = &local;

@@ -2,7 +2,8 @@
  * upload and ZIP-entry temp files (an upload cut short, a checker killed), blobs no
  * document row names (a crash between blob_put and the commit, deleted documents), and
  * letter files whose issue never committed (kill -9 during an approval), each only when
- * untouched for sweep_min_age seconds. Without it they waited for the next start. */
+ * untouched for sweep_min_age seconds (on the real clock). Without it they waited for the
+ * next start. */
 #ifndef INTAKE_SWEEP_H
 #define INTAKE_SWEEP_H
 
