@@ -80,7 +80,7 @@ bench: deps
 # libFuzzer over the intake parsers, seeded from tests/corpus; new inputs and crash
 # artifacts go to build/fuzz. Bounded: FUZZ_SECONDS (default 60).
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS := $(filter-out src/intake/cmd_intake.c src/intake/documents.c,$(wildcard src/intake/*.c)) \
+FUZZ_SRCS := $(filter-out src/intake/cmd_intake.c src/intake/documents.c src/intake/sweep.c,$(wildcard src/intake/*.c)) \
              $(wildcard src/util/*.c)
 build/fuzz/fuzz_intake: tests/fuzz/fuzz_intake.c $(FUZZ_SRCS)
 	@mkdir -p build/fuzz/corpus

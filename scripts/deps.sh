@@ -7,6 +7,7 @@ libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev libmagic-dev libarchi
 libhpdf-dev libqrencode-dev libqpdf-dev libpng-dev libjpeg-dev libcurl4-openssl-dev
 libcmocka-dev
 curl jq sqlite3 openssl poppler-utils qpdf libnss3-tools wrk zip unzip imagemagick
+clamav-daemon
 python3 file
 chromium nodejs fonts-lohit-deva"
 missing=""

@@ -12,6 +12,7 @@
 #include "http/http.h"
 #include "intake/blob.h"
 #include "intake/intake.h"
+#include "intake/sweep.h"
 #include "letters/pki.h"
 #include "letters/verify.h"
 #include "intake/documents.h"
@@ -180,7 +181,12 @@ cmd_serve(int argc, char **argv)
 	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
 	if (db_thread_init(dbpath) != 0)
 		return EXIT_USAGE;
+	/* Leftovers are swept while the server runs, not only at the next start. */
+	if (sweep_start(app.cfg.data_dir, (long)app.cfg.sweep_interval,
+	    (long)app.cfg.sweep_min_age) != 0)
+		log_warn("the sweeper of leftovers did not start");
 	r = http_serve(&app);
+	sweep_stop();
 	intake_shutdown();
 	verify_worker_stop();
 	verify_cache_clear();

@@ -109,6 +109,19 @@ static const struct setting settings[] = {
 	/* issue 9 */
 	INT(verify_workers, 1, 16, "2", "limited worker processes that parse letters to verify "
 	    "(each limited by pdf_memory_max and parser_cpu_seconds of wall clock per file)"),
+	/* issue 10 */
+	INT(upload_memory_max, 64LL * 1000 * 1000, 8000LL * MB, "268435456",
+	    "bytes of memory for the child that checks one upload (libmagic, libarchive)"),
+	INT(upload_wall_seconds, 5, 3600, "120",
+	    "seconds of wall clock for the child that checks one upload, ZIP entries included"),
+	STR(clamd_socket, "", "clamd's local socket; when set every upload and ZIP entry is "
+	    "scanned before it is stored (empty: no malware scan)", NULL),
+	INT(clamd_timeout_ms, 100, 600000, "30000",
+	    "milliseconds one clamd scan may take before the upload is refused with 503"),
+	INT(sweep_interval, 1, 86400, "300",
+	    "seconds between sweeps of leftover temp files and unreferenced blobs and letters"),
+	INT(sweep_min_age, 1, 604800, "900",
+	    "seconds a leftover file must be untouched before a sweep removes it"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -54,6 +54,13 @@ struct config {
 	int64_t	 parser_cpu_seconds;
 	/* issue 9: verification */
 	int64_t	 verify_workers;
+	/* issue 10: malware scanning and the sweeper of leftovers */
+	int64_t	 upload_memory_max;
+	int64_t	 upload_wall_seconds;
+	char	 clamd_socket[108];
+	int64_t	 clamd_timeout_ms;
+	int64_t	 sweep_interval;
+	int64_t	 sweep_min_age;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

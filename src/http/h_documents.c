@@ -39,6 +39,7 @@ struct upload {
 	enum err		 err;		/* a fault found while streaming */
 	const char		*err_detail;
 	enum intake_code	 icode;		/* an intake refusal while streaming */
+	enum intake_code	 name_code;	/* the file name's refusal, once content passed */
 };
 
 static void
@@ -71,6 +72,11 @@ limits_of(const struct config *cfg, struct intake_limits *lim)
 	lim->pdf_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
 	lim->image_memory_max_bytes = (uint64_t)cfg->image_memory_max;
 	lim->image_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
+	lim->upload_memory_max_bytes = (uint64_t)cfg->upload_memory_max;
+	lim->upload_cpu_seconds = (uint32_t)cfg->parser_cpu_seconds;
+	lim->upload_wall_seconds = (uint32_t)cfg->upload_wall_seconds;
+	lim->clamd_socket = cfg->clamd_socket[0] ? cfg->clamd_socket : NULL;
+	lim->clamd_timeout_ms = (uint32_t)cfg->clamd_timeout_ms;
 }
 
 /* A small text field of the form: 1 taken, 0 not one of them, -1 refused (too long, or not
@@ -138,6 +144,21 @@ part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
 			return MHD_NO;
 		}
 		document_clean_name(filename, u->name);
+		{
+			struct intake_result nres;
+
+			/* Characters refuse now; a program type in the name only once the
+			 * content passed, so that a file that is no document is named so. */
+			memset(&nres, 0, sizeof(nres));
+			c = intake_name_check(filename, &nres);
+			if (c == INTAKE_NAME_EXECUTABLE)
+				u->name_code = c;
+			else if (c != INTAKE_OK) {
+				log_info("upload refused: %s: %s", nres.code_str, nres.detail);
+				u->icode = c;
+				return MHD_NO;
+			}
+		}
 		if (blob_tmp_dir(r->app->cfg.data_dir, tmpdir, sizeof(tmpdir)) != BLOB_OK ||
 		    intake_tmp_open(&u->tmp, tmpdir, (uint64_t)r->app->cfg.upload_max_file) !=
 		    INTAKE_OK) {
@@ -257,7 +278,8 @@ doc_json(const struct document *d)
 
 /* A refusal is audited in its own transaction: it changes nothing else. */
 static void
-audit_refusal(struct req *r, const char *code, const char *name, const char *entry)
+audit_refusal(struct req *r, const char *code, const char *name, const char *entry,
+    const char *signature)
 {
 	struct audit_rec a = { NULL, "employee", "document.refused", r->args[0], NULL, r->ip,
 	    NULL, NULL };
@@ -268,6 +290,8 @@ audit_refusal(struct req *r, const char *code, const char *name, const char *ent
 
 	if (entry && entry[0])
 		json_object_set_new(o, "entry", json_string(entry));
+	if (signature && signature[0])	/* clamd's name for what it found */
+		json_object_set_new(o, "signature", json_string(signature));
 	after = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	principal_actor(&r->who, actor, sizeof(actor));
@@ -302,9 +326,12 @@ refuse(struct req *r, struct upload *u, const struct intake_result *res, enum in
 		fault(o, ERR_INTERNAL, NULL);
 		return;
 	}
-	if (res != NULL && res->detail[0])
+	if (c == INTAKE_SCANNER_UNAVAILABLE)	/* an operator must know: uploads are stopped */
+		log_warn("upload refused: %s: %s", info->code, res ? res->detail : "");
+	else if (res != NULL && res->detail[0])
 		log_info("upload refused: %s: %s", info->code, res->detail);
-	audit_refusal(r, info->code, u->name, res ? res->entry : NULL);
+	audit_refusal(r, info->code, u->name, res ? res->entry : NULL,
+	    res ? res->signature : NULL);
 	o->refused = info;
 	if (res != NULL)
 		snprintf(o->entry, sizeof(o->entry), "%s", res->entry);
@@ -404,7 +431,7 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 	    bytes + add > r->app->cfg.quota_bytes) {
 		db_rollback(db);
 		free(docs);
-		audit_refusal(r, "quota_exceeded", u->name, NULL);
+		audit_refusal(r, "quota_exceeded", u->name, NULL, NULL);
 		fault(o, ERR_QUOTA, NULL);
 		return;
 	}
@@ -493,6 +520,10 @@ h_upload_finish(struct req *r, struct upload_outcome *o)
 	blob_tmp_dir(r->app->cfg.data_dir, tmpdir, sizeof(tmpdir));
 	/* A certificate is one signed document, not a bundle. */
 	c = intake_validate_file(u->tmp.path, &lim, u->certify ? NULL : tmpdir, &res);
+	if (c == INTAKE_OK && u->name_code != INTAKE_OK) {
+		c = u->name_code;
+		snprintf(res.detail, sizeof(res.detail), "file name: program or script type");
+	}
 	if (c != INTAKE_OK)
 		refuse(r, u, &res, c, o);
 	else if (u->certify && res.type == INTAKE_TYPE_ZIP)

@@ -4,6 +4,7 @@
  * sweep removes both once they are old enough. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,13 +92,17 @@ replace_damaged(const char *tmp_path, const char *path)
 	return 0;
 }
 
+/* Between a blob_put taking an existing blob as its own and a running sweep removing it:
+ * see sweep_leaf. */
+static pthread_mutex_t put_lock = PTHREAD_MUTEX_INITIALIZER;
+
 enum blob_err
 blob_put(const char *root, const char *tmp_path, const char *sha, int *duplicate)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	struct stat st, old;
 	enum blob_err err;
-	int fd = -1;
+	int fd = -1, locked = 0;
 
 	*duplicate = 0;
 	if ((err = blob_path(root, sha, path, sizeof(path))) != BLOB_OK)
@@ -114,6 +119,8 @@ blob_put(const char *root, const char *tmp_path, const char *sha, int *duplicate
 		err = BLOB_EIO;
 		goto out;
 	}
+	pthread_mutex_lock(&put_lock);
+	locked = 1;
 	if (link(tmp_path, path) != 0) {
 		if (errno != EEXIST || lstat(path, &old) != 0) {
 			err = BLOB_EIO;
@@ -132,6 +139,8 @@ blob_put(const char *root, const char *tmp_path, const char *sha, int *duplicate
 			}
 		}
 	}
+	pthread_mutex_unlock(&put_lock);
+	locked = 0;
 	if (sync_dirs(path) != 0) {
 		err = BLOB_EIO;
 		goto out;
@@ -142,6 +151,8 @@ blob_put(const char *root, const char *tmp_path, const char *sha, int *duplicate
 	}
 	err = BLOB_OK;
 out:
+	if (locked)
+		pthread_mutex_unlock(&put_lock);
 	close(fd);
 	return err;
 }
@@ -210,13 +221,20 @@ sweep_leaf(const char *dir, const char *ab, const char *cd, time_t cutoff,
 		    memcmp(de->d_name + 2, cd, 2) != 0 ||
 		    snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= (int)sizeof(p))
 			continue;
-		if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode) || !old_enough(&st, cutoff) ||
-		    is_referenced(de->d_name, ctx) != 0) {
+		if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode) || !old_enough(&st, cutoff)) {
 			s->blobs_kept++;
 			continue;
 		}
-		if (unlink(p) == 0)
+		/* While the server runs, an upload of the same bytes may be taking this blob
+		 * as its own (blob_put refreshes its time before the row commits): the check
+		 * and the removal happen under the lock blob_put takes for that. */
+		pthread_mutex_lock(&put_lock);
+		if (lstat(p, &st) == 0 && old_enough(&st, cutoff) &&
+		    is_referenced(de->d_name, ctx) == 0 && unlink(p) == 0)
 			s->blobs_removed++;
+		else
+			s->blobs_kept++;
+		pthread_mutex_unlock(&put_lock);
 	}
 	closedir(d);
 }

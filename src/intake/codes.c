@@ -87,6 +87,33 @@ static const struct intake_code_info codes[INTAKE__MAX] = {
 	[INTAKE_ZIP_BOMB] = { "zip_bomb", 422,
 	    "The ZIP unpacks to far more data than its size suggests and was refused; "
 	    "create the ZIP again from your documents." },
+	/* issue 10 */
+	[INTAKE_NAME_NOT_ALLOWED] = { "file_name_not_allowed", 422,
+	    "The file name has control, invisible or direction-changing characters, or is "
+	    "not valid text; rename the file with plain letters, digits, spaces, dots and "
+	    "dashes, and upload it again." },
+	[INTAKE_NAME_EXECUTABLE] = { "file_name_executable", 422,
+	    "The file name contains a program or script type (such as .exe, .js or .php); "
+	    "rename the file so that it ends in .pdf, .jpg, .png or .zip with no other such "
+	    "part, and upload it again." },
+	[INTAKE_PDF_EXTERNAL_LINK] = { "pdf_external_link", 422,
+	    "The PDF has a link that opens a file, a network share or a program instead of "
+	    "a web page; print it to a new PDF (\"Microsoft Print to PDF\" or \"Save as "
+	    "PDF\") and upload that file." },
+	[INTAKE_HIDDEN_MARKUP] = { "hidden_markup", 422,
+	    "The file carries web page or script code hidden inside it, which is not "
+	    "allowed; open the document, save or print it again as a new PDF, JPEG or PNG, "
+	    "and upload that file." },
+	[INTAKE_MALWARE] = { "malware_detected", 422,
+	    "The virus scanner found malicious content in the file, so it was not stored; "
+	    "check your computer for viruses and upload a clean copy of the document." },
+	[INTAKE_SCANNER_UNAVAILABLE] = { "scanner_unavailable", 503,
+	    "The virus scanner is not available right now, so nothing was stored; please "
+	    "upload the document again in a few minutes." },
+	[INTAKE_TOO_COMPLEX] = { "too_complex", 422,
+	    "The file needs too much memory or time to check; save or export the documents "
+	    "again as ordinary PDF, JPEG or PNG files (a smaller ZIP if you use one) and "
+	    "upload them again." },
 	[INTAKE_INTERNAL] = { "internal_error", 500,
 	    "The document could not be checked because of a problem on our side; please "
 	    "try again later." },
@@ -135,6 +162,9 @@ intake_limits_default(struct intake_limits *lim)
 	lim->pdf_cpu_seconds = 10;
 	lim->image_memory_max_bytes = 384u * 1024 * 1024;
 	lim->image_cpu_seconds = 10;
+	lim->upload_memory_max_bytes = 256u * 1024 * 1024;
+	lim->upload_cpu_seconds = 10;
+	lim->upload_wall_seconds = 120;
 }
 
 const char *

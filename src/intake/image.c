@@ -328,6 +328,30 @@ png_read_mem(png_structp png, png_bytep out, size_t n)
 	s->pos += n;
 }
 
+/* Markup in the text chunks libpng inflated (zTXt, compressed iTXt): the raw scan cannot
+ * see inside them. */
+static enum intake_code
+png_text_check(png_structp png, png_infop info, struct intake_result *res)
+{
+	png_textp text = NULL;
+	int n = 0, i;
+	size_t tl;
+
+	if (png_get_text(png, info, &text, &n) <= 0 || text == NULL)
+		return INTAKE_OK;
+	for (i = 0; i < n; i++) {
+		if (text[i].text == NULL)
+			continue;
+		tl = text[i].compression > 0 ? text[i].itxt_length : text[i].text_length;
+		if (tl == 0)
+			tl = strlen(text[i].text);
+		if (intake_markup_check((const unsigned char *)text[i].text, tl, 0, res) !=
+		    INTAKE_OK)
+			return res->code;
+	}
+	return INTAKE_OK;
+}
+
 enum intake_code
 intake_png_check(const unsigned char *d, size_t len, const struct intake_limits *lim,
     struct intake_result *res)
@@ -386,10 +410,12 @@ intake_png_check(const unsigned char *d, size_t len, const struct intake_limits 
 	for (p = 0; p < passes; p++)
 		for (y = 0; y < h; y++)
 			png_read_row(png, row, NULL);
-	png_read_end(png, NULL);
+	png_read_end(png, info);
 	if (src.pos != len)
 		code = intake_fail(res, INTAKE_TRAILING_DATA, "%zu bytes after IEND",
 		    len - src.pos);
+	else
+		code = png_text_check(png, info, res);
 out:
 	free(row);
 	if (png != NULL)

@@ -40,16 +40,25 @@ static enum intake_code
 check_sniffed(const unsigned char *d, size_t len, int fd, enum intake_type type,
     const char *mime, const struct intake_limits *lim, struct intake_result *res)
 {
+	enum intake_code code = INTAKE_TYPE_NOT_ACCEPTED;
+
 	res->type = type;
 	switch (type) {
 	case INTAKE_TYPE_PDF:
-		return intake_check_isolated(INTAKE_CHECK_PDF, d, len, fd, lim, res);
+		code = intake_check_isolated(INTAKE_CHECK_PDF, d, len, fd, lim, res);
+		break;
 	case INTAKE_TYPE_JPEG:
 	case INTAKE_TYPE_PNG:
-		return intake_image_check(type, d, len, fd, lim, res);
+		code = intake_image_check(type, d, len, fd, lim, res);
+		break;
 	default:
 		break;
 	}
+	/* A well-formed document may still carry markup in its raw bytes, as a sniffing
+	 * browser or a script interpreter reads them (after the structure checks, so that
+	 * a file that is also a ZIP or has data after its end is named for that). */
+	if (type != INTAKE_TYPE_NONE)
+		return code != INTAKE_OK ? code : intake_markup_check(d, len, 1, res);
 	if (pdf_header_later(d, len))
 		return intake_fail(res, INTAKE_JUNK_BEFORE_HEADER, "%%PDF- after offset 0 (%s)",
 		    mime);
@@ -96,11 +105,41 @@ validate(const unsigned char *d, size_t len, int fd, const struct intake_limits 
 }
 
 enum intake_code
+intake_validate_bytes(const unsigned char *d, size_t len, const struct intake_limits *lim,
+    const char *tmp_dir, struct intake_result *res)
+{
+	return validate(d, len, -1, lim, tmp_dir, res);
+}
+
+enum intake_code
 intake_validate_buffer(const void *data, size_t len, const struct intake_limits *lim,
     struct intake_result *res)
 {
 	result_reset(res);
 	return validate(data, len, -1, lim, NULL, res);
+}
+
+/* Malware scan of what validation accepted: the upload itself (clamd also looks inside a
+ * ZIP), then every entry file that will become a blob, so that each stored blob was
+ * scanned as it is. */
+static enum intake_code
+scan_accepted(int fd, const struct intake_limits *lim, struct intake_result *res)
+{
+	size_t i;
+
+	if (intake_clamd_scan_fd(lim->clamd_socket, lim->clamd_timeout_ms, fd, res) !=
+	    INTAKE_OK)
+		return res->code;
+	for (i = 0; i < res->n_entries; i++) {
+		if (res->entries[i].tmp_path[0] == '\0')
+			continue;
+		if (intake_clamd_scan_path(lim->clamd_socket, lim->clamd_timeout_ms,
+		    res->entries[i].tmp_path, res) != INTAKE_OK) {
+			snprintf(res->entry, sizeof(res->entry), "%s", res->entries[i].name);
+			return res->code;
+		}
+	}
+	return INTAKE_OK;
 }
 
 enum intake_code
@@ -130,7 +169,16 @@ intake_validate_file(const char *path, const struct intake_limits *lim,
 		intake_fail(res, INTAKE_INTERNAL, "mmap %s: %s", path, strerror(errno));
 		goto out;
 	}
-	validate(map, (size_t)st.st_size, fd, lim, entry_tmp_dir, res);
+	/* No parser of the upload's bytes runs in this process (it holds sessions and keys):
+	 * the whole check runs in a limited child unless the caller turned that off. */
+	if (lim->upload_memory_max_bytes == 0)
+		validate(map, (size_t)st.st_size, fd, lim, entry_tmp_dir, res);
+	else
+		intake_check_upload_isolated(map, (size_t)st.st_size, fd, lim, entry_tmp_dir,
+		    res);
+	res->mime = intake_type_mime(res->type);
+	if (res->code == INTAKE_OK && lim->clamd_socket != NULL && lim->clamd_socket[0] != '\0')
+		scan_accepted(fd, lim, res);
 out:
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);

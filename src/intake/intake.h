@@ -49,13 +49,22 @@ enum intake_code {
 	INTAKE_ZIP_ENTRY_TOO_LARGE,
 	INTAKE_ZIP_TOO_LARGE,
 	INTAKE_ZIP_BOMB,
+	/* issue 10: hostile names, links, hidden markup, malware */
+	INTAKE_NAME_NOT_ALLOWED,	/* control, invisible or bidi characters; not UTF-8 */
+	INTAKE_NAME_EXECUTABLE,		/* "x.pdf.exe", "x.php.jpg" */
+	INTAKE_PDF_EXTERNAL_LINK,	/* /URI whose scheme is not http, https or mailto */
+	INTAKE_HIDDEN_MARKUP,		/* HTML, script or server code inside the file */
+	INTAKE_MALWARE,			/* clamd found a signature */
+	INTAKE_SCANNER_UNAVAILABLE,	/* 503: clamd down or too slow; nothing stored */
+	INTAKE_TOO_COMPLEX,		/* the upload's checker hit upload_memory_max_bytes or
+					 * a time limit */
 	INTAKE_INTERNAL,		/* 500: our fault, logged, never the client's */
 	INTAKE__MAX
 };
 
 struct intake_code_info {
 	const char	*code;		/* stable, e.g. "pdf_active_content" */
-	int		 status;	/* HTTP status: 0 (accepted), 413, 415, 422 or 500 */
+	int		 status;	/* HTTP status: 0 (accepted), 413, 415, 422, 500, 503 */
 	const char	*message;	/* one sentence telling a person what to do */
 };
 
@@ -82,6 +91,17 @@ struct intake_limits {
 	 * decoded in a forked child with these limits. 0 memory = decode in-process. */
 	uint64_t	image_memory_max_bytes;
 	uint32_t	image_cpu_seconds;
+	/* issue 10: clamd's local socket (NULL or "": no malware scan) and the time one scan
+	 * may take before the upload is refused as scanner_unavailable. Not owned. */
+	const char	*clamd_socket;
+	uint32_t	clamd_timeout_ms;
+	/* issue 10: the whole check of one upload (libmagic, libarchive, the JPEGs decoded
+	 * in-process) runs in a child within this address space over its inherited size and
+	 * these CPU and wall-clock seconds (a ZIP's PDFs and large images get children of
+	 * their own under the limits above). 0 memory = in the calling process. */
+	uint64_t	upload_memory_max_bytes;
+	uint32_t	upload_cpu_seconds;
+	uint32_t	upload_wall_seconds;
 };
 
 /* 20 MB per file, 40 megapixels, ZIP 100 entries / 20 MB each / 100 MB total / 100:1,
@@ -125,6 +145,7 @@ struct intake_result {
 							 * valid UTF-8, control bytes
 							 * as '?' */
 	char			 detail[256];	/* technical reason for the log, not the client */
+	char			 signature[128];	/* INTAKE_MALWARE: clamd's signature name */
 	size_t			 n_entries;	/* accepted ZIP: entries stored (directories
 						 * are skipped) */
 	struct intake_entry	*entries;	/* owned; intake_result_free */
@@ -139,9 +160,26 @@ enum intake_code intake_validate_buffer(const void *data, size_t len,
 /* Validates the file at path (mapped read-only; the caller must not change it meanwhile).
  * When it is an accepted ZIP and entry_tmp_dir is not NULL, every regular entry is then
  * written to its own temp file there, only after the whole bundle passed; memory stays
- * bounded by one entry. Returns res->code; on any refusal or failure no temp file is left. */
+ * bounded by one entry. With lim->clamd_socket set, an accepted file and then each entry
+ * file are scanned by clamd (INTAKE_MALWARE, INTAKE_SCANNER_UNAVAILABLE). Returns
+ * res->code; on any refusal or failure no temp file is left. */
 enum intake_code intake_validate_file(const char *path, const struct intake_limits *lim,
 	    const char *entry_tmp_dir, struct intake_result *res);
+
+/* Scans the file (or the open fd, read with pread from offset 0) through clamd's INSTREAM
+ * at socket_path, all within timeout_ms: INTAKE_OK clean, INTAKE_MALWARE with
+ * res->signature, INTAKE_SCANNER_UNAVAILABLE when clamd cannot be reached, is too slow
+ * or answers with an error (fail closed). intake_validate_file calls these itself when
+ * lim->clamd_socket is set: the upload and each ZIP entry file. */
+enum intake_code intake_clamd_scan_fd(const char *socket_path, uint32_t timeout_ms, int fd,
+	    struct intake_result *res);
+enum intake_code intake_clamd_scan_path(const char *socket_path, uint32_t timeout_ms,
+	    const char *path, struct intake_result *res);
+
+/* The client's own name for an upload (multipart filename; NULL or "" when none): refused
+ * with INTAKE_NAME_NOT_ALLOWED (control, invisible or bidi characters, not UTF-8) or
+ * INTAKE_NAME_EXECUTABLE ("x.pdf.exe", "x.php.jpg"). Returns the code, set in res. */
+enum intake_code intake_name_check(const char *name, struct intake_result *res);
 
 /* Frees the entry list and removes any entry temp file still present (blob_put already
  * consumed those that were stored). Safe on a zeroed or already freed result. */

@@ -22,27 +22,39 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "intake/intake_int.h"
+#include "util/crypt.h"
 #include "util/log.h"
 
 struct verdict {
-	int	code;
-	char	detail[256];
+	int		code;
+	char		detail[256];
+	/* INTAKE_CHECK_UPLOAD: what the content is, a refused entry, and how many
+	 * struct intake_entry follow the verdict on the socket */
+	int		type;
+	char		entry[INTAKE_NAME_MAX];
+	uint64_t	n_entries;
 };
 
 struct request {
 	uint64_t		len;
 	uint32_t		kind;		/* enum intake_check_kind */
 	uint64_t		mem;		/* address-space budget over the inherited size */
-	uint32_t		cpu;		/* CPU seconds; three times that of wall clock */
-	struct intake_limits	lim;
+	uint32_t		cpu;		/* CPU seconds */
+	uint32_t		wall;		/* wall-clock seconds */
+	struct intake_limits	lim;		/* pointers in it are not followed */
+	char			tmp_dir[PATH_MAX];	/* UPLOAD: where entries go; "" none */
 };
 
 typedef enum intake_code (*check_fn)(const unsigned char *, size_t,
@@ -57,22 +69,29 @@ static const struct {
 	[INTAKE_CHECK_PDF] = { intake_pdf_check, INTAKE_TYPE_PDF, INTAKE_PDF_TOO_COMPLEX },
 	[INTAKE_CHECK_JPEG] = { intake_jpeg_check, INTAKE_TYPE_JPEG, INTAKE_IMAGE_TOO_COMPLEX },
 	[INTAKE_CHECK_PNG] = { intake_png_check, INTAKE_TYPE_PNG, INTAKE_IMAGE_TOO_COMPLEX },
+	/* issue 10: run by run_child itself (it takes the entry folder) */
+	[INTAKE_CHECK_UPLOAD] = { NULL, INTAKE_TYPE_NONE, INTAKE_TOO_COMPLEX },
 };
 
 /* The budget of a kind: 0 memory means run in-process without limits. */
 static void
 kind_limits(enum intake_check_kind kind, const struct intake_limits *lim, uint64_t *mem,
-    uint32_t *cpu)
+    uint32_t *cpu, uint32_t *wall)
 {
 	if (kind == INTAKE_CHECK_PDF) {
 		*mem = lim->pdf_memory_max_bytes;
 		*cpu = lim->pdf_cpu_seconds;
+	} else if (kind == INTAKE_CHECK_UPLOAD) {
+		*mem = lim->upload_memory_max_bytes;
+		*cpu = lim->upload_cpu_seconds;
 	} else {
 		*mem = lim->image_memory_max_bytes;
 		*cpu = lim->image_cpu_seconds;
 	}
 	if (*cpu == 0)
 		*cpu = 10;
+	*wall = kind == INTAKE_CHECK_UPLOAD && lim->upload_wall_seconds ?
+	    lim->upload_wall_seconds : *cpu * 3;
 }
 
 static int	helper_fd = -1;
@@ -81,7 +100,7 @@ static pid_t	helper_pid = -1;
 /* The address-space limit counts what the child inherited (libraries, the mapped bytes),
  * so the budget is added to the current size. The alarm ends a child that sleeps. */
 static void
-limit_child(uint64_t mem, unsigned cpu)
+limit_child(uint64_t mem, unsigned cpu, unsigned wall, int soft_only)
 {
 	struct rlimit rl;
 	unsigned long long pages = 0;
@@ -89,9 +108,11 @@ limit_child(uint64_t mem, unsigned cpu)
 	ssize_t n;
 	int fd;
 
-	alarm(cpu * 3);
+	alarm(wall);
 	rl.rlim_cur = cpu;
 	rl.rlim_max = cpu + 1;
+	if (soft_only && getrlimit(RLIMIT_CPU, &rl) == 0)
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || cpu < rl.rlim_max ? cpu : rl.rlim_max;
 	setrlimit(RLIMIT_CPU, &rl);
 	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) < 0)
 		_exit(3);
@@ -103,8 +124,30 @@ limit_child(uint64_t mem, unsigned cpu)
 	if (sscanf(buf, "%llu", &pages) != 1)
 		_exit(3);
 	rl.rlim_cur = rl.rlim_max = pages * (unsigned long long)sysconf(_SC_PAGESIZE) + mem;
+	/* The upload child forks its own limited children (a PDF in a ZIP), which set their
+	 * own budget: the hard limit stays where it was so that they may. */
+	if (soft_only && getrlimit(RLIMIT_AS, &rl) == 0)
+		rl.rlim_cur = pages * (unsigned long long)sysconf(_SC_PAGESIZE) + mem;
 	if (setrlimit(RLIMIT_AS, &rl) != 0)
 		_exit(3);
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
 }
 
 /* In the child: check, write the verdict, exit without running atexit handlers. */
@@ -113,25 +156,24 @@ run_child(int fd, const struct request *rq, const unsigned char *d)
 {
 	struct intake_result res;
 	struct verdict v;
-	const char *p = (const char *)&v;
-	size_t left = sizeof(v);
-	ssize_t w;
 
-	limit_child(rq->mem, rq->cpu);
+	limit_child(rq->mem, rq->cpu, rq->wall, rq->kind == INTAKE_CHECK_UPLOAD);
 	memset(&res, 0, sizeof(res));
 	memset(&v, 0, sizeof(v));
-	v.code = (int)kinds[rq->kind].fn(d, (size_t)rq->len, &rq->lim, &res);
+	if (rq->kind == INTAKE_CHECK_UPLOAD)
+		v.code = (int)intake_validate_bytes(d, (size_t)rq->len, &rq->lim,
+		    rq->tmp_dir[0] ? rq->tmp_dir : NULL, &res);
+	else
+		v.code = (int)kinds[rq->kind].fn(d, (size_t)rq->len, &rq->lim, &res);
 	memcpy(v.detail, res.detail, sizeof(v.detail));
 	v.detail[sizeof(v.detail) - 1] = '\0';
-	while (left > 0) {
-		w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			_exit(4);
-		p += w;
-		left -= (size_t)w;
-	}
+	v.type = (int)res.type;
+	memcpy(v.entry, res.entry, sizeof(v.entry));
+	v.entry[sizeof(v.entry) - 1] = '\0';
+	v.n_entries = res.code == INTAKE_OK ? res.n_entries : 0;
+	if (write_all(fd, &v, sizeof(v)) != 0 ||
+	    (v.n_entries > 0 && write_all(fd, res.entries, v.n_entries * sizeof(*res.entries))))
+		_exit(4);
 	_exit(0);
 }
 
@@ -174,6 +216,8 @@ helper_loop(int sock)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	/* libmagic's database loaded once here: every child inherits the open cookie. */
+	intake_sniff_warm();
 	for (;;) {
 		memset(&mh, 0, sizeof(mh));
 		iov.iov_base = &rq;
@@ -236,36 +280,117 @@ intake_shutdown(void)
 	helper_pid = -1;
 }
 
-/* Reads the verdict from fd until EOF or the wall-clock limit. */
-static enum intake_code
-read_verdict(int fd, const struct request *rq, struct intake_result *res)
+/* Reads len bytes from fd before the wall-clock limit: 0 all read, -1 not. */
+static int
+read_full(int fd, void *buf, size_t len, unsigned wall)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
-	struct verdict v;
-	unsigned cpu = rq->cpu;
 	size_t got = 0;
 	ssize_t r;
 	int pr;
 
-	while (got < sizeof(v)) {
-		pr = poll(&pfd, 1, (int)(cpu * 3 + 5) * 1000);
+	while (got < len) {
+		pr = poll(&pfd, 1, (int)(wall + 5) * 1000);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0)
-			break;
-		r = read(fd, (char *)&v + got, sizeof(v) - got);
+			return -1;
+		r = read(fd, (char *)buf + got, len - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			break;
+			return -1;
 		got += (size_t)r;
 	}
-	if (got == sizeof(v) && v.code >= 0 && v.code < INTAKE__MAX) {
-		v.detail[sizeof(v.detail) - 1] = '\0';
-		return intake_fail(res, (enum intake_code)v.code, "%s", v.detail);
+	return 0;
+}
+
+/* The entries an upload child wrote are taken only as files it could have written: a
+ * fresh regular file named entry-XXXXXX in the entry folder, of the size and SHA-256 it
+ * claims (recomputed here), so that a child taken over by a hostile file cannot make the
+ * server store or remove any other file, or file bytes under another hash. */
+static int
+entry_file_ok(const struct request *rq, struct intake_entry *e)
+{
+	size_t dl = strlen(rq->tmp_dir);
+	unsigned char buf[64 * 1024], dig[EVP_MAX_MD_SIZE];
+	char sha[SHA256_HEX];
+	struct stat st;
+	EVP_MD_CTX *md = NULL;
+	unsigned int dl2 = 0;
+	uint64_t total = 0;
+	ssize_t n = -1;
+	int fd = -1, ok = 0;
+
+	e->name[sizeof(e->name) - 1] = '\0';
+	e->sha256[sizeof(e->sha256) - 1] = '\0';
+	e->tmp_path[sizeof(e->tmp_path) - 1] = '\0';
+	if (e->tmp_path[0] == '\0')
+		return rq->tmp_dir[0] == '\0';
+	if (dl == 0 || strncmp(e->tmp_path, rq->tmp_dir, dl) != 0 ||
+	    strncmp(e->tmp_path + dl, "/entry-", 7) != 0 ||
+	    strchr(e->tmp_path + dl + 1, '/') != NULL || strlen(e->tmp_path + dl) != 13)
+		return 0;
+	if ((fd = open(e->tmp_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
+	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    (uint64_t)st.st_size != e->size || (md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 &&
+	    EVP_DigestUpdate(md, buf, (size_t)n) == 1)
+		total += (uint64_t)n;
+	if (n == 0 && total == e->size && EVP_DigestFinal_ex(md, dig, &dl2) == 1 &&
+	    dl2 == SHA256_LEN) {
+		crypt_hex(dig, SHA256_LEN, sha);
+		ok = strcmp(sha, e->sha256) == 0;
 	}
-	return intake_fail(res, kinds[rq->kind].limit_code,
-	    "parser stopped before its verdict (memory or time limit)");
+out:
+	EVP_MD_CTX_free(md);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Reads the verdict (and, of an upload, its entries) from fd until EOF or the wall-clock
+ * limit. */
+static enum intake_code
+read_verdict(int fd, const struct request *rq, struct intake_result *res)
+{
+	struct verdict v;
+	struct intake_entry *ents = NULL;
+	size_t i;
+
+	if (read_full(fd, &v, sizeof(v), rq->wall) != 0 || v.code < 0 || v.code >= INTAKE__MAX)
+		return intake_fail(res, kinds[rq->kind].limit_code,
+		    "parser stopped before its verdict (memory or time limit)");
+	v.detail[sizeof(v.detail) - 1] = '\0';
+	v.entry[sizeof(v.entry) - 1] = '\0';
+	if (rq->kind == INTAKE_CHECK_UPLOAD) {
+		res->type = v.type > INTAKE_TYPE_NONE && v.type < INTAKE_TYPE__MAX ?
+		    (enum intake_type)v.type : INTAKE_TYPE_NONE;
+		memcpy(res->entry, v.entry, sizeof(res->entry));
+	}
+	if (v.n_entries > 0) {
+		if (rq->kind != INTAKE_CHECK_UPLOAD || v.code != INTAKE_OK ||
+		    v.n_entries > rq->lim.zip_max_entries ||
+		    (ents = calloc((size_t)v.n_entries, sizeof(*ents))) == NULL ||
+		    read_full(fd, ents, (size_t)v.n_entries * sizeof(*ents), rq->wall) != 0) {
+			free(ents);
+			return intake_fail(res, INTAKE_INTERNAL, "upload child: bad entry list");
+		}
+		res->entries = ents;
+		res->n_entries = (size_t)v.n_entries;
+		for (i = 0; i < res->n_entries; i++)
+			if ((unsigned)ents[i].type >= INTAKE_TYPE__MAX ||
+			    !entry_file_ok(rq, &ents[i])) {
+				/* Not ours to remove: forget every path before failing. */
+				for (i = 0; i < res->n_entries; i++)
+					ents[i].tmp_path[0] = '\0';
+				return intake_fail(res, INTAKE_INTERNAL,
+				    "upload child: entry file does not match its claim");
+			}
+	}
+	return intake_fail(res, (enum intake_code)v.code, "%s", v.detail);
 }
 
 /* Through the helper: 0 done (res set), -1 the helper is not usable. */
@@ -352,9 +477,9 @@ via_fork(const struct request *rq, const unsigned char *d, struct intake_result 
 	return res->code;
 }
 
-enum intake_code
-intake_check_isolated(enum intake_check_kind kind, const unsigned char *d, size_t len,
-    int fd, const struct intake_limits *lim, struct intake_result *res)
+static enum intake_code
+run_isolated(enum intake_check_kind kind, const unsigned char *d, size_t len, int fd,
+    const struct intake_limits *lim, const char *tmp_dir, struct intake_result *res)
 {
 	struct request rq;
 
@@ -364,14 +489,37 @@ intake_check_isolated(enum intake_check_kind kind, const unsigned char *d, size_
 	rq.len = len;
 	rq.kind = (uint32_t)kind;
 	rq.lim = *lim;
-	kind_limits(kind, lim, &rq.mem, &rq.cpu);
+	rq.lim.clamd_socket = NULL;
+	if (tmp_dir != NULL &&
+	    snprintf(rq.tmp_dir, sizeof(rq.tmp_dir), "%s", tmp_dir) >= (int)sizeof(rq.tmp_dir))
+		return intake_fail(res, INTAKE_INTERNAL, "tmp dir too long");
+	kind_limits(kind, lim, &rq.mem, &rq.cpu, &rq.wall);
 	if (rq.mem == 0)
-		return kinds[kind].fn(d, len, lim, res);
-	res->type = kinds[kind].type;
+		return kind == INTAKE_CHECK_UPLOAD ?
+		    intake_validate_bytes(d, len, lim, tmp_dir, res) :
+		    kinds[kind].fn(d, len, lim, res);
+	if (kind != INTAKE_CHECK_UPLOAD)
+		res->type = kinds[kind].type;
 	if (helper_fd >= 0) {
 		if (via_helper(&rq, d, len, fd, res) == 0)
 			return res->code;
 		log_warn("intake: check helper unusable (%s); forking directly", strerror(errno));
 	}
 	return via_fork(&rq, d, res);
+}
+
+enum intake_code
+intake_check_isolated(enum intake_check_kind kind, const unsigned char *d, size_t len,
+    int fd, const struct intake_limits *lim, struct intake_result *res)
+{
+	if (kind == INTAKE_CHECK_UPLOAD)
+		return intake_fail(res, INTAKE_INTERNAL, "upload check without its folder");
+	return run_isolated(kind, d, len, fd, lim, NULL, res);
+}
+
+enum intake_code
+intake_check_upload_isolated(const unsigned char *d, size_t len, int fd,
+    const struct intake_limits *lim, const char *tmp_dir, struct intake_result *res)
+{
+	return run_isolated(INTAKE_CHECK_UPLOAD, d, len, fd, lim, tmp_dir, res);
 }

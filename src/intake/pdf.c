@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <qpdf/qpdf-c.h>
 
@@ -113,6 +114,57 @@ seen_mark(struct walk *w, int id, int gen)
 	return 0;
 }
 
+/* True when the stream dictionary says /Subtype /Image. */
+static int
+is_image_stream(qpdf_data q, qpdf_oh dict)
+{
+	qpdf_oh st = qpdf_oh_get_key(q, dict, "/Subtype");
+	int r = qpdf_oh_is_name_and_equals(q, st, "/Image");
+
+	qpdf_oh_release(q, st);
+	return r;
+}
+
+/* A /URI value: only web and mail addresses. "file:", "smb:" or a scheme-less UNC path
+ * ("\\\\host\\share") makes Windows send the user's credentials to that host on a
+ * click; "javascript:" and the like run something. */
+static int
+uri_ok(qpdf_data q, qpdf_oh v)
+{
+	static const char *const allowed[] = { "http", "https", "mailto" };
+	const char *s;
+	size_t len = 0, i = 0, n, k;
+	int ok = 0;
+
+	if (!qpdf_oh_is_string(q, v))
+		return 1;	/* a /URI dictionary (the catalog's /Base holder) is walked */
+	if ((s = qpdf_oh_get_binary_string_value(q, v, &len)) == NULL)
+		return 0;
+	while (i < len && (unsigned char)s[i] <= 0x20)	/* readers skip leading blanks */
+		i++;
+	for (n = i; n < len && ((s[n] | 0x20) >= 'a' && (s[n] | 0x20) <= 'z'); n++)
+		;
+	if (n < len && s[n] == ':')
+		for (k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+			if (strlen(allowed[k]) == n - i && strncasecmp(s + i, allowed[k], n - i) == 0)
+				ok = 1;
+	return ok;
+}
+
+/* The scheme of a /URI string for the log: printable, bounded. */
+static void
+uri_why(qpdf_data q, qpdf_oh v, char *why, size_t whylen)
+{
+	size_t len = 0, i, o = 0;
+	const char *s = qpdf_oh_get_binary_string_value(q, v, &len);
+	char show[40];
+
+	for (i = 0; s != NULL && i < len && o + 1 < sizeof(show); i++)
+		show[o++] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	show[o] = '\0';
+	snprintf(why, whylen, "/URI %s", show);
+}
+
 /* An /OpenAction that is a destination (array) or a plain /GoTo is how many producers
  * say "open at page 1"; anything else runs something when the file opens. */
 static int
@@ -132,7 +184,8 @@ open_action_ok(qpdf_data q, qpdf_oh dict)
 	return ok;
 }
 
-/* Visits one dictionary: refuses bad keys, queues every value. 1 bad, -1 error, 0 ok. */
+/* Visits one dictionary: refuses bad keys, queues every value. 1 bad, 4 a /URI that is not
+ * a web or mail address, -1 error, 0 ok. */
 static int
 walk_dict(struct walk *w, qpdf_oh dict)
 {
@@ -151,6 +204,16 @@ walk_dict(struct walk *w, qpdf_oh dict)
 		}
 		if (strcmp(key, "/OpenAction") == 0)
 			open_action = 1;
+		if (strcmp(key, "/URI") == 0 || strcmp(key, "/Base") == 0) {
+			qpdf_oh v = qpdf_oh_get_key(q, dict, key);
+			int ok = uri_ok(q, v);
+
+			if (!ok)
+				uri_why(q, v, w->why, sizeof(w->why));
+			qpdf_oh_release(q, v);
+			if (!ok)
+				return 4;
+		}
 		if (push(w, qpdf_oh_get_key(q, dict, key)) != 0)
 			return -1;
 	}
@@ -166,19 +229,26 @@ walk_dict(struct walk *w, qpdf_oh dict)
  * which the walk turns into pdf_unparseable. The decoded bytes are dropped; their size is
  * bounded by the child's address-space limit. */
 static int
-decode_stream(struct walk *w, qpdf_oh oh)
+decode_stream(struct walk *w, qpdf_oh oh, int is_image)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	QPDF_BOOL filtered = QPDF_FALSE;
 	QPDF_ERROR_CODE e;
+	int rc;
 
 	e = qpdf_oh_get_stream_data(w->q, oh, qpdf_dl_generalized, &filtered, &buf, &len);
+	rc = (e & QPDF_ERRORS) ? -3 : 0;
+	/* Markup in a decoded stream (pixels are not text: image streams are skipped). */
+	if (rc == 0 && !is_image && buf != NULL &&
+	    intake_markup_find(buf, len, 0, w->why, sizeof(w->why)))
+		rc = 5;
 	free(buf);
-	return (e & QPDF_ERRORS) ? -3 : 0;
+	return rc;
 }
 
-/* Visits one queued handle (and releases it). 1 bad content, -1 error, 0 ok. */
+/* Visits one queued handle (and releases it). 1 bad content, 4 external link, 5 markup in
+ * a stream, -1 error, 0 ok. */
 static int
 walk_one(struct walk *w, qpdf_oh oh)
 {
@@ -222,9 +292,9 @@ walk_one(struct walk *w, qpdf_oh oh)
 	case ot_stream:
 		d = qpdf_oh_get_dict(q, oh);
 		rc = walk_dict(w, d);
-		qpdf_oh_release(q, d);
 		if (rc == 0)
-			rc = decode_stream(w, oh);
+			rc = decode_stream(w, oh, is_image_stream(q, d));
+		qpdf_oh_release(q, d);
 		break;
 	default:
 		break;
@@ -349,6 +419,10 @@ walk_verdict(struct walk *w, int rc, long long size, struct intake_result *res)
 		    "trailer /Size %lld", size);
 	if (rc == 1)
 		return intake_fail(res, INTAKE_PDF_ACTIVE_CONTENT, "%s", w->why);
+	if (rc == 4)
+		return intake_fail(res, INTAKE_PDF_EXTERNAL_LINK, "%s", w->why);
+	if (rc == 5)
+		return intake_fail(res, INTAKE_HIDDEN_MARKUP, "stream: %s", w->why);
 	if (rc == -2)
 		return intake_fail(res, INTAKE_PDF_TOO_COMPLEX, "%s", w->why);
 	if (rc == -3 || qpdf_has_error(q))

@@ -59,6 +59,12 @@ cookie_get(void)
 }
 
 void
+intake_sniff_warm(void)
+{
+	(void)cookie_get();
+}
+
+void
 intake_thread_cleanup(void)
 {
 	magic_t m;

@@ -95,6 +95,7 @@ check_raw_name(const unsigned char *d, size_t len, size_t p, size_t cd_end,
 {
 	char name[INTAKE_NAME_MAX];
 	size_t nlen = le16(d + p + 28), lh = le32(d + p + 42);
+	const char *why = "";
 
 	if (p + 46 + nlen > cd_end)
 		return intake_fail(res, INTAKE_ZIP_CORRUPT, "central directory cut short");
@@ -103,6 +104,12 @@ check_raw_name(const unsigned char *d, size_t len, size_t p, size_t cd_end,
 	if (memchr(d + p + 46, '\\', nlen) != NULL) {
 		set_entry_name(res, name);
 		return intake_fail(res, INTAKE_ZIP_BAD_NAME, "backslash");
+	}
+	/* libarchive hands back the name cut at a NUL ("invoice.pdf\0.exe" would be judged
+	 * as "invoice.pdf"), so the raw bytes are judged here, every one of them. */
+	if (intake_name_chars(d + p + 46, nlen, &why) != INTAKE_OK) {
+		set_entry_name(res, name);
+		return intake_fail(res, INTAKE_ZIP_BAD_NAME, "raw name: %s", why);
 	}
 	if (lh > len || len - lh < 30 + nlen || memcmp(d + lh, "PK\003\004", 4) != 0 ||
 	    le16(d + lh + 26) != nlen || memcmp(d + lh + 30, d + p + 46, nlen) != 0) {
@@ -151,44 +158,14 @@ check_layout(const unsigned char *d, size_t len, const struct intake_limits *lim
 	return INTAKE_OK;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Names are display text and a key in the bundle, never a path we write to; still, a name
  * another tool could turn into a path outside its folder is refused outright. */
 static enum intake_code
 check_name(const char *name, int is_dir, struct intake_result *res)
 {
 	const unsigned char *s = (const unsigned char *)name;
-	size_t len = strlen(name), i, k, comp;
+	size_t len = strlen(name), i, comp;
+	const char *why = "";
 
 	if (is_dir && len > 0 && name[len - 1] == '/')
 		len--;
@@ -197,14 +174,10 @@ check_name(const char *name, int is_dir, struct intake_result *res)
 	if (name[0] == '/' || (len >= 2 && name[1] == ':' &&
 	    ((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z')))
 		return intake_fail(res, INTAKE_ZIP_ABSOLUTE_PATH, "absolute name");
-	for (i = 0; i < len; i += k) {
-		if (s[i] < 0x20 || s[i] == 0x7f)
-			return intake_fail(res, INTAKE_ZIP_BAD_NAME, "control character");
-		if (s[i] == '\\')
-			return intake_fail(res, INTAKE_ZIP_BAD_NAME, "backslash");
-		if ((k = utf8_len(s + i)) == 0 || i + k > len)
-			return intake_fail(res, INTAKE_ZIP_BAD_NAME, "not UTF-8");
-	}
+	if (memchr(name, '\\', len) != NULL)
+		return intake_fail(res, INTAKE_ZIP_BAD_NAME, "backslash");
+	if (intake_name_chars(s, len, &why) != INTAKE_OK)
+		return intake_fail(res, INTAKE_ZIP_BAD_NAME, "%s", why);
 	for (i = 0; i <= len; i = comp + 1) {
 		for (comp = i; comp < len && name[comp] != '/'; comp++)
 			;
@@ -217,18 +190,19 @@ check_name(const char *name, int is_dir, struct intake_result *res)
 }
 
 /* The entry name as shown in a refusal (and sent to the client in JSON): bounded, valid
- * UTF-8, control bytes and bytes of broken sequences as '?'. */
+ * UTF-8, control and invisible characters and bytes of broken sequences as '?'. */
 static void
 set_entry_name(struct intake_result *res, const char *name)
 {
 	unsigned char *s = (unsigned char *)res->entry;
 	size_t i, k, n;
+	uint32_t c;
 
 	snprintf(res->entry, sizeof(res->entry), "%s", name ? name : "");
 	n = strlen(res->entry);
 	for (i = 0; i < n; i += k) {
-		k = utf8_len(s + i);
-		if (k == 0 || i + k > n || s[i] < 0x20 || s[i] == 0x7f) {
+		k = intake_utf8_decode(s + i, n - i, &c);
+		if (k == 0 || intake_char_invisible(c)) {
 			s[i] = '?';
 			k = 1;
 		}
@@ -377,6 +351,18 @@ check_entry_content(struct zctx *z, enum intake_type *type)
 	return INTAKE_OK;
 }
 
+/* "x.pdf.exe", "x.php.jpg": judged after the content, so that an entry that is no
+ * document at all is named for that. */
+static enum intake_code
+check_entry_type_name(struct zctx *z)
+{
+	const char *why = "";
+
+	if (intake_name_type(z->res->entry, &why) != INTAKE_OK)
+		return intake_fail(z->res, INTAKE_NAME_EXECUTABLE, "%s", why);
+	return INTAKE_OK;
+}
+
 static enum intake_code
 add_entry(struct zctx *z, const char *name, enum intake_type type)
 {
@@ -424,6 +410,7 @@ validate_all(struct zctx *z)
 			continue;
 		if ((code = read_entry(z)) != INTAKE_OK ||
 		    (code = check_entry_content(z, &type)) != INTAKE_OK ||
+		    (code = check_entry_type_name(z)) != INTAKE_OK ||
 		    (code = add_entry(z, z->res->entry, type)) != INTAKE_OK)
 			break;
 		if ((names[n_names] = strdup(z->res->entry)) == NULL) {

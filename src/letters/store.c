@@ -1,5 +1,7 @@
 #include "letters/store.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "db/db.h"
@@ -32,6 +35,8 @@ static const char SQL_GET[] =
     " coalesce(revoked_at, 0), coalesce(revoked_by, ''), coalesce(revoke_reason, ''),"
     " coalesce(signed_sha256, ''), coalesce(cert_sha256, '')"
     " FROM letters WHERE ref = ?1";
+/* issue 10: the sweeper asks whether a letter file has its row. */
+static const char SQL_SHA_KNOWN[] = "SELECT 1 FROM letters WHERE sha256 = ?1 LIMIT 1";
 static const char SQL_REVOKE[] =
     "UPDATE letters SET revoked_at = ?2, revoked_by = ?3, revoke_reason = ?4"
     " WHERE ref = ?1 AND revoked_at IS NULL";
@@ -332,4 +337,51 @@ letter_store_lookup(const char *ref, struct verify_issued *out, void *arg)
 	snprintf(out->signed_sha256, sizeof(out->signed_sha256), "%s", l.signed_sha256);
 	snprintf(out->cert_sha256, sizeof(out->cert_sha256), "%s", l.cert_sha256);
 	return 1;
+}
+
+/* issue 10: letter files an interrupted issue left (kill -9 between the write and the
+ * commit): "<sha>.pdf.tmp.<pid>" of fsx_write_atomic, and "<sha>.pdf" no row names. */
+int
+letter_store_sweep(struct db *db, const char *data_dir, long min_age, unsigned *removed)
+{
+	char dir[1024], p[1200], sha[SHA256_HEX];
+	time_t cutoff = time(NULL) - min_age;	/* file times are real times */
+	sqlite3_stmt *st;
+	struct dirent *de;
+	struct stat sb;
+	size_t n;
+	DIR *d;
+	int known;
+
+	*removed = 0;
+	if (fsx_join(dir, sizeof(dir), data_dir, "letters") != 0)
+		return -1;
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n < 68 || strspn(de->d_name, "0123456789abcdef") != 64 ||
+		    strncmp(de->d_name + 64, ".pdf", 4) != 0 ||
+		    (n > 68 && strncmp(de->d_name + 68, ".tmp.", 5) != 0) ||
+		    snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= (int)sizeof(p) ||
+		    lstat(p, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_mtime >= cutoff)
+			continue;
+		if (n == 68) {
+			memcpy(sha, de->d_name, 64);
+			sha[64] = '\0';
+			if ((st = db_prepare(db, SQL_SHA_KNOWN)) == NULL)
+				continue;
+			db_bind_text(st, 1, sha);
+			known = sqlite3_step(st);
+			db_done(st);
+			if (known != SQLITE_DONE)	/* a row, or cannot tell: keep */
+				continue;
+		}
+		if (unlink(p) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+	if (*removed)
+		log_info("letter sweep: %u files of letters never issued removed", *removed);
+	return 0;
 }

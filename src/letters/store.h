@@ -63,6 +63,11 @@ struct letter_lookup {
 struct verify_issued;
 int	letter_store_lookup(const char *ref, struct verify_issued *out, void *arg);
 
+/* issue 10: for the sweeper of leftovers. Removes the files a letter issue cut short
+ * left under <data>/letters (temp files, and signed PDFs whose row never committed),
+ * only those untouched for min_age seconds. 0 ok (*removed set), -1 unreadable folder. */
+int	letter_store_sweep(struct db *db, const char *data_dir, long min_age, unsigned *removed);
+
 /* Releases the calling thread's cached HoD signers. */
 void	letter_store_thread_release(void);
 

@@ -31,9 +31,9 @@ def read(name):
         return f.read()
 
 
-def pdf(objs, root=1, extra_trailer=b""):
+def pdf(objs, root=1, extra_trailer=b"", header_extra=b""):
     """A classic PDF with a correct xref table; objs are bodies of objects 1..n."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + header_extra)
     offs = []
     for i, body in enumerate(objs, 1):
         offs.append(len(out))
@@ -55,14 +55,14 @@ CONTENT = stream(b"BT /F1 18 Tf 72 720 Td (Service record) Tj ET")
 FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
-def page_pdf(catalog_extra=b"", page_extra=b"", more=()):
+def page_pdf(catalog_extra=b"", page_extra=b"", more=(), header_extra=b""):
     objs = [b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b">>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
             b"/Resources << /Font << /F1 5 0 R >> >> " + page_extra + b">>",
             CONTENT, FONT]
     objs.extend(more)
-    return pdf(objs)
+    return pdf(objs, header_extra=header_extra)
 
 
 JS = stream(b"app.alert('hi');")
@@ -324,6 +324,102 @@ bad("zip_corrupt_data.zip", gz[:lh - 20] + bytes([gz[lh - 20] ^ 0x55]) + gz[lh -
     "zip_corrupt")
 a = gz.index(b"a.pdf")
 bad("zip_name_mismatch.zip", gz[:a] + b"x.pdf" + gz[a + 5:], 422, "zip_corrupt")
+
+# issue 10: hostile files an attacker would try, and genuine files that must still pass.
+def zip_raw_names(entries):
+    """A ZIP whose entry names are raw bytes (zipfile cuts names at a NUL): written with
+    placeholders of the same length, then the bytes put in both headers."""
+    ph = [(b"n%0*d" % (len(n) - 1, i)).decode() for i, (n, _) in enumerate(entries)]
+    out = mkzip([(p, d) for p, (_, d) in zip(ph, entries)])
+    for p, (n, _) in zip(ph, entries):
+        assert out.count(p.encode()) == 2
+        out = out.replace(p.encode(), n)
+    return out
+
+
+bad("zip_name_nul.zip", zip_raw_names([(b"invoice.pdf\0.exe", good)]), 422, "zip_bad_name")
+bad("zip_name_rlo.zip", mkzip([("invoice\u202efdp.exe", good)]), 422, "zip_bad_name")
+bad("zip_name_zero_width.zip", mkzip([("a.pdf", good), ("a\u200b.pdf", good)]), 422,
+    "zip_bad_name")
+bad("zip_name_c1.zip", zip_raw_names([(b"cert\xc2\x85.pdf", good)]), 422, "zip_bad_name")
+bad("zip_name_rli_isolate.zip", mkzip([("cert\u2067fdp.exe\u2069.pdf", good)]), 422,
+    "zip_bad_name")
+bad("zip_name_bad_utf8.zip", zip_raw_names([(b"cert\xff.pdf", good)]), 422, "zip_bad_name")
+bad("zip_name_double_ext.zip", mkzip([("invoice.pdf.exe", good)]), 422,
+    "file_name_executable")
+bad("zip_name_php_jpg.zip", mkzip([("photo.php.jpg", read("photo.jpg"))]), 422,
+    "file_name_executable")
+ok("bundle_degree_names.zip", mkzip([("M.Com marksheet.pdf", good), ("B.Com.pdf", good),
+                                     ("स्नातक प्रमाण पत्र.pdf", good)]))
+
+
+def link_pdf(uri):
+    return page_pdf(page_extra=b"/Annots [6 0 R] ", more=[
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /URI /URI " + uri +
+        b" >> >>"])
+
+
+bad("pdf_uri_file.pdf", link_pdf(b"(file:///C:/Windows/System32/calc.exe)"), 422,
+    "pdf_external_link")
+bad("pdf_uri_smb.pdf", link_pdf(b"(smb://203.0.113.7/share/x.pdf)"), 422, "pdf_external_link")
+bad("pdf_uri_unc.pdf", link_pdf(b"(\\\\\\\\203.0.113.7\\\\share\\\\x.pdf)"), 422,
+    "pdf_external_link")
+bad("pdf_uri_hex_file.pdf", link_pdf(b"<" + b"FILE://host/x".hex().encode() + b">"), 422,
+    "pdf_external_link")
+bad("pdf_uri_javascript.pdf", link_pdf(b"(javascript:alert\\(1\\))"), 422,
+    "pdf_external_link")
+bad("pdf_uri_base_file.pdf", page_pdf(b"/URI << /Base (file://203.0.113.7/) >> "), 422,
+    "pdf_external_link")
+ok("pdf_uri_mailto.pdf", link_pdf(b"(mailto:sos-help@hry.nic.in)"))
+ok("pdf_uri_https_upper.pdf", link_pdf(b"( HTTPS://haryana.gov.in/)"))
+bad("pdf_launch_annot.pdf", page_pdf(page_extra=b"/Annots [6 0 R] ", more=[
+    b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /Launch /Win << /F "
+    b"(cmd.exe) >> >> >>"]), 422, "pdf_active_content")
+bad("pdf_gotoe.pdf", page_pdf(page_extra=b"/Annots [6 0 R] ", more=[
+    b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /GoToE /T << /R /C /N "
+    b"(a) >> >> >>"]), 422, "pdf_active_content")
+
+# Markup a browser sniffs or an interpreter runs, in otherwise valid documents.
+HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
+PHP = b"<?php system($_GET['c']); ?>"
+bad("pdf_comment_html.pdf", page_pdf(header_extra=b"%" + HTML + b"\n"), 422, "hidden_markup")
+bad("pdf_comment_php.pdf", page_pdf(header_extra=b"%" + PHP + b"\n"), 422, "hidden_markup")
+bad("pdf_stream_html.pdf", page_pdf(more=[stream(b"<!DOCTYPE html>\n" + HTML)]), 422,
+    "hidden_markup")
+zh = zlib.compress(b"<SCRIPT src=//evil.example/x.js></SCRIPT>")
+bad("pdf_flate_stream_script.pdf", page_pdf(more=[
+    b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(zh) + zh + b"\nendstream"]),
+    422, "hidden_markup")
+jp = read("photo.jpg")
+
+
+def jpeg_segment(marker, data):
+    return b"\xff" + bytes([marker]) + struct.pack(">H", len(data) + 2) + data
+
+
+bad("jpeg_comment_html.jpg", jp[:2] + jpeg_segment(0xFE, HTML) + jp[2:], 422,
+    "hidden_markup")
+bad("jpeg_comment_php.jpg", jp[:2] + jpeg_segment(0xFE, PHP) + jp[2:], 422, "hidden_markup")
+bad("jpeg_app15_asp.jpg", jp[:2] + jpeg_segment(0xEF, b"<% eval request(\"x\") %>") + jp[2:],
+    422, "hidden_markup")
+bad("jpeg_comment_jsp.jpg", jp[:2] + jpeg_segment(0xFE, b"<jsp:scriptlet>x</jsp:scriptlet>") +
+    jp[2:], 422, "hidden_markup")
+ok("jpeg_comment_plain.jpg", jp[:2] + jpeg_segment(0xFE, b"Scanned at 300 dpi, 2024-01-05 "
+                                                          b"<office copy> 50% reduced") + jp[2:])
+xmp = (b"http://ns.adobe.com/xap/1.0/\0<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?>"
+       b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/"
+       b"22-rdf-syntax-ns#'><rdf:Description><dc:title>Certificate</dc:title>"
+       b"</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end='w'?>")
+ok("jpeg_xmp.jpg", jp[:2] + jpeg_segment(0xE1, xmp) + jp[2:])
+pn = read("scan.png")
+k = pn.index(b"IDAT") - 4
+bad("png_private_chunk_html.png", pn[:33] + chunk(b"prVt", HTML) + pn[33:], 422,
+    "hidden_markup")
+bad("png_text_php.png", pn[:33] + chunk(b"tEXt", b"Comment\0" + PHP) + pn[33:], 422,
+    "hidden_markup")
+bad("png_ztxt_script.png", pn[:k] + chunk(b"zTXt", b"Comment\0\0" + zlib.compress(HTML)) +
+    pn[k:], 422, "hidden_markup")
+ok("png_text_plain.png", pn[:33] + chunk(b"tEXt", b"Software\0GIMP 2.10 <scan>") + pn[33:])
 
 with open(os.path.join(OUT, "crafted.tsv"), "w") as f:
     for r in ROWS:

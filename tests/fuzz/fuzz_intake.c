@@ -1,6 +1,6 @@
 /* libFuzzer harness for every intake parser of untrusted bytes: the full entry point
  * (libmagic dispatch) and, so the fuzzer need not first satisfy libmagic, each deep
- * validator directly. Seeds: tests/corpus. Run: make fuzz [FUZZ_SECONDS=60]. */
+ * validator directly, and the name and markup checks (issue 10). Seeds: tests/corpus. Run: make fuzz [FUZZ_SECONDS=60]. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,5 +51,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	intake_zip_check(data, size, &lim, NULL, &res);
 	no_internal(&res);
 	intake_result_free(&res);
+
+	/* issue 10: the name and markup checks on the same bytes. */
+	{
+		char name[INTAKE_NAME_MAX], what[96];
+		const char *why = "";
+		size_t n = size < sizeof(name) - 1 ? size : sizeof(name) - 1;
+
+		intake_name_chars(data, size, &why);
+		memcpy(name, data, n);
+		name[n] = '\0';
+		intake_name_type(name, &why);
+		memset(&res, 0, sizeof(res));
+		intake_name_check(name, &res);
+		no_internal(&res);
+		intake_markup_find(data, size, 1, what, sizeof(what));
+	}
 	return 0;
 }
