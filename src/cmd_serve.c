@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "auth/limits.h"
 #include "cases/case.h"
 #include "cli.h"
 #include "commands.h"
@@ -169,7 +170,7 @@ cmd_serve(int argc, char **argv)
 	app.letters.ca = app.ca;
 	app.letters.cfg.template_path = app.letter_template;
 	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
-	if (db_thread_init(dbpath) != 0)
+	if (db_thread_init(dbpath) != 0 || limits_init(&app.cfg) != 0)
 		return EXIT_USAGE;
 	r = http_serve(&app);
 	intake_shutdown();

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "auth/limits.h"
 #include "auth/password.h"
 #include "config.h"
 #include "db/db.h"
@@ -25,8 +26,6 @@ static const char SQL_SET_DISABLED[] = "UPDATE users SET disabled = ?2 WHERE id 
 static const char SQL_SET_PASSWORD[] =
     "UPDATE users SET password_hash = ?2, failed_logins = 0, lockouts = 0, locked_until = 0"
     " WHERE id = ?1";
-static const char SQL_FAILED[] =
-    "UPDATE users SET failed_logins = ?2, lockouts = ?3, locked_until = ?4 WHERE id = ?1";
 static const char SQL_OFFICE_EXISTS[] = "SELECT 1 FROM offices WHERE code = ?1";
 static const char SQL_DEPT_EXISTS[] = "SELECT 1 FROM departments WHERE code = ?1";
 
@@ -376,41 +375,56 @@ fail:
 	return ERR_INTERNAL;
 }
 
+/* Failures count by client address and account name together, for names that exist and
+ * names that do not alike: a wrong password from one address never locks the account for
+ * anyone else, and the lockout answer says nothing about whether the account exists. */
+static void
+failure_key(const char *ip, const char *username, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "login-fail:%s|%s", ip ? ip : "", username);
+}
+
+/* Seconds the pair is still locked for, or 0: login_max_failures failures lock it for
+ * login_lockout seconds after the last one, doubling with each further round of failures
+ * within a day, at most a day. */
 static int
-record_failure(struct db *db, const struct config *cfg, const struct user_row *u,
+locked_for(struct db *db, const struct config *cfg, const char *key, int64_t now,
+    int64_t *wait_left)
+{
+	int64_t n, last, wait, rounds;
+
+	*wait_left = 0;
+	if (limit_events_count(db, key, now - 86400, &n, &last) != 0)
+		return -1;
+	if (n < cfg->login_max_failures)
+		return 0;
+	rounds = n / cfg->login_max_failures;
+	wait = cfg->login_lockout;
+	while (--rounds > 0 && wait < 86400)
+		wait *= 2;
+	if (wait > 86400)
+		wait = 86400;
+	if (last + wait > now)
+		*wait_left = last + wait - now;
+	return 0;
+}
+
+static int
+record_failure(struct db *db, const struct config *cfg, const char *key, int known,
     const char *username, const char *ip, int64_t now)
 {
-	int64_t failed = u->failed + 1, lockouts = u->lockouts, until = 0, wait;
-	sqlite3_stmt *st;
-	int rc = 0;
+	int64_t left;
 
-	if (failed >= cfg->login_max_failures) {
-		wait = cfg->login_lockout;
-		for (int64_t i = 0; i < lockouts && wait < 86400; i++)
-			wait *= 2;
-		if (wait > 86400)
-			wait = 86400;
-		until = now + wait;
-		lockouts++;
-		failed = 0;
-	}
-	if ((st = db_prepare(db, SQL_FAILED)) == NULL)
+	if (limit_events_add(db, key, now) != 0 || locked_for(db, cfg, key, now, &left) != 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, u->id);
-	sqlite3_bind_int64(st, 2, failed);
-	sqlite3_bind_int64(st, 3, lockouts);
-	sqlite3_bind_int64(st, 4, until);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = -1;
-	db_done(st);
-	if (rc == 0 && until > 0) {
+	if (left > 0 && known) {
 		struct actor sys = { "system", "system", ip };
 		char after[64];
 
-		snprintf(after, sizeof(after), "{\"locked_for\":%lld}", (long long)(until - now));
-		rc = audit_user(db, &sys, "user.lockout", username, NULL, after);
+		snprintf(after, sizeof(after), "{\"locked_for\":%lld}", (long long)left);
+		return audit_user(db, &sys, "user.lockout", username, NULL, after);
 	}
-	return rc;
+	return 0;
 }
 
 enum err
@@ -418,44 +432,46 @@ staff_login(struct db *db, const struct config *cfg, const char *username,
     const char *password, const char *ip, struct session_new *out, enum role *role,
     int64_t *retry_after)
 {
-	struct user_row u;
+	char key[160];
+	struct user_row u = { 0 };
 	int64_t now = time_now();
 	int found, ok;
 
 	*retry_after = 0;
-	if (username == NULL || password == NULL || strlen(password) > PASSWORD_MAX)
+	if (username == NULL || password == NULL || strlen(password) > PASSWORD_MAX ||
+	    strlen(username) > 64)
 		return ERR_BAD_CREDENTIALS;
-	if (db_begin(db) != 0)
-		return ERR_UNAVAILABLE;
-	found = user_get(db, username, &u) == 0;
-	if (found && u.locked_until > now) {
-		db_rollback(db);
-		*retry_after = u.locked_until - now;
+	failure_key(ip, username, key, sizeof(key));
+	if (locked_for(db, cfg, key, now, retry_after) != 0)
+		return ERR_INTERNAL;
+	if (*retry_after > 0)
 		return ERR_LOCKED;
+	/* The key derivation is the expensive part: at most login_kdf_concurrency at once,
+	 * outside any transaction, so a flood neither fills the worker threads nor holds the
+	 * database's write lock. */
+	if (limit_kdf_enter() != 0) {
+		*retry_after = 1;
+		return ERR_RATE_LIMITED;
 	}
+	found = user_get(db, username, &u) == 0;
 	/* The KDF runs for unknown and disabled accounts too: no timing oracle. */
 	if (!found) {
 		password_burn(password, (int)cfg->scrypt_log2n);
-		db_rollback(db);
-		return ERR_BAD_CREDENTIALS;
-	}
-	ok = password_verify(password, u.hash) == 1;
+		ok = 0;
+	} else
+		ok = password_verify(password, u.hash) == 1;
+	limit_kdf_leave();
+	if (db_begin(db) != 0)
+		return ERR_UNAVAILABLE;
 	if (!ok || u.disabled) {
-		if (!ok && record_failure(db, cfg, &u, username, ip, now) != 0)
+		if (!ok && record_failure(db, cfg, key, found, username, ip, now) != 0)
 			goto fail;
 		if (db_commit(db) != 0)
 			return ERR_INTERNAL;
 		return ERR_BAD_CREDENTIALS;
 	}
-	if (u.failed != 0 || u.lockouts != 0) {
-		struct user_row reset = u;
-
-		reset.failed = -1;
-		reset.lockouts = 0;
-		/* failed = -1 + 1 = 0 below the threshold: clears the counters. */
-		if (record_failure(db, cfg, &reset, username, ip, now) != 0)
-			goto fail;
-	}
+	if (limit_events_forget(db, key, -1) != 0)
+		goto fail;
 	{
 		struct actor self = { username, role_name(u.role), ip };
 

@@ -35,7 +35,9 @@ enum err staff_set_password(struct db *db, const struct config *cfg, const struc
 
 /* Password login. On ERR_OK a session is opened and *role set. ERR_BAD_CREDENTIALS for a
  * wrong pair, an unknown user or a disabled account (one answer for all); ERR_LOCKED while
- * locked, with *retry_after in seconds. */
+ * this client address has failed too often for this name (known or not), with
+ * *retry_after in seconds; ERR_RATE_LIMITED (*retry_after 1) while every password-hash
+ * slot is busy (limits.h). */
 enum err staff_login(struct db *db, const struct config *cfg, const char *username,
 	    const char *password, const char *ip, struct session_new *out, enum role *role,
 	    int64_t *retry_after);

@@ -15,6 +15,7 @@ rate_limited(struct req *r, enum err e, int64_t retry_after)
 {
 	char msg[200];
 
+	r->retry_after = retry_after;
 	snprintf(msg, sizeof(msg), "%s (try again in %lld seconds)", err_message(e),
 	    (long long)(retry_after > 0 ? retry_after : 1));
 	return reply_error(r, e, msg);
@@ -80,6 +81,8 @@ h_otp_verify(struct req *r)
 	}
 	e = otp_verify(db, &r->app->cfg, r->app->otp_key, emp, code, r->ip, &s);
 	json_decref(o);
+	if (e == ERR_OTP_DEAD)
+		r->retry_after = r->app->cfg.otp_resend_interval;
 	if (e != ERR_OK)
 		return reply_error(r, e, NULL);
 	return reply_session(r, 200, s.token, s.csrf, "employee", s.expires_at);
@@ -112,7 +115,7 @@ h_login(struct req *r)
 	}
 	e = staff_login(db, &r->app->cfg, user, pass, r->ip, &s, &role, &retry);
 	json_decref(o);
-	if (e == ERR_LOCKED)
+	if (e == ERR_LOCKED || e == ERR_RATE_LIMITED)
 		return rate_limited(r, e, retry);
 	if (e != ERR_OK)
 		return reply_error(r, e, NULL);

@@ -123,6 +123,7 @@ h_page_otp_request(struct req *r)
 	if ((db = db_thread()) == NULL)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
 	e = otp_request(db, &r->app->cfg, r->app->otp_key, emp, fam, r->ip, p.masked, &retry);
+	r->retry_after = retry;
 	if (e == ERR_RATE_LIMITED && resend != NULL)
 		return otp_page(r, &p, 429, e, NULL, retry);
 	if (e != ERR_OK)
@@ -186,6 +187,7 @@ h_page_staff_login(struct req *r)
 	if ((db = db_thread()) == NULL)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
 	e = staff_login(db, &r->app->cfg, user, pass, r->ip, &s, &role, &retry);
+	r->retry_after = retry;
 	if (e != ERR_OK)
 		return signin_page(r, err_status(e), e, NULL);
 	reply_session_cookie(r, session, sizeof(session), s.token, s.expires_at - time_now());

@@ -70,6 +70,7 @@ struct req {
 	 * CSRF token is still to be checked against the form's "csrf" field */
 	struct page_form	*form;
 	int			 csrf_form;
+	int64_t			 retry_after;	/* seconds, sent as Retry-After on a 429 */
 };
 
 typedef enum MHD_Result (*handler_fn)(struct req *r);
@@ -80,6 +81,8 @@ typedef enum MHD_Result (*handler_fn)(struct req *r);
 #define R_PAGE		0x02	/* an HTML page: errors are pages too (page.h) */
 #define R_FORM		0x04	/* a browser form: the CSRF token may come as the form
 				 * field "csrf" instead of the header; same-origin checked */
+#define R_LIMIT_AUTH	0x08	/* public, costly: login and OTP (limits.h LIMIT_AUTH) */
+#define R_LIMIT_VERIFY	0x10	/* public letter verification (LIMIT_VERIFY) */
 
 struct route {
 	const char	*method;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/limits.h"
 #include "auth/session.h"
 #include "db/db.h"
 #include "http/page.h"
@@ -159,6 +160,11 @@ first_call(struct req *r)
 		return reply_error(r, ERR_MALFORMED, "The address holds a bad %-escape.");
 	if (r->route == NULL)
 		return reply_error(r, mismatch ? ERR_METHOD : ERR_NO_ROUTE, NULL);
+	/* Costly public routes are refused before any body, database or key work. */
+	if ((r->route->flags & (R_LIMIT_AUTH | R_LIMIT_VERIFY)) &&
+	    limit_take(r->route->flags & R_LIMIT_AUTH ? LIMIT_AUTH : LIMIT_VERIFY, r->ip,
+	    &r->retry_after) != 0)
+		return reply_error(r, ERR_RATE_LIMITED, NULL);
 	max = route_max_body(r);
 	cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
