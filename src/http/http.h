@@ -71,6 +71,7 @@ struct req {
 	struct page_form	*form;
 	int			 csrf_form;
 	int64_t			 retry_after;	/* seconds, sent as Retry-After on a 429 */
+	int			 close_after;	/* the reply says Connection: close */
 };
 
 typedef enum MHD_Result (*handler_fn)(struct req *r);
@@ -149,6 +150,17 @@ const char *req_query(struct req *r, const char *name, char *out, size_t outlen)
 int	http_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus);
 /* The actor of the request, for audit records. */
 void	req_actor(struct req *r, struct actor *a, char *name, size_t namelen);
+
+/* conns.c: open connections with absolute deadlines for headers and body, and an accept
+ * policy that keeps a share of connections for addresses that are not flooding. */
+enum conn_phase { CONN_HEADERS, CONN_BODY, CONN_REPLY };
+int	conns_start(const struct config *cfg);
+void	conns_stop(void);
+enum MHD_Result conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
+void	conns_notify(void *cls, struct MHD_Connection *c, void **socket_ctx,
+	    enum MHD_ConnectionNotificationCode toe);
+/* The connection of c moves to phase p, its deadline counted from now. */
+void	conns_phase(struct MHD_Connection *c, enum conn_phase p);
 
 /* server.c */
 int	http_serve(struct app *app);

@@ -49,6 +49,8 @@ queue(struct req *r, unsigned status, struct MHD_Response *resp)
 
 	r->replied = 1;
 	r->status = status;
+	if (r->close_after)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (status == 429) {
 		char ra[24];
 

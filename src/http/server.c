@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,15 +145,78 @@ route_max_body(const struct req *r)
 	return r->route->max_body;
 }
 
+struct framing {
+	unsigned	 content_length, transfer_encoding, host;
+	int		 te_not_chunked, bad_name;
+};
+
+static int
+token_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+	const char *k;
+
+	for (k = key; *k != '\0'; k++)
+		if (!token_char((unsigned char)*k))
+			f->bad_name = 1;
+	if (key[0] == '\0')
+		f->bad_name = 1;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->content_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encoding++;
+		if (value == NULL || strcasecmp(value, "chunked") != 0)
+			f->te_not_chunked = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		f->host++;
+	return MHD_YES;
+}
+
+/* Framing that two parsers could read two ways is refused, and the connection closed, so
+ * no byte after it is ever taken for a request of its own (request smuggling): a repeated
+ * Content-Length (even with equal values), Content-Length with Transfer-Encoding, any
+ * transfer coding but a single "chunked", a repeated Host, a header name that is not a
+ * token. libmicrohttpd 0.9.75 reads the last Content-Length and prefers chunked. */
+static const char *
+framing_refused(struct req *r)
+{
+	struct framing f = { 0 };
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &f);
+	if (f.content_length > 1)
+		return "The request has more than one Content-Length.";
+	if (f.content_length > 0 && f.transfer_encoding > 0)
+		return "The request has both Content-Length and Transfer-Encoding.";
+	if (f.transfer_encoding > 1 || f.te_not_chunked)
+		return "Only one Transfer-Encoding, chunked, is accepted.";
+	if (f.host > 1)
+		return "The request has more than one Host.";
+	if (f.bad_name)
+		return "A header name holds characters a header name cannot hold.";
+	return NULL;
+}
+
 static enum MHD_Result
 first_call(struct req *r)
 {
+	const char *why;
 	const char *cl;
 	int mismatch = 0, bad = 0, done;
 	size_t max;
 	int64_t len;
 	enum MHD_Result res;
 
+	if ((why = framing_refused(r)) != NULL) {
+		r->close_after = 1;
+		return reply_error(r, ERR_MALFORMED, why);
+	}
 	if (strlen(r->url) > (size_t)r->app->cfg.max_url)
 		return reply_error(r, ERR_URI_TOO_LONG, NULL);
 	r->route = routes_match(r->method, r->url, r, &mismatch, &bad);
@@ -213,6 +277,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		log_set_request_id(r->rid);
 		client_ip(conn, r->ip, sizeof(r->ip));
 		r->started = 1;
+		conns_phase(conn, CONN_BODY);
 		return first_call(r);
 	}
 	log_set_request_id(r->rid);
@@ -235,6 +300,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	}
 	if (r->body_over)
 		return reply_error(r, ERR_TOO_LARGE, NULL);
+	conns_phase(conn, CONN_REPLY);
 	if (r->route->max_body == 0 && r->body.len > 0)
 		return reply_error(r, ERR_MALFORMED, "This address takes no request body.");
 	/* An urlencoded form (streaming multipart forms check their own field). */
@@ -256,6 +322,8 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (r == NULL)
 		return;
+	/* The next request on this connection has header_timeout from now. */
+	conns_phase(conn, CONN_HEADERS);
 	log_set_request_id(r->rid);
 	log_info("%s %.200s %u %lldus%s", r->method, r->url, r->status,
 	    (long long)(now_us() - r->start_us),
@@ -337,6 +405,10 @@ http_serve(struct app *app)
 	if (threads == 0)
 		threads = 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (conns_start(cfg) != 0) {
+		log_error("serve: cannot start the connection reaper");
+		return -1;
+	}
 	/* Block the signals in every thread; the main thread takes them with sigwait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -345,7 +417,7 @@ http_serve(struct app *app)
 	signal(SIGPIPE, SIG_IGN);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	    MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-	    0, NULL, NULL, access_handler, app,
+	    0, conns_accept, NULL, access_handler, app,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -354,10 +426,12 @@ http_serve(struct app *app)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_limit,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, conns_notify, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 	    MHD_OPTION_END);
 	if (d == NULL) {
 		log_error("serve: cannot listen on %s: %s", cfg->listen, strerror(errno));
+		conns_stop();
 		return -1;
 	}
 	log_info("serving on http://%s with %u threads (data %s)", cfg->listen, threads,
@@ -376,6 +450,7 @@ http_serve(struct app *app)
 		log_warn("shutdown: %d requests still open after the grace period",
 		    atomic_load(&in_flight));
 	MHD_stop_daemon(d);
+	conns_stop();
 	db_thread_close();
 	curl_global_cleanup();
 	log_info("stopped");
