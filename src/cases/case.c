@@ -609,7 +609,9 @@ case_get_json(const struct case_ctx *cx, const char *id, json_t **out, char *msg
 	db_done(st);
 	if (o == NULL)
 		return ERR_INTERNAL;
-	json_object_set_new(o, "documents", rows_json(cx->db, SQL_DOCS, id, doc_one));
+	/* Finance sees case states for posts, not the papers (not even their names). */
+	json_object_set_new(o, "documents", cx->who->role == ROLE_FINANCE ? json_array() :
+	    rows_json(cx->db, SQL_DOCS, id, doc_one));
 	req = json_array();
 	miss = json_array();
 	case_missing_documents(cx->db, &emp, json_object_get(o, "declared"), req, miss);
