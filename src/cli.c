@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit/audit.h"
 #include "commands.h"
 #include "config.h"
 
@@ -62,8 +63,13 @@ cli_main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			int rc = commands[i].run(argc - 1, argv + 1);
+
+			/* What a command recorded is checkpointed outside the database. */
+			audit_checkpoint_if_written();
+			return rc;
+		}
 	fprintf(stderr, "suraksha: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
@@ -128,6 +134,7 @@ cli_load_config(const struct cli_common *c, struct config *cfg)
 		fprintf(stderr, "suraksha: %s\n", err);
 		return -1;
 	}
+	audit_open(cfg->data_dir);
 	return 0;
 }
 

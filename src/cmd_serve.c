@@ -170,9 +170,11 @@ cmd_serve(int argc, char **argv)
 	app.letters.ca = app.ca;
 	app.letters.cfg.template_path = app.letter_template;
 	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
-	if (db_thread_init(dbpath) != 0 || limits_init(&app.cfg) != 0)
+	if (db_thread_init(dbpath) != 0 || limits_init(&app.cfg) != 0 ||
+	    audit_checkpointer_start(app.cfg.audit_checkpoint_interval) != 0)
 		return EXIT_USAGE;
 	r = http_serve(&app);
+	audit_checkpointer_stop();
 	intake_shutdown();
 	verify_cache_clear();
 	X509_free(app.ca);
