@@ -22,6 +22,13 @@ check "intact chain verifies" "$BIN" audit verify --data "$DATA"
 check "no key material in the database" \
     test "$(sqlite3 "$DATA/suraksha.db" "SELECT count(*) FROM meta WHERE value LIKE '%$(cat "$DATA/keys/audit.key")%'")" = 0
 
+# The HKCL export carries the head under its signature.
+"$BIN" export hkcl --data "$DATA" "$T/hkcl" >"$T/export.out" 2>&1
+check "the export carries the audit head" grep -q "^audit_head $n [0-9a-f]\{64\}$" "$T/hkcl/audit_head.txt"
+check "the head is in the signed manifest" sh -c "cd '$T/hkcl' && sha256sum -c MANIFEST.sha256 | grep -q 'audit_head.txt: OK'"
+check "the export checkpointed its own record" \
+    test "$(tail -n 1 "$DATA/audit.checkpoints" | cut -d' ' -f1)" = "$((n + 1))"
+n=$((n + 1))
 cp "$DATA/suraksha.db" "$T/clean.db"
 cp "$DATA/audit.checkpoints" "$T/clean.ckpt"
 verify_says() { # verify_says WHAT WANT-WORDS (after the database was tampered with)
