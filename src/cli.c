@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "user", cmd_user, "staff accounts: add, disable, enable, scope, passwd, list" },
 	{ "audit", cmd_audit, "audit log: verify the hash chain" },
 	{ "backup", cmd_backup, "consistent online backup of the database and stored files" },
+	{ "restore", cmd_restore, "make a folder copied back from a backup safe to serve" },
 	{ "version", cmd_version, "print the version" },
 	{ "rules", cmd_rules, "evaluate the eligibility and pay rules (eval), show parameters" },
 	{ "cases", cmd_cases, "cases: reeval after a rules change, extend a deadline, list "

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "letters/store.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "intake/blob.h"
@@ -150,6 +151,17 @@ cmd_serve(int argc, char **argv)
 		else if (bs.tmp_removed || bs.blobs_removed)
 			log_info("start-up sweep: %u temp files and %u unreferenced blobs removed",
 			    bs.tmp_removed, bs.blobs_removed);
+	}
+	/* No letter reference is ever given twice, even after a restore nobody reconciled. */
+	{
+		struct letter_reconcile_report lr;
+
+		if (letter_reconcile(db, app.cfg.data_dir, 0, &lr) != 0)
+			log_warn("start-up: letters on disk could not be checked");
+		else if (lr.unknown > 0)
+			log_warn("start-up: %ld letters on disk are not in the database (issued "
+			    "after the backup this data came from?); run 'suraksha restore'",
+			    lr.unknown);
 	}
 	db_close(db);
 	if (otp_key_load(app.cfg.data_dir, app.otp_key) != 0) {
