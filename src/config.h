@@ -57,6 +57,7 @@ struct config {
 	int64_t	 auth_ip_burst;
 	int64_t	 auth_global_per_second;
 	int64_t	 login_kdf_concurrency;
+	int64_t	 login_kdf_queue;
 	int64_t	 verify_ip_per_minute;
 	int64_t	 verify_ip_burst;
 	int64_t	 verify_global_per_second;

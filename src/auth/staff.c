@@ -1,6 +1,8 @@
 #include "auth/staff.h"
 
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -428,62 +430,110 @@ record_failure(struct db *db, const struct config *cfg, const char *key, int kno
 }
 
 enum err
-staff_login(struct db *db, const struct config *cfg, const char *username,
-    const char *password, const char *ip, struct session_new *out, enum role *role,
-    int64_t *retry_after)
+staff_login_begin(struct db *db, const struct config *cfg, const char *username,
+    const char *password, const char *ip, struct staff_login_job *j, int64_t *retry_after)
 {
-	char key[160];
 	struct user_row u = { 0 };
 	int64_t now = time_now();
-	int found, ok;
 
+	memset(j, 0, sizeof(*j));
 	*retry_after = 0;
 	if (username == NULL || password == NULL || strlen(password) > PASSWORD_MAX ||
 	    strlen(username) > 64)
 		return ERR_BAD_CREDENTIALS;
-	failure_key(ip, username, key, sizeof(key));
-	if (locked_for(db, cfg, key, now, retry_after) != 0)
+	failure_key(ip, username, j->key, sizeof(j->key));
+	if (locked_for(db, cfg, j->key, now, retry_after) != 0)
 		return ERR_INTERNAL;
 	if (*retry_after > 0)
 		return ERR_LOCKED;
-	/* The key derivation is the expensive part: at most login_kdf_concurrency at once,
-	 * outside any transaction, so a flood neither fills the worker threads nor holds the
-	 * database's write lock. */
-	if (limit_kdf_enter() != 0) {
-		*retry_after = 1;
-		return ERR_RATE_LIMITED;
-	}
-	found = user_get(db, username, &u) == 0;
+	j->found = user_get(db, username, &u) == 0;
+	snprintf(j->username, sizeof(j->username), "%s", username);
+	snprintf(j->password, sizeof(j->password), "%s", password);
+	snprintf(j->ip, sizeof(j->ip), "%s", ip ? ip : "");
+	memcpy(j->hash, u.hash, sizeof(j->hash));
+	j->user_id = u.id;
+	j->role = u.role;
+	j->disabled = u.disabled;
+	j->log2n = (int)cfg->scrypt_log2n;
+	return ERR_OK;
+}
+
+void
+staff_login_kdf(struct staff_login_job *j)
+{
 	/* The KDF runs for unknown and disabled accounts too: no timing oracle. */
-	if (!found) {
-		password_burn(password, (int)cfg->scrypt_log2n);
-		ok = 0;
+	if (!j->found) {
+		password_burn(j->password, j->log2n);
+		j->ok = 0;
 	} else
-		ok = password_verify(password, u.hash) == 1;
-	limit_kdf_leave();
+		j->ok = password_verify(j->password, j->hash) == 1;
+	OPENSSL_cleanse(j->password, sizeof(j->password));
+	j->done = 1;
+}
+
+enum err
+staff_login_finish(struct db *db, const struct config *cfg, struct staff_login_job *j,
+    struct session_new *out, enum role *role)
+{
+	int64_t now = time_now();
+
+	if (!j->done)
+		return ERR_INTERNAL;
 	if (db_begin(db) != 0)
 		return ERR_UNAVAILABLE;
-	if (!ok || u.disabled) {
-		if (!ok && record_failure(db, cfg, key, found, username, ip, now) != 0)
+	if (!j->ok || j->disabled) {
+		if (!j->ok && record_failure(db, cfg, j->key, j->found, j->username, j->ip,
+		    now) != 0)
 			goto fail;
 		if (db_commit(db) != 0)
 			return ERR_INTERNAL;
 		return ERR_BAD_CREDENTIALS;
 	}
-	if (limit_events_forget(db, key, -1) != 0)
+	if (limit_events_forget(db, j->key, -1) != 0)
 		goto fail;
 	{
-		struct actor self = { username, role_name(u.role), ip };
+		struct actor self = { j->username, role_name(j->role), j->ip };
 
-		if (session_create(db, cfg, u.id, NULL, ip, out) != 0 ||
-		    audit_user(db, &self, "login", username, NULL, NULL) != 0)
+		if (session_create(db, cfg, j->user_id, NULL, j->ip, out) != 0 ||
+		    audit_user(db, &self, "login", j->username, NULL, NULL) != 0)
 			goto fail;
 	}
 	if (db_commit(db) != 0)
 		return ERR_INTERNAL;
-	*role = u.role;
+	*role = j->role;
 	return ERR_OK;
 fail:
 	db_rollback(db);
 	return ERR_INTERNAL;
+}
+
+void
+staff_login_job_free(void *p)
+{
+	if (p != NULL)
+		OPENSSL_cleanse(p, sizeof(struct staff_login_job));
+	free(p);
+}
+
+enum err
+staff_login(struct db *db, const struct config *cfg, const char *username,
+    const char *password, const char *ip, struct session_new *out, enum role *role,
+    int64_t *retry_after)
+{
+	struct staff_login_job j;
+	enum err e;
+
+	if ((e = staff_login_begin(db, cfg, username, password, ip, &j, retry_after)) != ERR_OK)
+		return e;
+	/* At most login_kdf_concurrency at once, outside any transaction. */
+	if (limit_kdf_enter() != 0) {
+		OPENSSL_cleanse(&j, sizeof(j));
+		*retry_after = 1;
+		return ERR_RATE_LIMITED;
+	}
+	staff_login_kdf(&j);
+	limit_kdf_leave();
+	e = staff_login_finish(db, cfg, &j, out, role);
+	OPENSSL_cleanse(&j, sizeof(j));
+	return e;
 }

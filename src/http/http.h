@@ -72,6 +72,7 @@ struct req {
 	int			 csrf_form;
 	int64_t			 retry_after;	/* seconds, sent as Retry-After on a 429 */
 	int			 close_after;	/* the reply says Connection: close */
+	int			 resumed;	/* req_offload's work is done: second call */
 };
 
 typedef enum MHD_Result (*handler_fn)(struct req *r);
@@ -164,5 +165,11 @@ void	conns_phase(struct MHD_Connection *c, enum conn_phase p);
 
 /* server.c */
 int	http_serve(struct app *app);
+/* Runs work(arg) on one of the offload threads (login_kdf_concurrency of them) while the
+ * connection waits suspended, then calls the route's handler again with r->resumed set.
+ * CPU-heavy work (a password hash) so never holds a connection thread, and every other
+ * connection of that thread is served meanwhile. With login_kdf_queue jobs waiting
+ * already, replies 429 with Retry-After instead. Call from a handler; return its value. */
+enum MHD_Result req_offload(struct req *r, void (*work)(void *), void *arg);
 
 #endif

@@ -29,6 +29,21 @@
 
 static atomic_int in_flight;
 
+/* The offload queue (req_offload): a ring of waiting jobs, served by its threads. */
+#define OFFLOAD_THREADS_MAX	64
+struct offload_job {
+	struct req	*r;
+	void		(*work)(void *);
+	void		*arg;
+};
+static pthread_mutex_t off_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t off_cv = PTHREAD_COND_INITIALIZER;
+static struct offload_job *off_q;
+static size_t off_cap, off_head, off_len;
+static int off_running;
+static pthread_t off_threads[OFFLOAD_THREADS_MAX];
+static size_t off_nthreads;
+
 static int64_t
 now_us(void)
 {
@@ -298,6 +313,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (r->resumed)
+		return r->route->handler(r);
 	if (r->body_over)
 		return reply_error(r, ERR_TOO_LARGE, NULL);
 	conns_phase(conn, CONN_REPLY);
@@ -339,6 +356,79 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&in_flight, 1);
+}
+
+enum MHD_Result
+req_offload(struct req *r, void (*work)(void *), void *arg)
+{
+	pthread_mutex_lock(&off_mu);
+	if (!off_running || off_len == off_cap) {
+		pthread_mutex_unlock(&off_mu);
+		r->retry_after = 1;
+		return reply_error(r, ERR_RATE_LIMITED, NULL);
+	}
+	/* Suspended before it is queued: the resume can never come first. */
+	MHD_suspend_connection(r->conn);
+	off_q[(off_head + off_len) % off_cap] = (struct offload_job){ r, work, arg };
+	off_len++;
+	pthread_cond_signal(&off_cv);
+	pthread_mutex_unlock(&off_mu);
+	return MHD_YES;
+}
+
+static void *
+offload_main(void *unused)
+{
+	struct offload_job j;
+
+	pthread_mutex_lock(&off_mu);
+	for (;;) {
+		while (off_running && off_len == 0)
+			pthread_cond_wait(&off_cv, &off_mu);
+		if (off_len == 0)
+			break;
+		j = off_q[off_head];
+		off_head = (off_head + 1) % off_cap;
+		off_len--;
+		pthread_mutex_unlock(&off_mu);
+		j.work(j.arg);
+		j.r->resumed = 1;
+		MHD_resume_connection(j.r->conn);
+		pthread_mutex_lock(&off_mu);
+	}
+	pthread_mutex_unlock(&off_mu);
+	return NULL;
+}
+
+static int
+offload_start(const struct config *cfg)
+{
+	off_cap = (size_t)cfg->login_kdf_queue;
+	if ((off_q = calloc(off_cap, sizeof(*off_q))) == NULL)
+		return -1;
+	off_running = 1;
+	for (off_nthreads = 0; off_nthreads < (size_t)cfg->login_kdf_concurrency &&
+	    off_nthreads < OFFLOAD_THREADS_MAX; off_nthreads++)
+		if (pthread_create(&off_threads[off_nthreads], NULL, offload_main, NULL) != 0)
+			break;
+	return off_nthreads > 0 ? 0 : -1;
+}
+
+/* After the daemon has stopped taking requests: the queue drains, then the threads end. */
+static void
+offload_stop(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&off_mu);
+	off_running = 0;
+	pthread_cond_broadcast(&off_cv);
+	pthread_mutex_unlock(&off_mu);
+	for (i = 0; i < off_nthreads; i++)
+		pthread_join(off_threads[i], NULL);
+	off_nthreads = 0;
+	free(off_q);
+	off_q = NULL;
 }
 
 static int
@@ -405,8 +495,10 @@ http_serve(struct app *app)
 	if (threads == 0)
 		threads = 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (conns_start(cfg) != 0) {
-		log_error("serve: cannot start the connection reaper");
+	if (conns_start(cfg) != 0 || offload_start(cfg) != 0) {
+		log_error("serve: cannot start the connection reaper or the offload threads");
+		conns_stop();
+		offload_stop();
 		return -1;
 	}
 	/* Block the signals in every thread; the main thread takes them with sigwait. */
@@ -416,6 +508,7 @@ http_serve(struct app *app)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	    MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    0, conns_accept, NULL, access_handler, app,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -432,6 +525,7 @@ http_serve(struct app *app)
 	if (d == NULL) {
 		log_error("serve: cannot listen on %s: %s", cfg->listen, strerror(errno));
 		conns_stop();
+		offload_stop();
 		return -1;
 	}
 	log_info("serving on http://%s with %u threads (data %s)", cfg->listen, threads,
@@ -449,6 +543,7 @@ http_serve(struct app *app)
 	if (atomic_load(&in_flight) > 0)
 		log_warn("shutdown: %d requests still open after the grace period",
 		    atomic_load(&in_flight));
+	offload_stop();
 	MHD_stop_daemon(d);
 	conns_stop();
 	db_thread_close();

@@ -10,7 +10,7 @@ ATTACK="python3 $ROOT/tests/tools/attack.py"
 # The limits under test, back to production-like values; a realistic password-hash cost
 # for the unknown names the flood uses (known accounts keep their cheap test hashes).
 export SURAKSHA_AUTH_IP_PER_MINUTE=30 SURAKSHA_AUTH_IP_BURST=8 SURAKSHA_AUTH_GLOBAL_PER_SECOND=10
-export SURAKSHA_LOGIN_KDF_CONCURRENCY=1 SURAKSHA_SCRYPT_LOG2N=16
+export SURAKSHA_LOGIN_KDF_CONCURRENCY=1 SURAKSHA_LOGIN_KDF_QUEUE=4 SURAKSHA_SCRYPT_LOG2N=16
 start_server
 
 # --- 1. a login flood from eight addresses, 24 clients, 3 seconds
@@ -45,9 +45,9 @@ req POST /api/v1/login '{"username":"hod.pwd","password":"suraksha-demo"}'
 expect_status 200 "the real hod still logs in from their own address"
 # An unknown name locks exactly as a known one: the answer tells no name exists.
 for i in 1 2 3 4 5; do
-	req POST /api/v1/login '{"username":"hod.nobody","password":"not-the-password"}' --interface 127.0.0.20
+	req POST /api/v1/login '{"username":"hod.nobody","password":"not-the-password"}' --interface 127.0.0.25
 done
-req POST /api/v1/login '{"username":"hod.nobody","password":"whatever-else"}' --interface 127.0.0.20
+req POST /api/v1/login '{"username":"hod.nobody","password":"whatever-else"}' --interface 127.0.0.25
 expect_error 429 account_locked "an unknown name locks the same way"
 check "known and unknown names lock alike" test "$known_locked" = "$(jq -c .error.code <<<"$BODY")"
 

@@ -66,6 +66,13 @@ smuggle "equal Content-Length twice" 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\n
 smuggle "Content-Length with chunked" 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
 smuggle "a transfer coding other than chunked" 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
 smuggle "two Host headers" 'GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
+# A Content-Length that is not a number is refused by libmicrohttpd itself before any
+# callback of ours; 0.9.75 writes that 400 twice (a library bug, fixed upstream), but closes
+# the connection: the request behind it is never answered.
+printf 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 4x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' | $ATTACK raw "$PORT" >"$T/raw"
+check "bad Content-Length: 400" grep -aq '^HTTP/1.1 400 ' "$T/raw"
+check "bad Content-Length: nothing smuggled" test "$(grep -ao 'HTTP/1.1 200' "$T/raw" | wc -l)" = 0
+check "bad Content-Length: closed" bash -c "! grep -aq 'still open' '$T/raw'"
 # A well-framed pipelined pair is still answered twice.
 printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | $ATTACK raw "$PORT" >"$T/raw"
 check "pipelined requests both answered" test "$(grep -ao 'HTTP/1.1 200' "$T/raw" | wc -l)" = 2
