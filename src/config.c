@@ -114,7 +114,7 @@ static const struct setting settings[] = {
 	    "login and OTP requests per second from all addresses together"),
 	INT(login_kdf_concurrency, 1, 64, "1",
 	    "threads that compute staff password hashes, apart from the connection threads"),
-	INT(login_kdf_queue, 1, 100000, "32",
+	INT(login_kdf_queue, 1, 100000, "8",
 	    "staff logins waiting for a password hash; past it 429 with Retry-After"),
 	INT(verify_ip_per_minute, 1, 100000, "60", "letter verifications per client address per minute"),
 	INT(verify_ip_burst, 1, 100000, "20", "letter verifications one address may make at once"),

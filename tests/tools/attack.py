@@ -113,8 +113,8 @@ def login_flood(port, seconds, clients):
                                "password": "wrong-password-%d" % i}).encode()
             try:
                 st, h = http(port, "POST", "/api/v1/login", body, src=src, timeout=20.0)
-            except Exception:
-                st, h = "error", {}
+            except Exception as e:
+                st, h = "error " + type(e).__name__, {}
             with lock:
                 counts[str(st)] = counts.get(str(st), 0) + 1
                 if st == 429 and "retry-after" not in h:
