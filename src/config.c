@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,15 @@ static int
 check_path(const char *v)
 {
 	return *v == '\0' ? -1 : 0;
+}
+
+static int
+check_proxy(const char *v)
+{
+	unsigned char a[16];
+
+	return *v == '\0' || inet_pton(AF_INET, v, a) == 1 || inet_pton(AF_INET6, v, a) == 1 ?
+	    0 : -1;
 }
 
 #define MB (1000 * 1000)
@@ -131,6 +141,9 @@ static const struct setting settings[] = {
 	    "connections an address may hold once the server is busy"),
 	INT(audit_checkpoint_interval, 1, 86400, "30",
 	    "seconds between checkpoints of the audit chain head written outside the database"),
+	STR(trusted_proxy, "", "address of the reverse proxy in front (e.g. 127.0.0.1): its "
+	    "X-Forwarded-For names the client that limits and lockouts count; empty: none",
+	    check_proxy),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

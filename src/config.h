@@ -67,6 +67,7 @@ struct config {
 	int64_t	 busy_connections_percent;
 	int64_t	 busy_per_ip_connections;
 	int64_t	 audit_checkpoint_interval;
+	char	 trusted_proxy[64];
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

@@ -41,6 +41,7 @@ static struct conn *head;
 static size_t nconns;
 static int64_t header_us, body_us;
 static size_t busy_at, busy_per_ip;
+static char proxy[64];	/* trusted_proxy: never refused for its share */
 static pthread_t reaper;
 static int running;
 static atomic_ullong reaped_total, refused_total;
@@ -77,8 +78,8 @@ conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 	enum MHD_Result ok = MHD_YES;
 
 	pthread_mutex_lock(&mu);
-	if (nconns >= busy_at) {
-		addr_text(addr, ip, sizeof(ip));
+	addr_text(addr, ip, sizeof(ip));
+	if (nconns >= busy_at && strcmp(ip, proxy) != 0) {
 		for (c = head; c != NULL && mine < busy_per_ip; c = c->next)
 			if (strcmp(c->ip, ip) == 0)
 				mine++;
@@ -192,6 +193,7 @@ conns_start(const struct config *cfg)
 	body_us = cfg->body_timeout * 1000000;
 	busy_at = (size_t)(cfg->max_connections * cfg->busy_connections_percent / 100);
 	busy_per_ip = (size_t)cfg->busy_per_ip_connections;
+	snprintf(proxy, sizeof(proxy), "%s", cfg->trusted_proxy);
 	running = 1;
 	if (pthread_create(&reaper, NULL, reap, NULL) != 0) {
 		running = 0;

@@ -61,8 +61,35 @@ no_unescape(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
+/* The address the proxy appended last to X-Forwarded-For (the one it saw), when it is an
+ * address; earlier entries are the client's own word and are not trusted. */
+static int
+forwarded_for(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	const char *p;
+	unsigned char a[16];
+	char v[64];
+	size_t n;
+
+	if (h == NULL)
+		return -1;
+	p = strrchr(h, ',') ? strrchr(h, ',') + 1 : h;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = strcspn(p, " \t");
+	if (n == 0 || n >= sizeof(v))
+		return -1;
+	memcpy(v, p, n);
+	v[n] = '\0';
+	if (inet_pton(AF_INET, v, a) != 1 && inet_pton(AF_INET6, v, a) != 1)
+		return -1;
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
 static void
-client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
+client_ip(struct MHD_Connection *conn, const struct config *cfg, char *out, size_t outlen)
 {
 	const union MHD_ConnectionInfo *ci;
 	const struct sockaddr *sa;
@@ -77,6 +104,10 @@ client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
 		    (socklen_t)outlen);
+	/* Behind the reverse proxy every connection comes from it: limits, lockouts and the
+	 * audit count the client it names instead. */
+	if (cfg->trusted_proxy[0] != '\0' && strcmp(out, cfg->trusted_proxy) == 0)
+		forwarded_for(conn, out, outlen);
 }
 
 static const char *
@@ -290,7 +321,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		if (crypt_random_hex(8, r->rid) != 0)
 			snprintf(r->rid, sizeof(r->rid), "norandom");
 		log_set_request_id(r->rid);
-		client_ip(conn, r->ip, sizeof(r->ip));
+		client_ip(conn, &r->app->cfg, r->ip, sizeof(r->ip));
 		r->started = 1;
 		conns_phase(conn, CONN_BODY);
 		return first_call(r);

@@ -77,4 +77,23 @@ for i in $(seq 1 10); do
 done
 expect_error 429 too_many_requests "per-address limit on OTP requests"
 check "Retry-After on the bucket's 429" grep -qiE '^Retry-After: [1-9][0-9]*' <<<"$HEADERS"
+
+# --- behind a reverse proxy (trusted_proxy): the client it names is what counts; anyone
+# else's X-Forwarded-For is ignored.
+stop_server
+start_server --trusted_proxy 127.0.0.1
+for i in 1 2 3 4 5; do
+	req POST /api/v1/login '{"username":"secy.pwd","password":"not-the-password"}' -H 'X-Forwarded-For: 203.0.113.9'
+done
+req POST /api/v1/login '{"username":"secy.pwd","password":"suraksha-demo"}' -H 'X-Forwarded-For: 203.0.113.9'
+expect_error 429 account_locked "locked for the client the proxy names"
+req POST /api/v1/login '{"username":"secy.pwd","password":"suraksha-demo"}' -H 'X-Forwarded-For: 198.51.100.7, 203.0.113.9'
+expect_error 429 account_locked "a client-supplied earlier X-Forwarded-For entry changes nothing"
+req POST /api/v1/login '{"username":"secy.pwd","password":"suraksha-demo"}' -H 'X-Forwarded-For: 198.51.100.7'
+expect_status 200 "the real user behind the same proxy logs in"
+for i in 1 2 3 4 5; do
+	req POST /api/v1/login '{"username":"auditor","password":"not-the-password"}' --interface 127.0.0.31 -H "X-Forwarded-For: 198.51.100.$i"
+done
+req POST /api/v1/login '{"username":"auditor","password":"suraksha-demo"}' --interface 127.0.0.31 -H 'X-Forwarded-For: 198.51.100.99'
+expect_error 429 account_locked "X-Forwarded-For from an address that is not the proxy is ignored"
 finish
