@@ -55,8 +55,8 @@ mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void
-addr_text(const struct sockaddr *sa, char *out, size_t outlen)
+void
+http_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "unknown");
 	if (sa == NULL)
@@ -78,7 +78,7 @@ conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 	enum MHD_Result ok = MHD_YES;
 
 	pthread_mutex_lock(&mu);
-	addr_text(addr, ip, sizeof(ip));
+	http_addr_text(addr, ip, sizeof(ip));
 	if (nconns >= busy_at && strcmp(ip, proxy) != 0) {
 		for (c = head; c != NULL && mine < busy_per_ip; c = c->next)
 			if (strcmp(c->ip, ip) == 0)
@@ -105,7 +105,7 @@ conns_notify(void *cls, struct MHD_Connection *mc, void **ctx,
 		ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
 		c->fd = ci != NULL ? ci->connect_fd : -1;
 		ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		addr_text(ci != NULL ? ci->client_addr : NULL, c->ip, sizeof(c->ip));
+		http_addr_text(ci != NULL ? ci->client_addr : NULL, c->ip, sizeof(c->ip));
 		atomic_store(&c->phase, CONN_HEADERS);
 		atomic_store(&c->since_us, mono_us());
 		pthread_mutex_lock(&mu);

@@ -160,6 +160,8 @@ void	conns_stop(void);
 enum MHD_Result conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
 void	conns_notify(void *cls, struct MHD_Connection *c, void **socket_ctx,
 	    enum MHD_ConnectionNotificationCode toe);
+/* A socket address as text ("unknown" when not IPv4 or IPv6). */
+void	http_addr_text(const struct sockaddr *sa, char *out, size_t outlen);
 /* The connection of c moves to phase p, its deadline counted from now. */
 void	conns_phase(struct MHD_Connection *c, enum conn_phase p);
 

@@ -92,18 +92,9 @@ static void
 client_ip(struct MHD_Connection *conn, const struct config *cfg, char *out, size_t outlen)
 {
 	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
 
-	snprintf(out, outlen, "unknown");
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || (sa = ci->client_addr) == NULL)
-		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
-		    (socklen_t)outlen);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-		    (socklen_t)outlen);
+	http_addr_text(ci != NULL ? ci->client_addr : NULL, out, outlen);
 	/* Behind the reverse proxy every connection comes from it: limits, lockouts and the
 	 * audit count the client it names instead. */
 	if (cfg->trusted_proxy[0] != '\0' && strcmp(out, cfg->trusted_proxy) == 0)
