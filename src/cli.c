@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit/audit.h"
 #include "commands.h"
 #include "config.h"
 
@@ -23,6 +24,7 @@ static const struct command commands[] = {
 	{ "user", cmd_user, "staff accounts: add, disable, enable, scope, passwd, list" },
 	{ "audit", cmd_audit, "audit log: verify the hash chain" },
 	{ "backup", cmd_backup, "consistent online backup of the database and stored files" },
+	{ "restore", cmd_restore, "make a folder copied back from a backup safe to serve" },
 	{ "version", cmd_version, "print the version" },
 	{ "rules", cmd_rules, "evaluate the eligibility and pay rules (eval), show parameters" },
 	{ "cases", cmd_cases, "cases: reeval after a rules change, extend a deadline, list "
@@ -64,8 +66,13 @@ cli_main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			int rc = commands[i].run(argc - 1, argv + 1);
+
+			/* What a command recorded is checkpointed outside the database. */
+			audit_checkpoint_if_written();
+			return rc;
+		}
 	fprintf(stderr, "suraksha: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
@@ -130,6 +137,7 @@ cli_load_config(const struct cli_common *c, struct config *cfg)
 		fprintf(stderr, "suraksha: %s\n", err);
 		return -1;
 	}
+	audit_open(cfg->data_dir);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "import/master.h"
 #include "letters/pki.h"
+#include "letters/store.h"
 #include "cases/rules.h"
 #include "util/buf.h"
 #include "util/fsx.h"
@@ -251,6 +252,37 @@ copy_tree(const char *from, const char *to, mode_t mode)
 	return rc;
 }
 
+/* The copy is made safe to start from (issue 11): sessions and pending codes are not
+ * carried over (a restored portal must not honour a login made before the backup), and
+ * letters issued after the snapshot whose files were copied are listed for the restore. */
+static int
+backup_finish(const char *src_db, const char *dst_db, const char *dest)
+{
+	struct db *snap = NULL, *live = NULL;
+	char err[256];
+	long marked = 0;
+	int rc = -1;
+
+	if ((snap = db_open(dst_db, 0, err, sizeof(err))) == NULL ||
+	    (live = db_open(src_db, 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "suraksha backup: %s\n", err);
+		goto out;
+	}
+	if (db_exec(snap, "DELETE FROM sessions; DELETE FROM otps;") != 0 ||
+	    letter_backup_mark(dest, snap, live, &marked) != 0) {
+		fprintf(stderr, "suraksha backup: cannot finish the copy's database\n");
+		goto out;
+	}
+	if (marked > 0)
+		printf("%ld letters issued while the backup ran are listed in letters/%s; "
+		    "'suraksha restore' registers them\n", marked, LETTER_AFTER_SNAPSHOT);
+	rc = 0;
+out:
+	db_close(snap);
+	db_close(live);
+	return rc;
+}
+
 int
 cmd_backup(int argc, char **argv)
 {
@@ -334,6 +366,8 @@ cmd_backup(int argc, char **argv)
 		fsx_join(b, sizeof(b), dest, folders[k].name);
 		fsx_mkdirs(b, folders[k].mode);
 	}
+	if (backup_finish(src, dst, dest) != 0)
+		goto out;
 	fsx_fsync_dir(dest);
 	printf("backup of %s written to %s\n", cfg.data_dir, dest);
 	rc = EXIT_OK;

@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "auth/limits.h"
 #include "cases/case.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "letters/store.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "intake/blob.h"
@@ -160,6 +162,17 @@ cmd_serve(int argc, char **argv)
 			log_info("start-up sweep: %u temp files and %u unreferenced blobs removed",
 			    bs.tmp_removed, bs.blobs_removed);
 	}
+	/* No letter reference is ever given twice, even after a restore nobody reconciled. */
+	{
+		struct letter_reconcile_report lr;
+
+		if (letter_reconcile(db, app.cfg.data_dir, 0, &lr) != 0)
+			log_warn("start-up: letters on disk could not be checked");
+		else if (lr.unknown > 0)
+			log_warn("start-up: %ld letters on disk are not in the database (issued "
+			    "after the backup this data came from?); run 'suraksha restore'",
+			    lr.unknown);
+	}
 	db_close(db);
 	if (otp_key_load(app.cfg.data_dir, app.otp_key) != 0) {
 		fprintf(stderr, "suraksha serve: cannot read %s/keys/otp.key; run 'suraksha init'\n",
@@ -179,7 +192,8 @@ cmd_serve(int argc, char **argv)
 	app.letters.ca = app.ca;
 	app.letters.cfg.template_path = app.letter_template;
 	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
-	if (db_thread_init(dbpath) != 0)
+	if (db_thread_init(dbpath) != 0 || limits_init(&app.cfg) != 0 ||
+	    audit_checkpointer_start(app.cfg.audit_checkpoint_interval) != 0)
 		return EXIT_USAGE;
 	/* Leftovers are swept while the server runs, not only at the next start. */
 	if (sweep_start(app.cfg.data_dir, (long)app.cfg.sweep_interval,
@@ -187,6 +201,7 @@ cmd_serve(int argc, char **argv)
 		log_warn("the sweeper of leftovers did not start");
 	r = http_serve(&app);
 	sweep_stop();
+	audit_checkpointer_stop();
 	intake_shutdown();
 	verify_worker_stop();
 	verify_cache_clear();

@@ -8,6 +8,7 @@
 int	cmd_version(int argc, char **argv);
 int	cmd_init(int argc, char **argv);	/* cmd_init.c */
 int	cmd_backup(int argc, char **argv);	/* cmd_init.c */
+int	cmd_restore(int argc, char **argv);	/* cmd_restore.c */
 int	cmd_serve(int argc, char **argv);	/* cmd_serve.c */
 int	cmd_import(int argc, char **argv);	/* import/cmd_import.c */
 int	cmd_user(int argc, char **argv);	/* auth/cmd_user.c */

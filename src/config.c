@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,15 @@ static int
 check_path(const char *v)
 {
 	return *v == '\0' ? -1 : 0;
+}
+
+static int
+check_proxy(const char *v)
+{
+	unsigned char a[16];
+
+	return *v == '\0' || inet_pton(AF_INET, v, a) == 1 || inet_pton(AF_INET6, v, a) == 1 ?
+	    0 : -1;
 }
 
 #define MB (1000 * 1000)
@@ -122,6 +132,34 @@ static const struct setting settings[] = {
 	    "seconds between sweeps of leftover temp files and unreferenced blobs and letters"),
 	INT(sweep_min_age, 1, 604800, "900",
 	    "seconds a leftover file must be untouched before a sweep removes it"),
+	/* issue 11: floods, slow clients, lockouts, audit checkpoints */
+	INT(auth_ip_per_minute, 1, 100000, "20",
+	    "login and OTP requests per client address per minute (429 past it, before any work)"),
+	INT(auth_ip_burst, 1, 100000, "10", "login and OTP requests one address may make at once"),
+	INT(auth_global_per_second, 1, 100000, "20",
+	    "login and OTP requests per second from all addresses together"),
+	INT(login_kdf_concurrency, 1, 64, "1",
+	    "threads that compute staff password hashes, apart from the connection threads"),
+	INT(login_kdf_queue, 1, 100000, "8",
+	    "staff logins waiting for a password hash; past it 429 with Retry-After"),
+	INT(verify_ip_per_minute, 1, 100000, "60", "letter verifications per client address per minute"),
+	INT(verify_ip_burst, 1, 100000, "20", "letter verifications one address may make at once"),
+	INT(verify_global_per_second, 1, 100000, "50",
+	    "letter verifications per second from all addresses together"),
+	INT(otp_sms_max_per_hour, 1, 1000, "20",
+	    "OTP messages sent to one employee's mobile per hour, from all addresses"),
+	INT(header_timeout, 1, 3600, "15",
+	    "seconds a client has to send a request's headers (and to start the next one)"),
+	INT(body_timeout, 1, 86400, "600", "seconds a client has to send a request's body"),
+	INT(busy_connections_percent, 1, 100, "75",
+	    "past this share of max_connections, addresses holding many connections are refused"),
+	INT(busy_per_ip_connections, 1, 100000, "16",
+	    "connections an address may hold once the server is busy"),
+	INT(audit_checkpoint_interval, 1, 86400, "30",
+	    "seconds between checkpoints of the audit chain head written outside the database"),
+	STR(trusted_proxy, "", "address of the reverse proxy in front (e.g. 127.0.0.1): its "
+	    "X-Forwarded-For names the client that limits and lockouts count; empty: none",
+	    check_proxy),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -61,6 +61,22 @@ struct config {
 	int64_t	 clamd_timeout_ms;
 	int64_t	 sweep_interval;
 	int64_t	 sweep_min_age;
+	/* issue 11: floods, slow clients, lockouts, audit checkpoints */
+	int64_t	 auth_ip_per_minute;
+	int64_t	 auth_ip_burst;
+	int64_t	 auth_global_per_second;
+	int64_t	 login_kdf_concurrency;
+	int64_t	 login_kdf_queue;
+	int64_t	 verify_ip_per_minute;
+	int64_t	 verify_ip_burst;
+	int64_t	 verify_global_per_second;
+	int64_t	 otp_sms_max_per_hour;
+	int64_t	 header_timeout;
+	int64_t	 body_timeout;
+	int64_t	 busy_connections_percent;
+	int64_t	 busy_per_ip_connections;
+	int64_t	 audit_checkpoint_interval;
+	char	 trusted_proxy[64];
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

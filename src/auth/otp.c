@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "auth/limits.h"
 #include "config.h"
 #include "db/db.h"
 #include "util/buf.h"
@@ -19,11 +20,6 @@
 
 static const char SQL_EMPLOYEE[] =
     "SELECT mobile, family_id FROM employees WHERE id = ?1";
-static const char SQL_RATE_COUNT[] =
-    "SELECT count(*), max(at) FROM rate_events WHERE key = ?1 AND at > ?2";
-static const char SQL_RATE_ADD[] = "INSERT INTO rate_events (key, at) VALUES (?1, ?2)";
-static const char SQL_RATE_PRUNE[] = "DELETE FROM rate_events WHERE key = ?1 AND at <= ?2";
-static const char SQL_RATE_FORGET[] = "DELETE FROM rate_events WHERE key = ?1 AND at = ?2";
 static const char SQL_OTP_PUT[] =
     "INSERT INTO otps (employee_id, code_mac, created_at, expires_at, tries)"
     " VALUES (?1, ?2, ?3, ?4, 0) ON CONFLICT (employee_id) DO UPDATE SET"
@@ -113,44 +109,20 @@ fake_mask(const unsigned char key[OTP_KEY_LEN], const char *employee_id, char ma
 	snprintf(masked, 16, "******%04u", (unsigned)((mac[0] << 8 | mac[1]) % 10000));
 }
 
-static int
-rate(struct db *db, const char *key, int64_t since, int64_t *count, int64_t *last)
+/* The key OTP requests count under: the employee id, the Family ID given (as a keyed hash,
+ * so the table holds no Family ID) and the client address. A wrong Family ID therefore
+ * uses up only its own allowance, never the real employee's (issue 11). */
+static void
+request_key(const unsigned char key[OTP_KEY_LEN], const char *employee_id,
+    const char *family_id, const char *ip, char *out, size_t outlen)
 {
-	sqlite3_stmt *st = db_prepare(db, SQL_RATE_COUNT);
+	unsigned char mac[SHA256_LEN];
+	char msg[64], hex[SHA256_HEX];
+	int n = snprintf(msg, sizeof(msg), "family:%s", family_id ? family_id : "");
 
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, since);
-	*count = *last = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*count = sqlite3_column_int64(st, 0);
-		*last = sqlite3_column_int64(st, 1);
-	}
-	db_done(st);
-	return 0;
-}
-
-static int
-rate_add(struct db *db, const char *key, int64_t now)
-{
-	sqlite3_stmt *st;
-	int rc = 0;
-
-	if ((st = db_prepare(db, SQL_RATE_PRUNE)) == NULL)
-		return -1;
-	db_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, now - 86400);
-	sqlite3_step(st);
-	db_done(st);
-	if ((st = db_prepare(db, SQL_RATE_ADD)) == NULL)
-		return -1;
-	db_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, now);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = -1;
-	db_done(st);
-	return rc;
+	crypt_hmac_sha256(key, OTP_KEY_LEN, msg, (size_t)n, mac);
+	crypt_hex(mac, sizeof(mac), hex);
+	snprintf(out, outlen, "otp-req:%s|%.16s|%s", employee_id, hex, ip);
 }
 
 static int
@@ -191,7 +163,7 @@ otp_request(struct db *db, const struct config *cfg, const unsigned char key[OTP
     const char *employee_id, const char *family_id, const char *ip, char masked[16],
     int64_t *retry_after)
 {
-	char ipkey[96], empkey[96], mobile[16] = "", fam[16] = "", code[7] = "",
+	char ipkey[96], empkey[192], smskey[96], mobile[16] = "", fam[16] = "", code[7] = "",
 	    mac[SHA256_HEX], *line = NULL;
 	int64_t now = time_now(), n, last;
 	sqlite3_stmt *st;
@@ -201,18 +173,20 @@ otp_request(struct db *db, const struct config *cfg, const unsigned char key[OTP
 	*retry_after = 0;
 	fake_mask(key, employee_id, masked);
 	snprintf(ipkey, sizeof(ipkey), "otp-ip:%s", ip);
-	snprintf(empkey, sizeof(empkey), "otp-emp:%s", employee_id);
+	request_key(key, employee_id, family_id, ip, empkey, sizeof(empkey));
+	snprintf(smskey, sizeof(smskey), "otp-sms:%s", employee_id);
 	if (db_begin(db) != 0)
 		return ERR_UNAVAILABLE;
 	/* Limits are counted by the id asked for, known or not: no enumeration by 429. */
-	if (rate(db, ipkey, now - 3600, &n, &last) != 0)
+	if (limit_events_count(db, ipkey, now - 3600, &n, &last) != 0)
 		goto fail;
 	if (n >= cfg->otp_ip_max_per_hour) {
 		*retry_after = 3600 - (now - last);
 		e = ERR_RATE_LIMITED;
 		goto fail;
 	}
-	if (rate_add(db, ipkey, now) != 0 || rate(db, empkey, now - 3600, &n, &last) != 0)
+	if (limit_events_add(db, ipkey, now) != 0 ||
+	    limit_events_count(db, empkey, now - 3600, &n, &last) != 0)
 		goto fail;
 	if (n > 0 && now - last < cfg->otp_resend_interval) {
 		*retry_after = cfg->otp_resend_interval - (now - last);
@@ -233,6 +207,15 @@ otp_request(struct db *db, const struct config *cfg, const unsigned char key[OTP
 	}
 	db_done(st);
 	known = mobile[0] != '\0' && family_id != NULL && strcmp(fam, family_id) == 0;
+	/* Messages to one mobile from every address together: only someone holding the right
+	 * Family ID reaches this cap, and the answer tells them nothing they did not know. */
+	if (known && (limit_events_count(db, smskey, now - 3600, &n, &last) != 0))
+		goto fail;
+	if (known && n >= cfg->otp_sms_max_per_hour) {
+		*retry_after = 3600 - (now - last);
+		e = ERR_RATE_LIMITED;
+		goto limited;
+	}
 	if (known) {
 		struct audit_rec r = { "system", "system", "otp.issue", employee_id, NULL, ip,
 		    NULL, NULL };
@@ -258,7 +241,12 @@ otp_request(struct db *db, const struct config *cfg, const unsigned char key[OTP
 			goto fail;
 		snprintf(masked, 16, "******%s", mobile + strlen(mobile) - 4);
 	}
-	if (rate_add(db, empkey, now) != 0 || db_commit(db) != 0)
+	if (limit_events_add(db, empkey, now) != 0 ||
+	    (known && limit_events_add(db, smskey, now) != 0)) {
+		e = ERR_INTERNAL;
+		goto fail;
+	}
+	if (db_commit(db) != 0)
 		return ERR_INTERNAL;
 	if (!known) {
 		log_info("otp: request for an unknown employee id / family id pair");
@@ -281,13 +269,11 @@ otp_request(struct db *db, const struct config *cfg, const unsigned char key[OTP
 	log_warn("otp: could not send to the SMS sink");
 	if (db_begin(db) == 0) {
 		if (simple(db, SQL_OTP_DELETE, employee_id) == 0 &&
-		    (st = db_prepare(db, SQL_RATE_FORGET)) != NULL) {
-			db_bind_text(st, 1, empkey);
-			sqlite3_bind_int64(st, 2, now);
-			sqlite3_step(st);
-			db_done(st);
-		}
-		db_commit(db);
+		    limit_events_forget(db, empkey, now) == 0 &&
+		    limit_events_forget(db, smskey, now) == 0)
+			db_commit(db);
+		else
+			db_rollback(db);
 	}
 	return ERR_NOT_SENT;
 limited:

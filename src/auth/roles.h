@@ -43,5 +43,8 @@ void	principal_actor(const struct principal *p, char *out, size_t outlen);
 /* May p see the case of an employee in this office and department? (read access) */
 int	scope_sees_employee(const struct principal *p, const char *employee_id,
 	    const char *office_code, const char *department_code);
+/* Whether p may read the employee's documents: as scope_sees_employee, less finance. */
+int	scope_sees_documents(const struct principal *p, const char *employee_id,
+	    const char *office_code, const char *department_code);
 
 #endif

@@ -1,10 +1,13 @@
 #include "auth/staff.h"
 
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "audit/audit.h"
+#include "auth/limits.h"
 #include "auth/password.h"
 #include "config.h"
 #include "db/db.h"
@@ -25,8 +28,6 @@ static const char SQL_SET_DISABLED[] = "UPDATE users SET disabled = ?2 WHERE id 
 static const char SQL_SET_PASSWORD[] =
     "UPDATE users SET password_hash = ?2, failed_logins = 0, lockouts = 0, locked_until = 0"
     " WHERE id = ?1";
-static const char SQL_FAILED[] =
-    "UPDATE users SET failed_logins = ?2, lockouts = ?3, locked_until = ?4 WHERE id = ?1";
 static const char SQL_OFFICE_EXISTS[] = "SELECT 1 FROM offices WHERE code = ?1";
 static const char SQL_DEPT_EXISTS[] = "SELECT 1 FROM departments WHERE code = ?1";
 
@@ -376,41 +377,142 @@ fail:
 	return ERR_INTERNAL;
 }
 
+/* Failures count by client address and account name together, for names that exist and
+ * names that do not alike: a wrong password from one address never locks the account for
+ * anyone else, and the lockout answer says nothing about whether the account exists. */
+static void
+failure_key(const char *ip, const char *username, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "login-fail:%s|%s", ip ? ip : "", username);
+}
+
+/* Seconds the pair is still locked for, or 0: login_max_failures failures lock it for
+ * login_lockout seconds after the last one, doubling with each further round of failures
+ * within a day, at most a day. */
 static int
-record_failure(struct db *db, const struct config *cfg, const struct user_row *u,
+locked_for(struct db *db, const struct config *cfg, const char *key, int64_t now,
+    int64_t *wait_left)
+{
+	int64_t n, last, wait, rounds;
+
+	*wait_left = 0;
+	if (limit_events_count(db, key, now - 86400, &n, &last) != 0)
+		return -1;
+	if (n < cfg->login_max_failures)
+		return 0;
+	rounds = n / cfg->login_max_failures;
+	wait = cfg->login_lockout;
+	while (--rounds > 0 && wait < 86400)
+		wait *= 2;
+	if (wait > 86400)
+		wait = 86400;
+	if (last + wait > now)
+		*wait_left = last + wait - now;
+	return 0;
+}
+
+static int
+record_failure(struct db *db, const struct config *cfg, const char *key, int known,
     const char *username, const char *ip, int64_t now)
 {
-	int64_t failed = u->failed + 1, lockouts = u->lockouts, until = 0, wait;
-	sqlite3_stmt *st;
-	int rc = 0;
+	int64_t left;
 
-	if (failed >= cfg->login_max_failures) {
-		wait = cfg->login_lockout;
-		for (int64_t i = 0; i < lockouts && wait < 86400; i++)
-			wait *= 2;
-		if (wait > 86400)
-			wait = 86400;
-		until = now + wait;
-		lockouts++;
-		failed = 0;
-	}
-	if ((st = db_prepare(db, SQL_FAILED)) == NULL)
+	if (limit_events_add(db, key, now) != 0 || locked_for(db, cfg, key, now, &left) != 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, u->id);
-	sqlite3_bind_int64(st, 2, failed);
-	sqlite3_bind_int64(st, 3, lockouts);
-	sqlite3_bind_int64(st, 4, until);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = -1;
-	db_done(st);
-	if (rc == 0 && until > 0) {
+	if (left > 0 && known) {
 		struct actor sys = { "system", "system", ip };
 		char after[64];
 
-		snprintf(after, sizeof(after), "{\"locked_for\":%lld}", (long long)(until - now));
-		rc = audit_user(db, &sys, "user.lockout", username, NULL, after);
+		snprintf(after, sizeof(after), "{\"locked_for\":%lld}", (long long)left);
+		return audit_user(db, &sys, "user.lockout", username, NULL, after);
 	}
-	return rc;
+	return 0;
+}
+
+enum err
+staff_login_begin(struct db *db, const struct config *cfg, const char *username,
+    const char *password, const char *ip, struct staff_login_job *j, int64_t *retry_after)
+{
+	struct user_row u = { 0 };
+	int64_t now = time_now();
+
+	memset(j, 0, sizeof(*j));
+	*retry_after = 0;
+	if (username == NULL || password == NULL || strlen(password) > PASSWORD_MAX ||
+	    strlen(username) > 64)
+		return ERR_BAD_CREDENTIALS;
+	failure_key(ip, username, j->key, sizeof(j->key));
+	if (locked_for(db, cfg, j->key, now, retry_after) != 0)
+		return ERR_INTERNAL;
+	if (*retry_after > 0)
+		return ERR_LOCKED;
+	j->found = user_get(db, username, &u) == 0;
+	snprintf(j->username, sizeof(j->username), "%s", username);
+	snprintf(j->password, sizeof(j->password), "%s", password);
+	snprintf(j->ip, sizeof(j->ip), "%s", ip ? ip : "");
+	memcpy(j->hash, u.hash, sizeof(j->hash));
+	j->user_id = u.id;
+	j->role = u.role;
+	j->disabled = u.disabled;
+	j->log2n = (int)cfg->scrypt_log2n;
+	return ERR_OK;
+}
+
+void
+staff_login_kdf(struct staff_login_job *j)
+{
+	/* The KDF runs for unknown and disabled accounts too: no timing oracle. */
+	if (!j->found) {
+		password_burn(j->password, j->log2n);
+		j->ok = 0;
+	} else
+		j->ok = password_verify(j->password, j->hash) == 1;
+	OPENSSL_cleanse(j->password, sizeof(j->password));
+	j->done = 1;
+}
+
+enum err
+staff_login_finish(struct db *db, const struct config *cfg, struct staff_login_job *j,
+    struct session_new *out, enum role *role)
+{
+	int64_t now = time_now();
+
+	if (!j->done)
+		return ERR_INTERNAL;
+	if (db_begin(db) != 0)
+		return ERR_UNAVAILABLE;
+	if (!j->ok || j->disabled) {
+		if (!j->ok && record_failure(db, cfg, j->key, j->found, j->username, j->ip,
+		    now) != 0)
+			goto fail;
+		if (db_commit(db) != 0)
+			return ERR_INTERNAL;
+		return ERR_BAD_CREDENTIALS;
+	}
+	if (limit_events_forget(db, j->key, -1) != 0)
+		goto fail;
+	{
+		struct actor self = { j->username, role_name(j->role), j->ip };
+
+		if (session_create(db, cfg, j->user_id, NULL, j->ip, out) != 0 ||
+		    audit_user(db, &self, "login", j->username, NULL, NULL) != 0)
+			goto fail;
+	}
+	if (db_commit(db) != 0)
+		return ERR_INTERNAL;
+	*role = j->role;
+	return ERR_OK;
+fail:
+	db_rollback(db);
+	return ERR_INTERNAL;
+}
+
+void
+staff_login_job_free(void *p)
+{
+	if (p != NULL)
+		OPENSSL_cleanse(p, sizeof(struct staff_login_job));
+	free(p);
 }
 
 enum err
@@ -418,56 +520,20 @@ staff_login(struct db *db, const struct config *cfg, const char *username,
     const char *password, const char *ip, struct session_new *out, enum role *role,
     int64_t *retry_after)
 {
-	struct user_row u;
-	int64_t now = time_now();
-	int found, ok;
+	struct staff_login_job j;
+	enum err e;
 
-	*retry_after = 0;
-	if (username == NULL || password == NULL || strlen(password) > PASSWORD_MAX)
-		return ERR_BAD_CREDENTIALS;
-	if (db_begin(db) != 0)
-		return ERR_UNAVAILABLE;
-	found = user_get(db, username, &u) == 0;
-	if (found && u.locked_until > now) {
-		db_rollback(db);
-		*retry_after = u.locked_until - now;
-		return ERR_LOCKED;
+	if ((e = staff_login_begin(db, cfg, username, password, ip, &j, retry_after)) != ERR_OK)
+		return e;
+	/* At most login_kdf_concurrency at once, outside any transaction. */
+	if (limit_kdf_enter() != 0) {
+		OPENSSL_cleanse(&j, sizeof(j));
+		*retry_after = 1;
+		return ERR_RATE_LIMITED;
 	}
-	/* The KDF runs for unknown and disabled accounts too: no timing oracle. */
-	if (!found) {
-		password_burn(password, (int)cfg->scrypt_log2n);
-		db_rollback(db);
-		return ERR_BAD_CREDENTIALS;
-	}
-	ok = password_verify(password, u.hash) == 1;
-	if (!ok || u.disabled) {
-		if (!ok && record_failure(db, cfg, &u, username, ip, now) != 0)
-			goto fail;
-		if (db_commit(db) != 0)
-			return ERR_INTERNAL;
-		return ERR_BAD_CREDENTIALS;
-	}
-	if (u.failed != 0 || u.lockouts != 0) {
-		struct user_row reset = u;
-
-		reset.failed = -1;
-		reset.lockouts = 0;
-		/* failed = -1 + 1 = 0 below the threshold: clears the counters. */
-		if (record_failure(db, cfg, &reset, username, ip, now) != 0)
-			goto fail;
-	}
-	{
-		struct actor self = { username, role_name(u.role), ip };
-
-		if (session_create(db, cfg, u.id, NULL, ip, out) != 0 ||
-		    audit_user(db, &self, "login", username, NULL, NULL) != 0)
-			goto fail;
-	}
-	if (db_commit(db) != 0)
-		return ERR_INTERNAL;
-	*role = u.role;
-	return ERR_OK;
-fail:
-	db_rollback(db);
-	return ERR_INTERNAL;
+	staff_login_kdf(&j);
+	limit_kdf_leave();
+	e = staff_login_finish(db, cfg, &j, out, role);
+	OPENSSL_cleanse(&j, sizeof(j));
+	return e;
 }

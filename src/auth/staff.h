@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth/password.h"
 #include "auth/roles.h"
 #include "auth/session.h"
 #include "errors.h"
@@ -35,9 +36,34 @@ enum err staff_set_password(struct db *db, const struct config *cfg, const struc
 
 /* Password login. On ERR_OK a session is opened and *role set. ERR_BAD_CREDENTIALS for a
  * wrong pair, an unknown user or a disabled account (one answer for all); ERR_LOCKED while
- * locked, with *retry_after in seconds. */
+ * this client address has failed too often for this name (known or not), with
+ * *retry_after in seconds; ERR_RATE_LIMITED (*retry_after 1) while every password-hash
+ * slot is busy (limits.h). */
 enum err staff_login(struct db *db, const struct config *cfg, const char *username,
 	    const char *password, const char *ip, struct session_new *out, enum role *role,
 	    int64_t *retry_after);
+
+/* The same login in three steps, so the server can run the password hash away from its
+ * connection threads (http.h, req_offload): begin reads the lockout and the account (no
+ * transaction; ERR_OK means the hash is to be computed), kdf computes it (no database,
+ * any thread; wipes the password), finish records the failure or opens the session. */
+struct staff_login_job {
+	char		 key[160];
+	char		 username[65];
+	char		 password[PASSWORD_MAX + 1];
+	char		 ip[64];
+	char		 hash[PASSWORD_HASH_MAX];
+	int64_t		 user_id;
+	enum role	 role;
+	int		 found, disabled, log2n, ok, done;
+};
+enum err staff_login_begin(struct db *db, const struct config *cfg, const char *username,
+	    const char *password, const char *ip, struct staff_login_job *j,
+	    int64_t *retry_after);
+void	staff_login_kdf(struct staff_login_job *j);
+enum err staff_login_finish(struct db *db, const struct config *cfg,
+	    struct staff_login_job *j, struct session_new *out, enum role *role);
+/* Wipes and frees a heap job (a stream_free for struct req). */
+void	staff_login_job_free(void *j);
 
 #endif

@@ -399,8 +399,27 @@ case_move(const struct case_ctx *cx, const struct case_row *row, enum case_state
 	ar.object = object;
 	ar.ip = cx->actor->ip;
 	ar.before = before;
-	ar.after = after ? after : aft;
-	return audit_append(cx->db, &ar);
+	ar.after = aft;
+	if (after == NULL)
+		return audit_append(cx->db, &ar);
+	{
+		/* The record always names the state reached: audit verify checks each case's
+		 * state against its newest move (issue 11). */
+		json_t *o = json_loads(after, JSON_REJECT_DUPLICATES, NULL);
+		char *text;
+
+		if (!json_is_object(o) ||
+		    json_object_set_new(o, "state", json_string(case_state_name(to))) != 0 ||
+		    (text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+			json_decref(o);
+			return -1;
+		}
+		json_decref(o);
+		ar.after = text;
+		rc = audit_append(cx->db, &ar);
+		free(text);
+		return rc;
+	}
 }
 
 static const char SQL_DOC_KINDS[] =
@@ -609,7 +628,9 @@ case_get_json(const struct case_ctx *cx, const char *id, json_t **out, char *msg
 	db_done(st);
 	if (o == NULL)
 		return ERR_INTERNAL;
-	json_object_set_new(o, "documents", rows_json(cx->db, SQL_DOCS, id, doc_one));
+	/* Finance sees case states for posts, not the papers (not even their names). */
+	json_object_set_new(o, "documents", cx->who->role == ROLE_FINANCE ? json_array() :
+	    rows_json(cx->db, SQL_DOCS, id, doc_one));
 	req = json_array();
 	miss = json_array();
 	case_missing_documents(cx->db, &emp, json_object_get(o, "declared"), req, miss);

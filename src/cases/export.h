@@ -15,6 +15,7 @@ struct db;
 struct actor;
 
 #define EXPORT_CSV	"hkcl_cases.csv"
+#define EXPORT_AUDIT_HEAD	"audit_head.txt"	/* issue 11: the audit checkpoint */
 #define EXPORT_MANIFEST	"MANIFEST.sha256"
 #define EXPORT_SIG	"manifest.p7s"
 

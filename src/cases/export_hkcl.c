@@ -102,7 +102,8 @@ export_hkcl(struct db *db, const char *keys_dir, const char *out_dir, const stru
 {
 	struct audit_rec ar = { 0 };
 	struct buf csv, man, der;
-	char path[1024], after[512];
+	char path[1024], after[512], head_hash[SHA256_HEX], head_line[160], head_sha[SHA256_HEX];
+	int64_t head_id;
 	int rc = -1, open = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -124,7 +125,22 @@ export_hkcl(struct db *db, const char *keys_dir, const char *out_dir, const stru
 		goto out;
 	}
 	crypt_sha256_hex(csv.data ? csv.data : "", csv.len, res->csv_sha256);
-	if (buf_printf(&man, "%s  %s\n", res->csv_sha256, EXPORT_CSV) != 0 ||
+	/* The audit chain head goes out with the export, under the same signature: a copy of
+	 * the checkpoint that HKCL holds (issue 11). */
+	if (audit_head(db, &head_id, head_hash) != 0) {
+		snprintf(err, errlen, "cannot read the audit chain head");
+		goto out;
+	}
+	snprintf(head_line, sizeof(head_line), "audit_head %lld %s\n", (long long)head_id,
+	    head_hash);
+	crypt_sha256_hex(head_line, strlen(head_line), head_sha);
+	if (fsx_join(path, sizeof(path), out_dir, EXPORT_AUDIT_HEAD) != 0 ||
+	    fsx_write_atomic(path, head_line, strlen(head_line), 0640) != 0) {
+		snprintf(err, errlen, "cannot write the export files in %s", out_dir);
+		goto out;
+	}
+	if (buf_printf(&man, "%s  %s\n", head_sha, EXPORT_AUDIT_HEAD) != 0 ||
+	    buf_printf(&man, "%s  %s\n", res->csv_sha256, EXPORT_CSV) != 0 ||
 	    sign_manifest(keys_dir, man.data, man.len, &der, err, errlen) != 0)
 		goto out;
 	if (fsx_join(path, sizeof(path), out_dir, EXPORT_CSV) != 0 ||

@@ -1,6 +1,7 @@
 #include "http/handlers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/otp.h"
@@ -15,6 +16,7 @@ rate_limited(struct req *r, enum err e, int64_t retry_after)
 {
 	char msg[200];
 
+	r->retry_after = retry_after;
 	snprintf(msg, sizeof(msg), "%s (try again in %lld seconds)", err_message(e),
 	    (long long)(retry_after > 0 ? retry_after : 1));
 	return reply_error(r, e, msg);
@@ -80,40 +82,80 @@ h_otp_verify(struct req *r)
 	}
 	e = otp_verify(db, &r->app->cfg, r->app->otp_key, emp, code, r->ip, &s);
 	json_decref(o);
+	if (e == ERR_OTP_DEAD)
+		r->retry_after = r->app->cfg.otp_resend_interval;
 	if (e != ERR_OK)
 		return reply_error(r, e, NULL);
 	return reply_session(r, 200, s.token, s.csrf, "employee", s.expires_at);
+}
+
+static void
+kdf_work(void *job)
+{
+	staff_login_kdf(job);
+}
+
+int
+login_staff_run(struct req *r, const char *user, const char *pass, struct session_new *s,
+    enum role *role, enum err *e, enum MHD_Result *res)
+{
+	struct staff_login_job *j = r->stream;
+	struct db *db;
+	int64_t retry = 0;
+
+	if ((db = db_thread()) == NULL) {
+		*e = ERR_UNAVAILABLE;
+		return 0;
+	}
+	if (r->resumed && j != NULL) {
+		*e = staff_login_finish(db, &r->app->cfg, j, s, role);
+		return 0;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		*e = ERR_INTERNAL;
+		return 0;
+	}
+	*e = staff_login_begin(db, &r->app->cfg, user, pass, r->ip, j, &retry);
+	r->retry_after = retry;
+	if (*e != ERR_OK) {
+		staff_login_job_free(j);
+		return 0;
+	}
+	r->stream = j;
+	r->stream_free = staff_login_job_free;
+	/* Suspended until the hash is done, or a 429 already sent when the queue is full. */
+	*res = req_offload(r, kdf_work, j);
+	return 1;
 }
 
 enum MHD_Result
 h_login(struct req *r)
 {
 	struct session_new s;
-	const char *user, *pass;
+	const char *user = NULL, *pass = NULL;
 	enum MHD_Result res;
 	enum role role;
-	int64_t retry;
-	struct db *db;
-	json_t *o;
+	json_t *o = NULL;
 	enum err e;
 	int bad = 0;
 
-	if ((o = req_json(r, &res)) == NULL)
+	if (!r->resumed) {
+		if ((o = req_json(r, &res)) == NULL)
+			return res;
+		user = json_str(o, "username", 64, &bad);
+		pass = json_str(o, "password", 256, &bad);
+		if (bad || user == NULL || pass == NULL) {
+			json_decref(o);
+			return reply_error(r, ERR_INVALID_FIELD, "Give username and password.");
+		}
+	}
+	if (login_staff_run(r, user, pass, &s, &role, &e, &res)) {
+		json_decref(o);
 		return res;
-	user = json_str(o, "username", 64, &bad);
-	pass = json_str(o, "password", 256, &bad);
-	if (bad || user == NULL || pass == NULL) {
-		json_decref(o);
-		return reply_error(r, ERR_INVALID_FIELD, "Give username and password.");
 	}
-	if ((db = db_thread()) == NULL) {
-		json_decref(o);
-		return reply_error(r, ERR_UNAVAILABLE, NULL);
-	}
-	e = staff_login(db, &r->app->cfg, user, pass, r->ip, &s, &role, &retry);
 	json_decref(o);
-	if (e == ERR_LOCKED)
-		return rate_limited(r, e, retry);
+	if (e == ERR_LOCKED || e == ERR_RATE_LIMITED)
+		return rate_limited(r, e, r->retry_after);
 	if (e != ERR_OK)
 		return reply_error(r, e, NULL);
 	return reply_session(r, 200, s.token, s.csrf, role_name(role), s.expires_at);

@@ -607,7 +607,7 @@ visible_document(struct req *r, struct db *db, struct document *d)
 	if (strict_int64(r->args[0], 1, INT64_MAX, &id) != 0 || document_get(db, id, d) != 0 ||
 	    employee_get(db, d->employee_id, &e) != 0)
 		return 0;
-	return scope_sees_employee(&r->who, e.id, e.office_code, e.department_code);
+	return scope_sees_documents(&r->who, e.id, e.office_code, e.department_code);
 }
 
 enum err

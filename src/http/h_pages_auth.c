@@ -123,6 +123,7 @@ h_page_otp_request(struct req *r)
 	if ((db = db_thread()) == NULL)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
 	e = otp_request(db, &r->app->cfg, r->app->otp_key, emp, fam, r->ip, p.masked, &retry);
+	r->retry_after = retry;
 	if (e == ERR_RATE_LIMITED && resend != NULL)
 		return otp_page(r, &p, 429, e, NULL, retry);
 	if (e != ERR_OK)
@@ -175,17 +176,16 @@ h_page_staff_login(struct req *r)
 	const char *user = page_form_get(r, "username"), *pass = page_form_get(r, "password");
 	struct session_new s;
 	char session[256];
-	int64_t retry = 0;
+	enum MHD_Result res;
 	enum role role;
-	struct db *db;
 	enum err e;
 
 	if (user == NULL || pass == NULL || user[0] == '\0' || pass[0] == '\0' ||
 	    strlen(user) > 64 || strlen(pass) > 256)
 		return signin_page(r, 400, ERR_BAD_CREDENTIALS, NULL);
-	if ((db = db_thread()) == NULL)
-		return page_error(r, ERR_UNAVAILABLE, NULL);
-	e = staff_login(db, &r->app->cfg, user, pass, r->ip, &s, &role, &retry);
+	/* The password hash runs off the connection threads (login_staff_run). */
+	if (login_staff_run(r, user, pass, &s, &role, &e, &res))
+		return res;
 	if (e != ERR_OK)
 		return signin_page(r, err_status(e), e, NULL);
 	reply_session_cookie(r, session, sizeof(session), s.token, s.expires_at - time_now());

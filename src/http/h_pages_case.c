@@ -143,7 +143,9 @@ h_page_case_render(struct req *r, const char *employee_id, enum err refused,
 	by_kind = json_object();
 	for (i = 0; i < NKINDS; i++)
 		json_object_set_new(by_kind, kinds[i], json_array());
-	if (document_list(db, e.id, add_doc, by_kind) != 0 ||
+	/* Finance sees the case for posts, not the papers (scope_sees_documents). */
+	if ((scope_sees_documents(&r->who, e.id, e.office_code, e.department_code) &&
+	    document_list(db, e.id, add_doc, by_kind) != 0) ||
 	    document_usage(db, e.id, &count, &bytes) != 0) {
 		json_decref(by_kind);
 		page_free(pg);

@@ -16,6 +16,11 @@ enum MHD_Result h_ca_pem(struct req *r);
 /* h_auth.c */
 enum MHD_Result h_otp_request(struct req *r);
 enum MHD_Result h_otp_verify(struct req *r);
+/* Staff login with the password hash offloaded (req_offload). Returns 1 when the request
+ * is suspended or already answered (return *res), 0 when done with *e (and on ERR_OK the
+ * session s and role). Call again, with the same names, when r->resumed. */
+int	login_staff_run(struct req *r, const char *user, const char *pass,
+	    struct session_new *s, enum role *role, enum err *e, enum MHD_Result *res);
 enum MHD_Result h_login(struct req *r);
 enum MHD_Result h_logout(struct req *r);
 enum MHD_Result h_me(struct req *r);

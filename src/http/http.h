@@ -70,6 +70,9 @@ struct req {
 	 * CSRF token is still to be checked against the form's "csrf" field */
 	struct page_form	*form;
 	int			 csrf_form;
+	int64_t			 retry_after;	/* seconds, sent as Retry-After on a 429 */
+	int			 close_after;	/* the reply says Connection: close */
+	int			 resumed;	/* req_offload's work is done: second call */
 };
 
 typedef enum MHD_Result (*handler_fn)(struct req *r);
@@ -80,6 +83,8 @@ typedef enum MHD_Result (*handler_fn)(struct req *r);
 #define R_PAGE		0x02	/* an HTML page: errors are pages too (page.h) */
 #define R_FORM		0x04	/* a browser form: the CSRF token may come as the form
 				 * field "csrf" instead of the header; same-origin checked */
+#define R_LIMIT_AUTH	0x08	/* public, costly: login and OTP (limits.h LIMIT_AUTH) */
+#define R_LIMIT_VERIFY	0x10	/* public letter verification (LIMIT_VERIFY) */
 
 struct route {
 	const char	*method;
@@ -147,7 +152,26 @@ int	http_decode(const char *in, size_t inlen, char *out, size_t outlen, int plus
 /* The actor of the request, for audit records. */
 void	req_actor(struct req *r, struct actor *a, char *name, size_t namelen);
 
+/* conns.c: open connections with absolute deadlines for headers and body, and an accept
+ * policy that keeps a share of connections for addresses that are not flooding. */
+enum conn_phase { CONN_HEADERS, CONN_BODY, CONN_REPLY };
+int	conns_start(const struct config *cfg);
+void	conns_stop(void);
+enum MHD_Result conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
+void	conns_notify(void *cls, struct MHD_Connection *c, void **socket_ctx,
+	    enum MHD_ConnectionNotificationCode toe);
+/* A socket address as text ("unknown" when not IPv4 or IPv6). */
+void	http_addr_text(const struct sockaddr *sa, char *out, size_t outlen);
+/* The connection of c moves to phase p, its deadline counted from now. */
+void	conns_phase(struct MHD_Connection *c, enum conn_phase p);
+
 /* server.c */
 int	http_serve(struct app *app);
+/* Runs work(arg) on one of the offload threads (login_kdf_concurrency of them) while the
+ * connection waits suspended, then calls the route's handler again with r->resumed set.
+ * CPU-heavy work (a password hash) so never holds a connection thread, and every other
+ * connection of that thread is served meanwhile. With login_kdf_queue jobs waiting
+ * already, replies 429 with Retry-After instead. Call from a handler; return its value. */
+enum MHD_Result req_offload(struct req *r, void (*work)(void *), void *arg);
 
 #endif

@@ -49,6 +49,15 @@ queue(struct req *r, unsigned status, struct MHD_Response *resp)
 
 	r->replied = 1;
 	r->status = status;
+	if (r->close_after)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (status == 429) {
+		char ra[24];
+
+		snprintf(ra, sizeof(ra), "%lld", (long long)(r->retry_after > 0 ?
+		    r->retry_after : 1));
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
 	res = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return res;

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/limits.h"
 #include "auth/session.h"
 #include "db/db.h"
 #include "http/page.h"
@@ -26,6 +28,21 @@
 #include "util/timeutil.h"
 
 static atomic_int in_flight;
+
+/* The offload queue (req_offload): a ring of waiting jobs, served by its threads. */
+#define OFFLOAD_THREADS_MAX	64
+struct offload_job {
+	struct req	*r;
+	void		(*work)(void *);
+	void		*arg;
+};
+static pthread_mutex_t off_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t off_cv = PTHREAD_COND_INITIALIZER;
+static struct offload_job *off_q;
+static size_t off_cap, off_head, off_len;
+static int off_running;
+static pthread_t off_threads[OFFLOAD_THREADS_MAX];
+static size_t off_nthreads;
 
 static int64_t
 now_us(void)
@@ -44,22 +61,44 @@ no_unescape(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
+/* The address the proxy appended last to X-Forwarded-For (the one it saw), when it is an
+ * address; earlier entries are the client's own word and are not trusted. */
+static int
+forwarded_for(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	const char *p;
+	unsigned char a[16];
+	char v[64];
+	size_t n;
+
+	if (h == NULL)
+		return -1;
+	p = strrchr(h, ',') ? strrchr(h, ',') + 1 : h;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = strcspn(p, " \t");
+	if (n == 0 || n >= sizeof(v))
+		return -1;
+	memcpy(v, p, n);
+	v[n] = '\0';
+	if (inet_pton(AF_INET, v, a) != 1 && inet_pton(AF_INET6, v, a) != 1)
+		return -1;
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
 static void
-client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
+client_ip(struct MHD_Connection *conn, const struct config *cfg, char *out, size_t outlen)
 {
 	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
 
-	snprintf(out, outlen, "unknown");
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || (sa = ci->client_addr) == NULL)
-		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
-		    (socklen_t)outlen);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-		    (socklen_t)outlen);
+	http_addr_text(ci != NULL ? ci->client_addr : NULL, out, outlen);
+	/* Behind the reverse proxy every connection comes from it: limits, lockouts and the
+	 * audit count the client it names instead. */
+	if (cfg->trusted_proxy[0] != '\0' && strcmp(out, cfg->trusted_proxy) == 0)
+		forwarded_for(conn, out, outlen);
 }
 
 static const char *
@@ -143,15 +182,78 @@ route_max_body(const struct req *r)
 	return r->route->max_body;
 }
 
+struct framing {
+	unsigned	 content_length, transfer_encoding, host;
+	int		 te_not_chunked, bad_name;
+};
+
+static int
+token_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+	const char *k;
+
+	for (k = key; *k != '\0'; k++)
+		if (!token_char((unsigned char)*k))
+			f->bad_name = 1;
+	if (key[0] == '\0')
+		f->bad_name = 1;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->content_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encoding++;
+		if (value == NULL || strcasecmp(value, "chunked") != 0)
+			f->te_not_chunked = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		f->host++;
+	return MHD_YES;
+}
+
+/* Framing that two parsers could read two ways is refused, and the connection closed, so
+ * no byte after it is ever taken for a request of its own (request smuggling): a repeated
+ * Content-Length (even with equal values), Content-Length with Transfer-Encoding, any
+ * transfer coding but a single "chunked", a repeated Host, a header name that is not a
+ * token. libmicrohttpd 0.9.75 reads the last Content-Length and prefers chunked. */
+static const char *
+framing_refused(struct req *r)
+{
+	struct framing f = { 0 };
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &f);
+	if (f.content_length > 1)
+		return "The request has more than one Content-Length.";
+	if (f.content_length > 0 && f.transfer_encoding > 0)
+		return "The request has both Content-Length and Transfer-Encoding.";
+	if (f.transfer_encoding > 1 || f.te_not_chunked)
+		return "Only one Transfer-Encoding, chunked, is accepted.";
+	if (f.host > 1)
+		return "The request has more than one Host.";
+	if (f.bad_name)
+		return "A header name holds characters a header name cannot hold.";
+	return NULL;
+}
+
 static enum MHD_Result
 first_call(struct req *r)
 {
+	const char *why;
 	const char *cl;
 	int mismatch = 0, bad = 0, done;
 	size_t max;
 	int64_t len;
 	enum MHD_Result res;
 
+	if ((why = framing_refused(r)) != NULL) {
+		r->close_after = 1;
+		return reply_error(r, ERR_MALFORMED, why);
+	}
 	if (strlen(r->url) > (size_t)r->app->cfg.max_url)
 		return reply_error(r, ERR_URI_TOO_LONG, NULL);
 	r->route = routes_match(r->method, r->url, r, &mismatch, &bad);
@@ -159,6 +261,11 @@ first_call(struct req *r)
 		return reply_error(r, ERR_MALFORMED, "The address holds a bad %-escape.");
 	if (r->route == NULL)
 		return reply_error(r, mismatch ? ERR_METHOD : ERR_NO_ROUTE, NULL);
+	/* Costly public routes are refused before any body, database or key work. */
+	if ((r->route->flags & (R_LIMIT_AUTH | R_LIMIT_VERIFY)) &&
+	    limit_take(r->route->flags & R_LIMIT_AUTH ? LIMIT_AUTH : LIMIT_VERIFY, r->ip,
+	    &r->retry_after) != 0)
+		return reply_error(r, ERR_RATE_LIMITED, NULL);
 	max = route_max_body(r);
 	cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -205,8 +312,9 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		if (crypt_random_hex(8, r->rid) != 0)
 			snprintf(r->rid, sizeof(r->rid), "norandom");
 		log_set_request_id(r->rid);
-		client_ip(conn, r->ip, sizeof(r->ip));
+		client_ip(conn, &r->app->cfg, r->ip, sizeof(r->ip));
 		r->started = 1;
+		conns_phase(conn, CONN_BODY);
 		return first_call(r);
 	}
 	log_set_request_id(r->rid);
@@ -227,8 +335,11 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (r->resumed)
+		return r->route->handler(r);
 	if (r->body_over)
 		return reply_error(r, ERR_TOO_LARGE, NULL);
+	conns_phase(conn, CONN_REPLY);
 	if (r->route->max_body == 0 && r->body.len > 0)
 		return reply_error(r, ERR_MALFORMED, "This address takes no request body.");
 	/* An urlencoded form (streaming multipart forms check their own field). */
@@ -250,6 +361,8 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (r == NULL)
 		return;
+	/* The next request on this connection has header_timeout from now. */
+	conns_phase(conn, CONN_HEADERS);
 	log_set_request_id(r->rid);
 	log_info("%s %.200s %u %lldus%s", r->method, r->url, r->status,
 	    (long long)(now_us() - r->start_us),
@@ -265,6 +378,79 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&in_flight, 1);
+}
+
+enum MHD_Result
+req_offload(struct req *r, void (*work)(void *), void *arg)
+{
+	pthread_mutex_lock(&off_mu);
+	if (!off_running || off_len == off_cap) {
+		pthread_mutex_unlock(&off_mu);
+		r->retry_after = 1;
+		return reply_error(r, ERR_RATE_LIMITED, NULL);
+	}
+	/* Suspended before it is queued: the resume can never come first. */
+	MHD_suspend_connection(r->conn);
+	off_q[(off_head + off_len) % off_cap] = (struct offload_job){ r, work, arg };
+	off_len++;
+	pthread_cond_signal(&off_cv);
+	pthread_mutex_unlock(&off_mu);
+	return MHD_YES;
+}
+
+static void *
+offload_main(void *unused)
+{
+	struct offload_job j;
+
+	pthread_mutex_lock(&off_mu);
+	for (;;) {
+		while (off_running && off_len == 0)
+			pthread_cond_wait(&off_cv, &off_mu);
+		if (off_len == 0)
+			break;
+		j = off_q[off_head];
+		off_head = (off_head + 1) % off_cap;
+		off_len--;
+		pthread_mutex_unlock(&off_mu);
+		j.work(j.arg);
+		j.r->resumed = 1;
+		MHD_resume_connection(j.r->conn);
+		pthread_mutex_lock(&off_mu);
+	}
+	pthread_mutex_unlock(&off_mu);
+	return NULL;
+}
+
+static int
+offload_start(const struct config *cfg)
+{
+	off_cap = (size_t)cfg->login_kdf_queue;
+	if ((off_q = calloc(off_cap, sizeof(*off_q))) == NULL)
+		return -1;
+	off_running = 1;
+	for (off_nthreads = 0; off_nthreads < (size_t)cfg->login_kdf_concurrency &&
+	    off_nthreads < OFFLOAD_THREADS_MAX; off_nthreads++)
+		if (pthread_create(&off_threads[off_nthreads], NULL, offload_main, NULL) != 0)
+			break;
+	return off_nthreads > 0 ? 0 : -1;
+}
+
+/* After the daemon has stopped taking requests: the queue drains, then the threads end. */
+static void
+offload_stop(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&off_mu);
+	off_running = 0;
+	pthread_cond_broadcast(&off_cv);
+	pthread_mutex_unlock(&off_mu);
+	for (i = 0; i < off_nthreads; i++)
+		pthread_join(off_threads[i], NULL);
+	off_nthreads = 0;
+	free(off_q);
+	off_q = NULL;
 }
 
 static int
@@ -331,6 +517,12 @@ http_serve(struct app *app)
 	if (threads == 0)
 		threads = 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (conns_start(cfg) != 0 || offload_start(cfg) != 0) {
+		log_error("serve: cannot start the connection reaper or the offload threads");
+		conns_stop();
+		offload_stop();
+		return -1;
+	}
 	/* Block the signals in every thread; the main thread takes them with sigwait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -338,8 +530,9 @@ http_serve(struct app *app)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	    MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-	    0, NULL, NULL, access_handler, app,
+	    0, conns_accept, NULL, access_handler, app,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -348,10 +541,13 @@ http_serve(struct app *app)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_limit,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, conns_notify, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 	    MHD_OPTION_END);
 	if (d == NULL) {
 		log_error("serve: cannot listen on %s: %s", cfg->listen, strerror(errno));
+		conns_stop();
+		offload_stop();
 		return -1;
 	}
 	log_info("serving on http://%s with %u threads (data %s)", cfg->listen, threads,
@@ -369,7 +565,9 @@ http_serve(struct app *app)
 	if (atomic_load(&in_flight) > 0)
 		log_warn("shutdown: %d requests still open after the grace period",
 		    atomic_load(&in_flight));
+	offload_stop();
 	MHD_stop_daemon(d);
+	conns_stop();
 	db_thread_close();
 	curl_global_cleanup();
 	log_info("stopped");

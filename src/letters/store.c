@@ -209,7 +209,9 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
 	}
 	crypt_sha256_hex(pdf.data, pdf.len, sha);
 	if (letter_store_path(env->data_dir, sha, path, sizeof(path)) != 0 ||
-	    fsx_write_atomic(path, pdf.data, pdf.len, 0440) != 0) {
+	    fsx_write_atomic(path, pdf.data, pdf.len, 0440) != 0 ||
+	    letter_journal_write(env->data_dir, ref_out, f->employee_id, department_code, sha,
+	    (int64_t)pdf.len, now, hod_username) != 0) {
 		log_error("letter %s: cannot store %s", ref_out, path);
 		goto out;
 	}

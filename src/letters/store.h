@@ -68,6 +68,38 @@ int	letter_store_lookup(const char *ref, struct verify_issued *out, void *arg);
  * only those untouched for min_age seconds. 0 ok (*removed set), -1 unreadable folder. */
 int	letter_store_sweep(struct db *db, const char *data_dir, long min_age, unsigned *removed);
 
+/* reconcile.c (issue 11): every issued letter also leaves a journal entry beside its PDF,
+ * <data>/letters/<sha>.json (ref, employee, department, sha256, size, issued_at, issued_by),
+ * written durably before the row commits. A restored database may not know letters issued
+ * after its snapshot. letter_reconcile() raises every department's sequence above every
+ * reference ever journalled, so no reference is given twice, and counts the letters the
+ * database does not know. With restore set (suraksha restore) it also registers each such
+ * letter that the backup listed as committed after its snapshot (LETTER_AFTER_SNAPSHOT)
+ * and whose reference is free, moving its case to approved (audited), and quarantines the
+ * others under letters/quarantine/ (audited): an approval that never committed leaves the
+ * same traces, and must not become an issued letter. */
+#define LETTER_AFTER_SNAPSHOT	"after-snapshot.list"
+int	letter_journal_write(const char *data_dir, const char *ref, const char *employee_id,
+	    const char *department_code, const char *sha, int64_t size, int64_t issued_at,
+	    const char *issued_by);
+struct letter_reconcile_report {
+	long	 known;		/* journalled and in the database, same bytes */
+	long	 registered;	/* journalled, not in the database: registered now */
+	long	 quarantined;	/* journalled, clashing with the database: moved aside */
+	long	 unknown;	/* journalled, not in the database, left (start-up) */
+	long	 unjournalled;	/* PDFs in neither the journal nor the database */
+	long	 sequences_raised;
+};
+/* In one transaction. Each registration and quarantine is logged and audited. 0 ok. */
+int	letter_reconcile(struct db *db, const char *data_dir, int restore,
+	    struct letter_reconcile_report *r);
+
+/* suraksha backup, after copying letters/ into dest_dir: lists in dest_dir/letters/
+ * LETTER_AFTER_SNAPSHOT the journalled letters the snapshot does not hold that the live
+ * database has committed by now. 0 ok. */
+int	letter_backup_mark(const char *dest_dir, struct db *snapshot, struct db *live,
+	    long *marked);
+
 /* Releases the calling thread's cached HoD signers. */
 void	letter_store_thread_release(void);
 

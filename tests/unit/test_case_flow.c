@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "audit/audit.h"
+#include "util/fsx.h"
 #include "cases/case_int.h"
 #include "cases/deadline.h"
 #include "db/db.h"
@@ -132,6 +133,9 @@ setup(void **state)
 
 	snprintf(dir, sizeof(dir), "/tmp/t_case.XXXXXX");
 	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	assert_int_equal(fsx_mkdirs(path, 0700), 0);
+	audit_open(dir);	/* the chain key, keys/audit.key, made by the first record */
 	snprintf(path, sizeof(path), "%s/suraksha.db", dir);
 	db = db_open(path, 1, err, sizeof(err));
 	assert_non_null(db);
