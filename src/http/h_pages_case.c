@@ -237,10 +237,11 @@ h_page_case(struct req *r)
 enum MHD_Result
 h_page_find(struct req *r)
 {
-	char id[64], loc[200];
+	char raw[64], id[CODE_MAX], loc[200];
 	struct buf b;
 
-	if (req_query(r, "employee_id", id, sizeof(id)) == NULL || strict_code(id) != 0)
+	if (req_query(r, "employee_id", raw, sizeof(raw)) == NULL ||
+	    strict_id_norm(raw, id, sizeof(id)) != 0)
 		return page_error(r, ERR_INVALID_FIELD, NULL);
 	buf_init(&b, 160);
 	buf_puts(&b, "/cases/");

@@ -102,11 +102,26 @@ expect_status 401 "session gone"
 
 # employee: the Family ID stays out of addresses; a wrong OTP is a page with the reason
 E=$T/ejar
-form "$E" /login/employee "employee_id=UCP-10002&family_id=PPP10002B"
-expect_status 303 "OTP requested"
-check "no Family ID in the address" bash -c "! grep -q PPP10002B <<<'$(hdr Location)'"
+# an unknown pair: the same page, and no made-up number on it
+U=$T/ujar
+form "$U" /login/employee "employee_id=UCP-99999&family_id=PPP99999Z"
+expect_status 303 "OTP requested for an unknown pair"
+req GET /login/otp "" -b "$U" -c "$U"
+check "no number on the OTP page (unknown pair)" bash -c "! grep -qE '[0-9]{4}\b[^0-9]*</strong>|\*{4}' $T/body"
+cp "$T/body" "$T/otp_unknown.html"
+# ids typed as people type them: lower case, spaces, a no-break space
+form "$E" /login/employee "employee_id=%20ucp-%C2%A010002%20&family_id=ppp10002b%20"
+expect_status 303 "OTP requested with a lower-case id"
+check "no Family ID in the address" bash -c "! grep -qi PPP10002B <<<'$(hdr Location)'"
 req GET /login/otp "" -b "$E" -c "$E"
-check "masked number shown" grep -qE '\*{6}[0-9]{4}' "$T/body"
+check "no number on the OTP page (known pair)" bash -c "! grep -qE '\*{4}' $T/body"
+check "known and unknown pairs get the same words" bash -c \
+	"diff <(sed 's/value=\"[0-9a-f]*\"//g' $T/body) <(sed 's/value=\"[0-9a-f]*\"//g' $T/otp_unknown.html)"
+check "the code went to UCP-10002" test "$(tail -1 "$DATA/outbox/sms.jsonl" | jq -r .employee_id)" = UCP-10002
+# asking again at once: refused, with the wait in words
+form "$T/e2jar" /login/employee "employee_id=UCP-10002&family_id=PPP10002B"
+expect_status 429 "a second code at once"
+check "the refusal says how long to wait" grep -q "You can try again in [0-9]* seconds" "$T/body"
 form "$E" /login/otp "otp=12345"
 expect_status 400 "short OTP"
 check "short OTP said in the page" grep -q "That code is not right" "$T/body"
