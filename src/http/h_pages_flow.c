@@ -322,6 +322,74 @@ add_decision_forms(json_t *flow, const json_t *cj, const struct principal *who)
 	}
 }
 
+/* A refused form comes back as it was typed (docs/pages.md): the service rows and flags,
+ * the DDO's decision, remarks and ticked particulars, in place of the stored values. */
+static void
+keep_typed(struct req *r, json_t *flow)
+{
+	const char *names[CASE_F__MAX + 1], *d = page_form_get(r, "decision"), *v;
+	json_t *spells, *x;
+	size_t n, i, j;
+	char k[32];
+	int row;
+
+	if (r->form == NULL)
+		return;
+	if (page_form_get(r, "from_0") != NULL || page_form_get(r, "to_0") != NULL) {
+		spells = json_array();
+		for (row = 0; row < SPELLS_MAX; row++) {
+			const char *from, *to, *kind, *org, *post;
+			json_t *sp;
+
+			snprintf(k, sizeof(k), "from_%d", row);
+			from = page_form_get(r, k);
+			snprintf(k, sizeof(k), "to_%d", row);
+			to = page_form_get(r, k);
+			snprintf(k, sizeof(k), "remove_%d", row);
+			if ((from == NULL || !from[0]) && (to == NULL || !to[0]))
+				continue;
+			if (page_form_get(r, k) != NULL)
+				continue;
+			snprintf(k, sizeof(k), "open_%d", row);
+			if (page_form_get(r, k) != NULL)
+				to = NULL;
+			else if (to == NULL)
+				to = "";
+			snprintf(k, sizeof(k), "kind_%d", row);
+			kind = page_form_get(r, k);
+			snprintf(k, sizeof(k), "org_%d", row);
+			org = page_form_get(r, k);
+			snprintf(k, sizeof(k), "post_%d", row);
+			post = page_form_get(r, k);
+			sp = json_pack("{s:s, s:o, s:s, s:s, s:s}", "from", from ? from : "", "to",
+			    to ? json_string(to) : json_null(), "kind", kind ? kind : "contract",
+			    "organisation", org ? org : "", "post", post ? post : "");
+			json_array_append_new(spells, spell_view(sp, json_array_size(spells)));
+			json_decref(sp);
+		}
+		json_object_set_new(flow, "new_index", json_integer((json_int_t)
+		    json_array_size(spells)));
+		json_object_set_new(flow, "can_add", json_boolean(json_array_size(spells) <
+		    SPELLS_MAX));
+		json_object_set_new(flow, "spells", spells);
+		json_object_set_new(flow, "flags", json_pack("{s:b, s:b, s:b}",
+		    "centrally_sponsored", page_form_get(r, "centrally_sponsored") != NULL,
+		    "part_time", page_form_get(r, "part_time") != NULL,
+		    "marriage_clause", page_form_get(r, "marriage_clause") != NULL));
+	}
+	if (d != NULL && json_is_true(json_object_get(flow, "can_verify"))) {
+		json_object_set_new(flow, "kept", json_pack("{s:b, s:b, s:b, s:s}",
+		    "verified", strcmp(d, "verified") == 0, "returned", strcmp(d, "returned") == 0,
+		    "discrepancy", strcmp(d, "discrepancy") == 0, "remarks",
+		    (v = page_form_get(r, "remarks")) ? v : ""));
+		n = page_form_all(r, "field", names, CASE_F__MAX + 1);
+		json_array_foreach(json_object_get(flow, "fields"), i, x)
+			for (j = 0; j < n; j++)
+				if (str(x, "name") && strcmp(str(x, "name"), names[j]) == 0)
+					json_object_set_new(x, "checked", json_true());
+	}
+}
+
 int
 h_page_case_flow(struct req *r, json_t *c, const char *employee_id)
 {
@@ -382,6 +450,8 @@ h_page_case_flow(struct req *r, json_t *c, const char *employee_id)
 	if ((ref = str(cj, "letter_ref")) != NULL)
 		json_object_set_new(flow, "letter_ref", json_string(ref));
 	add_decision_forms(flow, cj, &r->who);
+	if (owner || r->who.role == ROLE_DDO)
+		keep_typed(r, flow);
 	json_decref(cj);
 	json_object_set_new(c, "flow", flow);
 	return 0;

@@ -161,6 +161,24 @@ req GET "/home?refused=zip_bad_name&entry=%3Cb%3Ex%3C/b%3E" "" -b "$E"
 check "the refused entry is shown" grep -q '&lt;b&gt;x&lt;/b&gt;' "$T/body"
 check "as text, never markup" bash -c "! grep -q '<b>x</b>' $T/body"
 
+# Refusals on a Hindi page: Hindi words that name the field and what to do, and nothing of
+# the API (no route, no JSON key, no code) anywhere in the notice.
+notice_text() { sed -n '/id="notice"/,/<\/div>/p' "$T/body" | sed 's/<[^>]*>//g'; }
+no_api_words() { ! grep -qE '/|\[|\]|\{|\}|"|_|\.\.\.|PUT|POST|spells|missing:' <<<"$(notice_text)"; }
+form "$E" /cases/UCP-10002/submit "csrf=$ECSRF" -b "lang=hi"
+expect_status 422 "submit before the service record (Hindi)"
+check "Hindi reason: fill in the service record" grep -q "अपना सेवा विवरण भरें" <<<"$(notice_text)"
+check "no API words in the Hindi refusal" no_api_words
+form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2016-05-01&to_0=2015-01-31&kind_0=hkrnl&org_0=PWD&marriage_clause=1" -b "lang=hi"
+expect_status 400 "a spell that ends before it starts (Hindi)"
+check "Hindi reason names the row" grep -q "सेवा की पंक्ति 1: अंतिम दिन पहले दिन से पहले है" <<<"$(notice_text)"
+check "no API words in the spell refusal" no_api_words
+check "the form keeps the typed first day" grep -q 'name="from_0" value="2016-05-01"' "$T/body"
+check "the form keeps the typed last day" grep -q 'name="to_0" value="2015-01-31"' "$T/body"
+check "the form keeps the kind" grep -q 'value="hkrnl" selected' "$T/body"
+check "the form keeps the flag" grep -q 'id="f-mc" name="marriage_clause" value="1" checked' "$T/body"
+cp "$T/body" "$ROOT/tests/out/refusal-hi.html" 2>/dev/null || true
+
 # the case workflow's forms (h_pages_flow.c): the service record, submit, the inline view
 form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-07-15&kind_0=contract&org_0=%3Cb%3Ex%3C/b%3E"
 expect_status 400 "a spell with neither an end nor still in service"
@@ -178,7 +196,8 @@ form "$E" /cases/UCP-10002/submit ""
 expect_status 403 "submit without the csrf field"
 form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
 expect_status 422 "submit with documents missing"
-check "the domain's reason in the page" grep -q "Upload the required documents first" "$T/body"
+check "the domain's reason in the page" grep -q "Upload these documents first: .*Engagement order" "$T/body"
+check "in words, not codes" no_api_words
 check "still a draft" test "$(sqlite3 "$DATA/suraksha.db" "SELECT state FROM cases WHERE employee_id = 'UCP-10002'")" = draft
 form "$E" /posts "csrf=$ECSRF&employee_id=UCP-10002&pay_level=6&designation=x"
 expect_status 403 "an employee cannot create posts"
