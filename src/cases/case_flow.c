@@ -884,12 +884,12 @@ case_documents_check(const struct case_ctx *cx, const char *id, int deleting, ch
 
 	if ((e = case_access(cx, id, R(ROLE_EMPLOYEE), &emp, &row, msg, msglen)) != ERR_OK)
 		return e;
-	if (deleting && row.state != CASE_DRAFT)
-		e = wrong_state(&row, "documents can be deleted only while the case is a draft",
-		    msg, msglen);
-	else if (row.state != CASE_DRAFT && row.state != CASE_RETURNED)
-		e = wrong_state(&row, "documents can be added only to a draft or a returned case",
-		    msg, msglen);
+	/* A returned case is the employee's to correct: a wrong document is replaced or
+	 * removed then as in a draft (the audit keeps the removed one's name and digest). */
+	if (row.state != CASE_DRAFT && row.state != CASE_RETURNED)
+		e = wrong_state(&row, deleting ? "documents can be deleted only while the case "
+		    "is a draft or returned" : "documents can be added only to a draft or a "
+		    "returned case", msg, msglen);
 	else
 		e = window(cx, &emp, case_stage_of(row.state, NULL), msg, msglen);
 	case_row_free(&row);

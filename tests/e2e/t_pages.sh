@@ -243,6 +243,18 @@ check "back to the case" test "$(hdr Location)" = "/cases/UCP-10002?done=returne
 req GET /home "" -b "$E"
 check "the employee reads the remarks of the return" grep -q "The engagement order says 2015-08-01" "$T/body"
 check "and may edit again" grep -q 'id="service-form"' "$T/body"
+# a returned employee replaces a wrong document: the new one up, the wrong one out
+OLD_DOC=$(db "SELECT id FROM documents WHERE employee_id = 'UCP-10002' AND kind = 'engagement_order' ORDER BY id LIMIT 1")
+check "the case offers Delete for the wrong document" grep -q "action=\"/documents/$OLD_DOC/delete\"" "$T/body"
+req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=engagement_order \
+	-F "file=@$ROOT/tests/corpus/pdf_multipage.pdf"
+expect_status 303 "the right document uploaded to the returned case"
+DELS=$(db "SELECT count(*) FROM audit WHERE action = 'document.delete'")
+form "$E" "/documents/$OLD_DOC/delete" "csrf=$ECSRF"
+expect_status 303 "the wrong document deleted from the returned case"
+check "it is gone" test "$(db "SELECT count(*) FROM documents WHERE id = $OLD_DOC")" = 0
+check "the replacement stays" test "$(db "SELECT count(*) FROM documents WHERE employee_id = 'UCP-10002' AND kind = 'engagement_order'")" -ge 1
+check "the removal is audited" test "$(db "SELECT count(*) FROM audit WHERE action = 'document.delete' AND object = 'document:$OLD_DOC'")" = "$((DELS + 1))" -o "$(db "SELECT count(*) FROM audit WHERE action = 'document.delete'")" = "$((DELS + 1))"
 form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-08-01&open_0=1&kind_0=contract"
 expect_status 303 "corrected"
 form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
