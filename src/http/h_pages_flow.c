@@ -20,6 +20,7 @@
 #include "intake/blob.h"
 #include "intake/documents.h"
 #include "letters/case_letter.h"
+#include "letters/store.h"
 #include "util/log.h"
 #include "util/strict.h"
 #include "util/timeutil.h"
@@ -447,8 +448,17 @@ h_page_case_flow(struct req *r, json_t *c, const char *employee_id)
 		    json_object_get(v, "remarks") : json_null(), "by", str(v, "by") ? str(v, "by") :
 		    "", "at", at));
 	}
-	if ((ref = str(cj, "letter_ref")) != NULL)
+	if ((ref = str(cj, "letter_ref")) != NULL) {
+		struct issued_letter l;
+
 		json_object_set_new(flow, "letter_ref", json_string(ref));
+		/* a revoked letter is said to be revoked, with its reason, wherever it shows */
+		if (letter_store_get(f.cx.db, ref, &l) == 0 && l.revoked_at != 0) {
+			page_time(l.revoked_at, at);
+			json_object_set_new(flow, "letter_revoked", json_pack("{s:s, s:s}", "at", at,
+			    "reason", l.revoke_reason));
+		}
+	}
 	add_decision_forms(flow, cj, &r->who);
 	if (owner || r->who.role == ROLE_DDO)
 		keep_typed(r, flow);

@@ -19,6 +19,7 @@
 
 #include "auth/session.h"
 #include "db/db.h"
+#include "notify/notify.h"
 #include "http/page.h"
 #include "util/crypt.h"
 #include "util/log.h"
@@ -356,6 +357,9 @@ http_serve(struct app *app)
 	}
 	log_info("serving on http://%s with %u threads (data %s)", cfg->listen, threads,
 	    cfg->data_dir);
+	if (notify_sender_start(cfg) != 0)
+		log_error("serve: the notification sender did not start; messages wait in the "
+		    "outbox");
 	while (sigwait(&set, &sig) != 0)
 		;
 	log_info("signal %d: finishing in-flight requests", sig);
@@ -370,6 +374,7 @@ http_serve(struct app *app)
 		log_warn("shutdown: %d requests still open after the grace period",
 		    atomic_load(&in_flight));
 	MHD_stop_daemon(d);
+	notify_sender_stop();
 	db_thread_close();
 	curl_global_cleanup();
 	log_info("stopped");
