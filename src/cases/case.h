@@ -175,8 +175,11 @@ struct case_filter {
 					 * for a DDO, finance or HoD only their own stage */
 	int64_t		 page;		/* from 1 */
 	int64_t		 per_page;	/* 1..500 */
+	const char	*q;		/* part of an employee id or name, any case; NULL any */
+	const char	*sort;		/* id (NULL), name, due, updated (newest first), state */
 };
 #define CASE_PER_PAGE_MAX 500
+#define CASE_Q_MAX	64
 /* {"items": [...], "page", "per_page", "total"}. ERR_INVALID_FIELD for a bad filter. */
 enum err case_list(const struct case_ctx *cx, const struct case_filter *f, int64_t now,
 	    json_t **out, char *msg, size_t msglen);

@@ -105,6 +105,13 @@ done_notice(struct req *r, struct page *pg)
 
 	if (req_query(r, "done", v, sizeof(v)) == NULL)
 		return;
+	{
+		char prev[CODE_MAX];
+
+		/* moved on to the next case: say so, with the way back */
+		if (req_query(r, "prev", prev, sizeof(prev)) != NULL && strict_code(prev) == 0)
+			json_object_set_new(page_ctx(pg), "prev_case", json_string(prev));
+	}
 	for (i = 0; i < sizeof(done) / sizeof(done[0]); i++)
 		if (strcmp(done[i], v) == 0) {
 			snprintf(key, sizeof(key), "done.%s", done[i]);

@@ -21,6 +21,7 @@
 #include "intake/documents.h"
 #include "letters/case_letter.h"
 #include "letters/store.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/strict.h"
 #include "util/timeutil.h"
@@ -498,6 +499,33 @@ case_answer(struct req *r, struct flow *f, enum err e, const char *done)
 	return page_redirect(r, loc, NULL, NULL);
 }
 
+/* After a DDO's decision: straight on to the next case waiting for one (the oldest id
+ * first), with the decision confirmed there and a link back; none left: the queue. */
+static enum MHD_Result
+next_case(struct req *r, struct flow *f, const char *done)
+{
+	struct case_filter cf = { .state = "submitted", .page = 1, .per_page = 1 };
+	const char *id = NULL;
+	json_t *out = NULL;
+	char loc[600];
+	struct buf b;
+
+	if (case_list(&f->cx, &cf, time_now(), &out, f->msg, sizeof(f->msg)) == ERR_OK)
+		id = str(json_array_get(json_object_get(out, "items"), 0), "employee_id");
+	buf_init(&b, sizeof(loc) - 1);
+	if (id != NULL) {
+		buf_puts(&b, "/cases/");
+		page_url_escape(&b, id);
+		buf_printf(&b, "?done=%s&prev=", done);
+		page_url_escape(&b, r->args[0]);
+	} else
+		buf_printf(&b, "/home?done=%s#queue", done);
+	snprintf(loc, sizeof(loc), "%s", b.len ? buf_str(&b) : "/home");
+	buf_free(&b);
+	json_decref(out);
+	return page_redirect(r, loc, NULL, NULL);
+}
+
 /* A text field of the form: NULL when absent or empty. */
 static const char *
 field(struct req *r, const char *name)
@@ -623,6 +651,8 @@ h_page_case_verify(struct req *r)
 	}
 	e = case_verify(&f.cx, r->args[0], body, f.msg, sizeof(f.msg));
 	json_decref(body);
+	if (e == ERR_OK)
+		return next_case(r, &f, decision);
 	return case_answer(r, &f, e, decision);
 }
 
@@ -847,19 +877,72 @@ group_add(json_t *groups, const char *dept, json_t *row)
 	    row));
 }
 
-/* The filterable listing with counts (every staff role): ?state=&overdue=1. */
+#define QUEUE_PAGE	50	/* rows of one page of the staff queue */
+
+/* The queue's own address with its filters and another page (for the pager links). */
+static json_t *
+queue_link(const char *state, int overdue, const char *q, const char *sort, int64_t page)
+{
+	struct buf b;
+	json_t *v;
+
+	buf_init(&b, 400);
+	buf_printf(&b, "/home?page=%lld", (long long)page);
+	if (state != NULL) {
+		buf_puts(&b, "&state=");
+		page_url_escape(&b, state);
+	}
+	if (overdue)
+		buf_puts(&b, "&overdue=1");
+	if (q != NULL) {
+		buf_puts(&b, "&q=");
+		page_url_escape(&b, q);
+	}
+	if (sort != NULL) {
+		buf_puts(&b, "&sort=");
+		page_url_escape(&b, sort);
+	}
+	buf_puts(&b, "#queue");
+	v = json_string(b.len ? buf_str(&b) : "/home");
+	buf_free(&b);
+	return v;
+}
+
+/* The filterable listing with counts (every staff role): ?q= (part of an id or a name,
+ * any case), &state=, &overdue=1, &sort=name|due|updated|state, &page=; the filters
+ * combine, and the pager keeps them. */
 static void
 add_queue(struct req *r, struct flow *f, json_t *c)
 {
-	char qs[40], qo[8];
+	static const char *const sorts[] = { "id", "name", "due", "updated", "state" };
+	char qs[40], qo[8], qq[CASE_Q_MAX + 1], qsort[16], qp[16];
 	const char *state = req_query(r, "state", qs, sizeof(qs));
 	const char *ov = req_query(r, "overdue", qo, sizeof(qo));
-	json_t *q = json_object(), *counts = NULL, *list, *rows = json_array(), *it, *states;
+	const char *q = req_query(r, "q", qq, sizeof(qq));
+	const char *sort = req_query(r, "sort", qsort, sizeof(qsort));
+	json_t *qj = json_object(), *counts = NULL, *list, *rows = json_array(), *it, *states;
+	json_t *sortl = json_array();
+	struct case_filter cf = { .page = 1, .per_page = QUEUE_PAGE };
+	int64_t total = 0, pages;
 	enum case_state s;
 	size_t i;
 
 	if (state != NULL && (state[0] == '\0' || case_state_parse(state, &s) != 0))
 		state = NULL;
+	if (q != NULL && (q[0] == '\0' || strict_text(q, CASE_Q_MAX) != 0))
+		q = NULL;
+	for (i = 0; sort != NULL && i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		if (strcmp(sort, sorts[i]) == 0)
+			break;
+	if (sort != NULL && (i == sizeof(sorts) / sizeof(sorts[0]) || i == 0))
+		sort = NULL;
+	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		json_array_append_new(sortl, json_pack("{s:s, s:o, s:b}", "name", sorts[i], "key",
+		    key_of("sort", sorts[i]), "selected", sort ? strcmp(sort, sorts[i]) == 0 :
+		    i == 0));
+	if (req_query(r, "page", qp, sizeof(qp)) == NULL ||
+	    strict_int64(qp, 1, 1000000, &cf.page) != 0)
+		cf.page = 1;
 	states = json_array();
 	if (case_counts(&f->cx, time_now(), &counts) == ERR_OK) {
 		for (i = 0; i < CASE__MAX; i++) {
@@ -870,21 +953,42 @@ add_queue(struct req *r, struct flow *f, json_t *c)
 			    name, "key", key_of("state", name), "n", n ? json_incref(n) :
 			    json_integer(0), "selected", state != NULL && strcmp(state, name) == 0));
 		}
-		json_object_set(q, "total", json_object_get(counts, "total"));
-		json_object_set(q, "overdue_n", json_object_get(counts, "overdue"));
+		json_object_set(qj, "total", json_object_get(counts, "total"));
+		json_object_set(qj, "overdue_n", json_object_get(counts, "overdue"));
 		json_decref(counts);
 	}
-	json_object_set_new(q, "states", states);
-	json_object_set_new(q, "overdue", json_boolean(ov != NULL && strcmp(ov, "1") == 0));
-	if ((list = list_of(f, state, ov != NULL && strcmp(ov, "1") == 0)) != NULL) {
+	json_object_set_new(qj, "states", states);
+	json_object_set_new(qj, "sorts", sortl);
+	json_object_set_new(qj, "q", json_string(q ? q : ""));
+	json_object_set_new(qj, "overdue", json_boolean(ov != NULL && strcmp(ov, "1") == 0));
+	cf.state = state;
+	cf.overdue = ov != NULL && strcmp(ov, "1") == 0;
+	cf.q = q;
+	cf.sort = sort;
+	list = NULL;
+	if (case_list(&f->cx, &cf, time_now(), &list, f->msg, sizeof(f->msg)) == ERR_OK) {
 		json_array_foreach(json_object_get(list, "items"), i, it)
 			json_array_append_new(rows, row_of(it));
-		json_object_set_new(q, "more", json_boolean(json_integer_value(json_object_get(list,
-		    "total")) > (json_int_t)json_array_size(rows)));
+		total = json_integer_value(json_object_get(list, "total"));
 		json_decref(list);
 	}
-	json_object_set_new(q, "rows", rows);
-	json_object_set_new(c, "queue", q);
+	pages = (total + QUEUE_PAGE - 1) / QUEUE_PAGE;
+	json_object_set_new(qj, "found", json_integer((json_int_t)total));
+	json_object_set_new(qj, "from", json_integer(total ? (json_int_t)((cf.page - 1) *
+	    QUEUE_PAGE + 1) : 0));
+	json_object_set_new(qj, "to", json_integer((json_int_t)((cf.page - 1) * QUEUE_PAGE +
+	    (int64_t)json_array_size(rows))));
+	json_object_set_new(qj, "page", json_integer((json_int_t)cf.page));
+	json_object_set_new(qj, "pages", json_integer((json_int_t)pages));
+	if (cf.page > 1)
+		json_object_set_new(qj, "prev", queue_link(state, cf.overdue, q, sort,
+		    cf.page - 1));
+	if (cf.page < pages)
+		json_object_set_new(qj, "next", queue_link(state, cf.overdue, q, sort,
+		    cf.page + 1));
+	json_object_set_new(qj, "filtered", json_boolean(state || cf.overdue || q));
+	json_object_set_new(qj, "rows", rows);
+	json_object_set_new(c, "queue", qj);
 }
 
 /* Finance: verified eligible cases by department, and those waiting for a post. */
