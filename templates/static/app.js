@@ -1,6 +1,6 @@
 // Progressive enhancement only: every task works without this file.
 // - the OTP page's resend button waits out its countdown;
-// - uploads show a progress bar and then follow the server's redirect.
+// - uploads show a progress bar and then follow the server's redirect, back at the form.
 "use strict";
 (function () {
 	document.querySelectorAll("[data-countdown]").forEach(function (el) {
@@ -39,8 +39,10 @@
 			xhr.addEventListener("load", function () {
 				var to = xhr.responseURL || "";
 				if (to && to.indexOf(form.getAttribute("action")) < 0) {
-					// followed the server's redirect: load that page for real
-					window.location.assign(to);
+					// followed the server's redirect: load that page for real, back at
+					// the section of the form (an XHR's address loses the #fragment)
+					var sec = form.closest("section[id]");
+					window.location.assign(to.split("#")[0] + (sec ? "#" + sec.id : ""));
 					return;
 				}
 				// an error page in answer to the post itself: show it as it came

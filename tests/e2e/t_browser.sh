@@ -3,6 +3,7 @@
 # (tests/browser/run.mjs) against the real server on a demo data folder. Screenshots of
 # each main page go to tests/out/screenshots/ for a person to look at.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/many_cases.sh"
 
 sh "$ROOT/tests/browser/install.sh" || { fail "npm ci in tests/browser"; finish; exit 1; }
 # A fresh Debian bookworm has nodejs 18.19 (18.20 with security updates): the pinned
@@ -15,6 +16,7 @@ if [ "$(printf '%s\n%s\n' "$min" "$BOOKWORM_NODE" | sort -V | head -1)" = "$min"
 fi
 echo "node $(node --version), playwright-core $(jq -r .version "$ROOT/tests/browser/node_modules/playwright-core/package.json")"
 init_demo
+many_cases 300	# a DDO's real load: ddo.pwd.amb pages, sorts and searches them
 open_windows
 "$BIN" letter sample --data "$DATA" --hod hod.pwd --out "$T/letter.pdf" >/dev/null ||
 	{ fail "sample letter"; finish; exit 1; }

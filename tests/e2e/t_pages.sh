@@ -148,7 +148,7 @@ check "refusal in plain words" grep -q 'class="notice error"' "$T/body"
 req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=aadhaar \
 	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
 expect_status 303 "good upload"
-check "stored" test "$(hdr Location)" = "/home?uploaded=1"
+check "stored, back to its kind" test "$(hdr Location)" = "/home?uploaded=1#kind-aadhaar"
 req GET /home "" -b "$E"
 ID=$(grep -o 'href="/api/v1/documents/[0-9]*"' "$T/body" | head -1 | sed 's|.*/||; s|"||')
 check "listed with a download link" test -n "$ID"

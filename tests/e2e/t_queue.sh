@@ -51,4 +51,11 @@ req GET "${NEXT%#*}" "" -b "$J"
 check "page 2 starts at 51" grep -q '<strong id="queue-from">51</strong>' "$T/body"
 req GET "/home?q=rAjEsH" "" -b "$J"
 check "Rajesh found on the page" grep -q '>Rajesh Kumar</a>' "$T/body"
+stop_server
+# base_url at start: a loopback base_url on a listen address for other machines is warned
+# of (an address of the documentation range: the bind fails, nothing is sent)
+"$BIN" serve --data "$DATA" --listen 192.0.2.1:9 --base_url http://127.0.0.1:8080 >"$T/warn.log" 2>&1
+check "a loopback base_url on a public listen is warned of" grep -q "base_url http://127.0.0.1:8080 is a loopback address" "$T/warn.log"
+"$BIN" serve --data "$DATA" --listen 192.0.2.1:9 --base_url https://sos.example.in >"$T/nowarn.log" 2>&1
+check "a public base_url is not" bash -c "! grep -q 'loopback address' $T/nowarn.log"
 finish
