@@ -104,6 +104,12 @@ struct case_view {
 typedef int (*case_letter_fn)(struct db *db, const struct case_view *cv, char ref_out[64],
 	    void *arg);
 
+/* The HoD's look at the letter before approving: the case as case_approve would see it
+ * (post created, eligible under the rules in force) given to render, in a transaction that
+ * is always rolled back. */
+enum err case_letter_preview(const struct case_ctx *cx, const char *id, case_letter_fn render,
+	    void *arg, char *msg, size_t msglen);
+
 /* The case as API.md's GET /api/v1/cases/{id} shows it (employee data, declared and
  * verified service, documents, required documents, state, stage and due time, history,
  * outcome, certifications, post, decision, deadlines). *out is the caller's. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -656,6 +657,41 @@ h_page_case_verify(struct req *r)
 	return case_answer(r, &f, e, decision);
 }
 
+/* The HoD reads the letter before signing it: the same facts and layout, unsigned, no
+ * reference taken, nothing stored; shown inline like a document (page_reply_inline). */
+enum MHD_Result
+h_page_letter_preview(struct req *r)
+{
+	struct letter_preview_arg la = { &r->app->letters, { 0 }, "" };
+	struct flow f;
+	enum err e;
+	ssize_t w;
+	size_t off = 0;
+	int fd;
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	buf_init(&la.pdf, 4 << 20);
+	e = case_letter_preview(&f.cx, r->args[0], letter_preview_for_case, &la, f.msg,
+	    sizeof(f.msg));
+	if (e != ERR_OK) {
+		buf_free(&la.pdf);
+		return page_error(r, e, f.msg[0] ? f.msg : la.msg[0] ? la.msg : NULL);
+	}
+	if ((fd = memfd_create("letter-preview", MFD_CLOEXEC)) < 0) {
+		buf_free(&la.pdf);
+		return page_error(r, ERR_INTERNAL, NULL);
+	}
+	while (off < la.pdf.len && (w = write(fd, la.pdf.data + off, la.pdf.len - off)) > 0)
+		off += (size_t)w;
+	buf_free(&la.pdf);
+	if (off == 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return page_error(r, ERR_INTERNAL, NULL);
+	}
+	return page_reply_inline(r, "application/pdf", fd, (uint64_t)off);
+}
+
 /* One approval, as h_case_approve makes it: the letter is issued inside the transaction. */
 static enum err
 approve_one(struct req *r, struct flow *f, const char *id, const char *remarks,
@@ -729,18 +765,38 @@ h_page_approve_many(struct req *r)
 	const char *remarks = field(r, "remarks");
 	struct page *pg;
 	struct flow f;
-	json_t *list;
+	json_t *list, *every = NULL;
 	size_t n, i, ok = 0;
 
 	if (flow_init(r, &f) != 0)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
-	if ((n = page_form_all(r, "employee_id", ids, BULK_MAX)) == 0)
+	/* "approve every case listed as ready" needs no script: the ids are the queue's */
+	if (page_form_get(r, "all") != NULL) {
+		struct case_filter cf = { .state = "post_created", .page = 1, .per_page = BULK_MAX };
+		json_t *it;
+
+		n = 0;
+		if (case_list(&f.cx, &cf, time_now(), &every, f.msg, sizeof(f.msg)) == ERR_OK)
+			json_array_foreach(json_object_get(every, "items"), i, it)
+				if (n < BULK_MAX && str(it, "employee_id") && str(it, "verdict") &&
+				    strcmp(str(it, "verdict"), "eligible") == 0)
+					ids[n++] = str(it, "employee_id");
+	} else
+		n = page_form_all(r, "employee_id", ids, BULK_MAX);
+	if (n == 0) {
+		json_decref(every);
 		return h_page_home_render(r, ERR_INVALID_FIELD, "Tick at least one case.");
+	}
 	list = json_array();
 	for (i = 0; i < n; i++) {
 		char ref[64] = "";
 		enum err e = approve_one(r, &f, ids[i], remarks, ref);
 		json_t *o = json_pack("{s:s, s:b}", "id", ids[i], "ok", e == ERR_OK);
+		struct employee emp;
+
+		/* results name the people, not only their ids */
+		if (employee_get(f.cx.db, ids[i], &emp) == 0)
+			json_object_set_new(o, "name", json_string(emp.name));
 
 		if (e == ERR_OK) {
 			ok++;
@@ -755,6 +811,7 @@ h_page_approve_many(struct req *r)
 		}
 		json_array_append_new(list, o);
 	}
+	json_decref(every);	/* ids pointed into it */
 	if ((pg = page_begin(r)) == NULL) {
 		json_decref(list);
 		return MHD_NO;

@@ -33,6 +33,8 @@ enum MHD_Result h_page_case_submit(struct req *r);
 enum MHD_Result h_page_case_verify(struct req *r);
 enum MHD_Result h_page_certify(struct req *r);	/* streams through h_certify_start */
 enum MHD_Result h_page_case_approve(struct req *r);
+/* GET /cases/{id}/letter-preview (HoD): the letter as it will be issued, unsigned. */
+enum MHD_Result h_page_letter_preview(struct req *r);
 enum MHD_Result h_page_case_reject(struct req *r);
 enum MHD_Result h_page_approve_many(struct req *r);
 enum MHD_Result h_page_posts(struct req *r);

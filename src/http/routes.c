@@ -85,6 +85,7 @@ static const struct route routes[] = {
 	{ "POST", "/cases/{}/certify", h_page_certify, R_AUTH | FORM, CERTIFIER, BODY_UPLOAD,
 	    h_certify_start, h_upload_chunk },
 	{ "POST", "/cases/{}/approve", h_page_case_approve, R_AUTH | FORM, HOD, FORM_BODY },
+	{ "GET",  "/cases/{}/letter-preview", h_page_letter_preview, R_AUTH | PAGE, HOD, 0 },
 	{ "POST", "/cases/{}/reject", h_page_case_reject, R_AUTH | FORM, HOD, FORM_BODY },
 	{ "POST", "/approve", h_page_approve_many, R_AUTH | FORM, HOD, FORM_BODY },
 	{ "POST", "/posts", h_page_posts, R_AUTH | FORM, FINANCE, FORM_BODY },

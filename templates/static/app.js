@@ -22,6 +22,34 @@
 		}, 1000);
 	});
 
+	// "select all" of a list of ticks (the no-script form has its own "approve all")
+	document.querySelectorAll("[data-select-all]").forEach(function (all) {
+		var form = all.form, name = all.getAttribute("data-select-all");
+		var boxes = form.querySelectorAll("input[type=checkbox][name='" + name + "']:not(:disabled)");
+		all.closest(".select-all").hidden = false;
+		all.addEventListener("change", function () {
+			boxes.forEach(function (b) { b.checked = all.checked; });
+		});
+	});
+
+	// many letters are signed one by one: say so while the server works
+	document.querySelectorAll("form[data-signing]").forEach(function (form) {
+		form.addEventListener("submit", function (ev) {
+			var n = form.querySelectorAll("input[name=employee_id]:checked").length;
+			var all = ev.submitter && ev.submitter.name === "all";
+			var note = form.querySelector("#signing");
+			if (!note)
+				return;
+			note.querySelector("span").textContent = form.getAttribute("data-signing") +
+			    (all ? "" : " (" + n + ")");
+			note.hidden = false;
+			form.querySelectorAll("button").forEach(function (b) {
+				// a disabled submitter would not be sent: disable only after this turn
+				setTimeout(function () { b.disabled = true; }, 0);
+			});
+		});
+	});
+
 	document.querySelectorAll("form.upload").forEach(function (form) {
 		form.addEventListener("submit", function (ev) {
 			var bar = form.querySelector("progress");

@@ -210,6 +210,21 @@ test_wording(void **state)
 	f.designation = "Supernumerary";
 	assert_int_equal(letter_facts_table(&f, kv), 0);
 	assert_string_equal(fact(kv, "designation"), "Supernumerary");
+	/* the wording, joining instructions included, still fits one page with long names */
+	{
+		struct letter_layout layout;
+		struct buf pdf;
+
+		f.department = "Public Health Engineering and Water Supply Department";
+		f.office = "Office of the Executive Engineer, Public Health Engineering Division No. 2";
+		f.district = "Yamunanagar";
+		f.designation = "Junior Engineer (Civil) on the supernumerary cadre of the division";
+		f.hod_name = "Er. Ramesh Kumar Sharma";
+		f.hod_designation = "Engineer-in-Chief, Public Health Engineering Department";
+		buf_init(&pdf, 1 << 20);
+		assert_int_equal(letter_render(NULL, &f, &pdf, &layout), LETTER_OK);
+		buf_free(&pdf);
+	}
 }
 
 static void
