@@ -357,6 +357,9 @@ set_disabled(struct req *r, int disabled)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
 	if (disabled && strcmp(r->args[0], r->who.username) == 0)
 		return users_page(r, 409, ERR_WRONG_STATE, NULL);
+	/* disabling ends the person's sessions at once: the form asks to confirm it */
+	if (disabled && page_form_get(r, "confirm") == NULL)
+		return users_page(r, 400, ERR_INVALID_FIELD, "Tick the box to confirm.");
 	req_actor(r, &a, actor, sizeof(actor));
 	if ((e = staff_set_disabled(db, &a, r->args[0], disabled, msg, sizeof(msg))) != ERR_OK)
 		return users_page(r, err_status(e), e, msg);
@@ -374,6 +377,29 @@ enum MHD_Result
 h_page_user_enable(struct req *r)
 {
 	return set_disabled(r, 0);
+}
+
+/* An administrator sets a new password (the person forgot theirs): audited as
+ * user.password, every session of the account ended (staff_set_password). */
+enum MHD_Result
+h_page_user_password(struct req *r)
+{
+	const char *pass = page_form_get(r, "password");
+	char actor[96], msg[256] = "";
+	struct actor a;
+	struct db *db;
+	enum err e;
+
+	if (pass == NULL || page_form_get(r, "confirm") == NULL)
+		return users_page(r, 400, ERR_INVALID_FIELD, pass == NULL ? NULL :
+		    "Tick the box to confirm.");
+	if ((db = db_thread()) == NULL)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	req_actor(r, &a, actor, sizeof(actor));
+	if ((e = staff_set_password(db, &r->app->cfg, &a, r->args[0], pass, msg, sizeof(msg))) !=
+	    ERR_OK)
+		return users_page(r, err_status(e), e, msg);
+	return page_redirect(r, "/admin/users?done=password", NULL, NULL);
 }
 
 enum MHD_Result

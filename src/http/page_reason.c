@@ -44,6 +44,7 @@ static const struct {
 	{ "Under the rules now in force", "reason.not_eligible" },
 	{ "The offer letter could not be issued", "reason.letter_failed" },
 	{ "The role ", "reason.role" },
+	{ "Tick the box to confirm", "reason.confirm" },
 };
 
 /* spells[N]: what → "Service row N+1: <what in words>". */

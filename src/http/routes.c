@@ -101,6 +101,8 @@ static const struct route routes[] = {
 	{ "POST", "/admin/users/{}/disable", h_page_user_disable, R_AUTH | FORM, ADMIN, FORM_BODY },
 	{ "POST", "/admin/users/{}/enable", h_page_user_enable, R_AUTH | FORM, ADMIN, FORM_BODY },
 	{ "POST", "/admin/users/{}/scope", h_page_user_scope, R_AUTH | FORM, ADMIN, FORM_BODY },
+	{ "POST", "/admin/users/{}/password", h_page_user_password, R_AUTH | FORM, ADMIN,
+	    FORM_BODY },
 	{ "GET",  "/admin/deadlines", h_page_deadlines, R_AUTH | PAGE, ADMIN, 0 },
 	{ "POST", "/admin/deadlines", h_page_deadline_extend, R_AUTH | FORM, ADMIN, FORM_BODY },
 	{ "GET",  "/admin/offices", h_page_offices, R_AUTH | PAGE, ADMIN, 0 },

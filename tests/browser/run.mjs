@@ -347,6 +347,8 @@ try {
 	check("admin: user listed", (await page.locator("#user-ddo\\.pwd\\.new").innerText()).includes("PWD-AMB-01"));
 	await contrast(page, "users");
 	await shot(page, "users");
+	await page.click("#user-ddo\\.pwd\\.new details:has(form[action$='/disable']) summary");
+	await page.check("#user-ddo\\.pwd\\.new form[action$='/disable'] input[name=confirm]");
 	await Promise.all([page.waitForURL(/done=disabled/), page.click("#user-ddo\\.pwd\\.new form[action$='/disable'] button")]);
 	check("admin: user disabled", (await page.locator("#user-ddo\\.pwd\\.new").innerText()).includes("Disabled"));
 	await adm.close();
@@ -504,6 +506,7 @@ try {
 	sp = await staffLogin(h4, "hod.hlt");
 	await sp.goto(BASE + "/verify/" + ref3);
 	await sp.fill("#reason", "Issued in error: the service record is under review.");
+	await sp.check("#revoke-confirm");
 	await Promise.all([sp.waitForLoadState("load"), sp.click("form[action='/revoke'] button[type=submit]")]);
 	await h4.close();
 	await page.goto(BASE + "/home");

@@ -80,6 +80,28 @@ expect_error 403 csrf_failed "API ignores a csrf field"
 # state never changes on GET
 req GET /admin/users/x.one/disable "" -b "$J"
 expect_status 405 "no disabling by GET"
+# an administrator resets a forgotten password: confirmed, audited, sessions ended
+X=$T/xjar
+form "$X" /login/staff "username=x.one&password=long-enough-1"
+expect_status 303 "x.one signs in"
+form "$J" /admin/users/x.one/password "csrf=$CSRF&password=a-new-password-2"
+expect_status 400 "a reset without the confirmation"
+check "the confirmation asked for in words" grep -q "Tick the box to confirm" "$T/body"
+form "$J" /admin/users/x.one/password "csrf=$CSRF&password=short&confirm=1"
+expect_status 400 "a password too short"
+form "$J" /admin/users/x.one/password "csrf=$CSRF&password=a-new-password-2&confirm=1"
+expect_status 303 "password reset"
+check "said done" test "$(hdr Location)" = "/admin/users?done=password"
+req GET /api/v1/me "" -b "suraksha=$(awk '$6 == "suraksha" {print $7}' "$X")"
+expect_status 401 "the old session is ended"
+form "$T/x2jar" /login/staff "username=x.one&password=a-new-password-2"
+expect_status 303 "the new password works"
+check "the reset is audited" test "$(sqlite3 "$DATA/suraksha.db" "SELECT count(*) FROM audit WHERE action = 'user.password' AND object LIKE '%x.one%'")" -ge 1
+# disabling asks to confirm
+form "$J" /admin/users/x.one/disable "csrf=$CSRF"
+expect_status 400 "disabling without the confirmation"
+req GET /api/v1/admin/users "" -b "$J"
+check "still active" jq -e '.users[] | select(.username == "x.one") | .disabled == false' <<<"$BODY"
 
 # language: cookie, and only a local path to return to
 form "$J" /lang "lang=hi&back=/admin/users"
@@ -431,6 +453,7 @@ expect_status 200 "import report"
 check "counts" grep -q '<dd id="c-inserted">1</dd>' "$T/body"
 check "rejected count" grep -q '<dd id="c-rejected">1</dd>' "$T/body"
 check "the bad row with its reason" grep -q 'line 3: office HLT-BAD-01: rejected: office_name' "$T/body"
+check "the rejected row listed before the accepted one" test "$(grep -o '<li class="mono small[^"]*">[^<]*' "$T/body" | head -1 | grep -c 'rejected')" = 1
 check "the imported office appears" test "$(db "SELECT ddo_code FROM offices WHERE code = 'HLT-HSR-01'")" = DDO-HLT-0901
 check "provenance names the uploaded file" test "$(db "SELECT file_name FROM imports ORDER BY id DESC LIMIT 1")" = offices.csv
 req GET /admin/offices "" -b "$M"
