@@ -325,9 +325,16 @@ h_page_home_render(struct req *r, enum err refused, const char *detail)
 	json_object_set_new(c, "is_hod", json_boolean(r->who.role == ROLE_HOD));
 	if (h_page_queues(r, c) != 0)
 		log_error("staff home: the queues could not be read");
-	if (refused != ERR_OK)
+	if (refused != ERR_OK) {
+		const char *v;
+
 		page_notice_err(pg, refused, detail);
-	else
+		/* a refused form keeps what was typed (the ticks: h_page_queues) */
+		if ((v = page_form_get(r, "designation")) != NULL)
+			json_object_set_new(c, "f_designation", json_string(v));
+		if ((v = page_form_get(r, "pay_level")) != NULL)
+			json_object_set_new(c, "f_pay_level", json_string(v));
+	} else
 		done_notice(r, pg);
 	return page_end(pg, refused != ERR_OK ? err_status(refused) : 200, "staff_home",
 	    "title.home");

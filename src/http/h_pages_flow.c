@@ -205,6 +205,21 @@ spell_view(const json_t *sp, size_t i)
 	    "is_hssc", kind && strcmp(kind, "hssc_regular") == 0);
 }
 
+/* Empty rows for new spells: several at once, so that a service of many spells is
+ * declared in one save (up to SPELLS_MAX rows in all). */
+#define NEW_SPELL_ROWS	3
+static void
+new_rows(json_t *flow, size_t have)
+{
+	json_t *rows = json_array();
+	size_t i;
+
+	for (i = have; i < have + NEW_SPELL_ROWS && i < SPELLS_MAX; i++)
+		json_array_append_new(rows, json_pack("{s:I, s:I}", "i", (json_int_t)i, "n",
+		    (json_int_t)i + 1));
+	json_object_set_new(flow, "new_rows", rows);
+}
+
 /* The record the page shows: the verified one once there is one, else the declared. */
 static void
 add_service(json_t *flow, const json_t *cj, int owner)
@@ -221,6 +236,7 @@ add_service(json_t *flow, const json_t *cj, int owner)
 		json_array_append_new(spells, spell_view(sp, i));
 	json_object_set_new(flow, "new_index", json_integer((json_int_t)json_array_size(spells)));
 	json_object_set_new(flow, "can_add", json_boolean(json_array_size(spells) < SPELLS_MAX));
+	new_rows(flow, json_array_size(spells));
 	json_object_set_new(flow, "spells", spells);
 	json_object_set_new(flow, "unpaid", json_integer((json_int_t)json_array_size(
 	    json_object_get(rec, "unpaid"))));
@@ -374,6 +390,7 @@ keep_typed(struct req *r, json_t *flow)
 		    json_array_size(spells)));
 		json_object_set_new(flow, "can_add", json_boolean(json_array_size(spells) <
 		    SPELLS_MAX));
+		new_rows(flow, json_array_size(spells));
 		json_object_set_new(flow, "spells", spells);
 		json_object_set_new(flow, "flags", json_pack("{s:b, s:b, s:b}",
 		    "centrally_sponsored", page_form_get(r, "centrally_sponsored") != NULL,
@@ -1049,10 +1066,24 @@ add_queue(struct req *r, struct flow *f, json_t *c)
 }
 
 /* Finance: verified eligible cases by department, and those waiting for a post. */
+/* A refused bulk form comes back with its ticks (the ids of the form's employee_id). */
 static void
-add_finance(struct flow *f, json_t *c)
+keep_ticks(struct req *r, json_t *rows)
 {
-	json_t *groups = json_array(), *waiting = json_array(), *list, *it;
+	const char *ids[BULK_MAX];
+	size_t n = r->form ? page_form_all(r, "employee_id", ids, BULK_MAX) : 0, i, j;
+	json_t *row;
+
+	json_array_foreach(rows, i, row)
+		for (j = 0; j < n; j++)
+			if (str(row, "id") && strcmp(str(row, "id"), ids[j]) == 0)
+				json_object_set_new(row, "checked", json_true());
+}
+
+static void
+add_finance(struct req *r, struct flow *f, json_t *c)
+{
+	json_t *groups = json_array(), *waiting = json_array(), *list, *it, *g;
 	size_t i;
 
 	if ((list = list_of(f, "verified", 0)) != NULL) {
@@ -1067,6 +1098,9 @@ add_finance(struct flow *f, json_t *c)
 			json_array_append_new(waiting, row_of(it));
 		json_decref(list);
 	}
+	json_array_foreach(groups, i, g)
+		keep_ticks(r, json_object_get(g, "rows"));
+	keep_ticks(r, waiting);
 	json_object_set_new(c, "finance", json_pack("{s:o, s:o, s:b}", "groups", groups,
 	    "waiting", waiting, "any", json_array_size(groups) + json_array_size(waiting) > 0));
 }
@@ -1120,7 +1154,7 @@ h_page_queues(struct req *r, json_t *c)
 		return -1;
 	add_queue(r, &f, c);
 	if (r->who.role == ROLE_FINANCE)
-		add_finance(&f, c);
+		add_finance(r, &f, c);
 	if (r->who.role == ROLE_HOD)
 		add_hod(&f, c);
 	return 0;

@@ -199,6 +199,7 @@ check "the form keeps the typed first day" grep -q 'name="from_0" value="2016-05
 check "the form keeps the typed last day" grep -q 'name="to_0" value="2015-01-31"' "$T/body"
 check "the form keeps the kind" grep -q 'value="hkrnl" selected' "$T/body"
 check "the form keeps the flag" grep -q 'id="f-mc" name="marriage_clause" value="1" checked' "$T/body"
+check "several new spells in one form" test "$(grep -c 'class="spell new"' "$T/body")" -ge 2
 cp "$T/body" "$ROOT/tests/out/refusal-hi.html" 2>/dev/null || true
 
 # the case workflow's forms (h_pages_flow.c): the service record, submit, the inline view
@@ -290,6 +291,8 @@ FCSRF=$(csrf_of)
 check "finance lists the verified case" grep -q 'id="p-UCP-10002"' "$T/body"
 form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&designation=Clerk&pay_level=six"
 expect_status 400 "a pay level that is not a number"
+check "the refused form keeps the ticks" grep -q 'id="p-UCP-10002" name="employee_id" value="UCP-10002" checked' "$T/body"
+check "and the designation typed" grep -q 'id="p-designation" name="designation" maxlength="128" value="Clerk"' "$T/body"
 form "$FJ" /posts "csrf=$FCSRF&designation=Clerk&pay_level=2"
 expect_status 400 "no case ticked"
 form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&employee_id=UCP-10001&designation=Clerk&pay_level=2"
