@@ -33,6 +33,10 @@ check "a submission tells no one" test "$(notes "")" = 0
 areq "$DDO" POST /api/v1/cases/UCP-10002/verify '{"decision":"returned","remarks":"add the 2015 order"}'
 expect_status 200 "returned"
 check "the return is in the outbox with the move" test "$(notes "WHERE kind = 'returned' AND employee_id = 'UCP-10002'")" = 1
+# the employee corrects the service record: saved in the same state, no new message
+areq "$E2" PUT /api/v1/cases/UCP-10002/service "$(svc 2012-05-01)"
+expect_status 200 "service corrected in the returned case"
+check "a correction in the same state tells nothing" test "$(notes "")" = 1
 # a refused change writes nothing
 areq "$DDO" POST /api/v1/cases/UCP-10002/verify '{"decision":"returned","remarks":"again"}'
 expect_status 409 "returned twice"
