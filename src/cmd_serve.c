@@ -41,6 +41,34 @@ level_of(const char *s)
 	return LOG_INFO;
 }
 
+/* Letters print base_url in their QR code and verify address: a loopback address there
+ * while the server listens for other machines means every letter points nowhere. */
+static int
+loopback_host(const char *h, size_t n)
+{
+	return (n >= 4 && strncmp(h, "127.", 4) == 0) || (n == 9 && strncmp(h, "localhost", 9) == 0)
+	    || (n == 5 && strncmp(h, "[::1]", 5) == 0) || (n == 3 && strncmp(h, "::1", 3) == 0);
+}
+
+static void
+base_url_check(const struct config *c)
+{
+	const char *h = strstr(c->base_url, "://"), *colon = strrchr(c->listen, ':');
+	size_t n;
+
+	if (h == NULL || colon == NULL)
+		return;
+	h += 3;
+	n = strcspn(h, ":/");
+	if (h[0] == '[')
+		n = strcspn(h, "]") + 1;
+	if (loopback_host(h, n) && !loopback_host(c->listen, (size_t)(colon - c->listen)))
+		log_warn("base_url %s is a loopback address but the server listens on %s: the QR "
+		    "code and verify address of every letter will point at the reader's own "
+		    "machine; set base_url to the address people reach the portal at",
+		    c->base_url, c->listen);
+}
+
 int
 cmd_serve(int argc, char **argv)
 {
@@ -106,6 +134,7 @@ cmd_serve(int argc, char **argv)
 		}
 	}
 	log_set_level(level_of(app.cfg.log_level));
+	base_url_check(&app.cfg);
 	/* The PDF parser's helper process forks before any thread exists. */
 	if (intake_init() != INTAKE_OK) {
 		fprintf(stderr, "suraksha serve: cannot start the document parser helper\n");

@@ -70,6 +70,22 @@ check_proxy(const char *v)
 	    0 : -1;
 }
 
+/* issue 12: a DLT template id is the number the operator registered (1 to 30 digits); its
+ * text is the registered wording, each variable written {#var#}. */
+static int
+check_dlt_id(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n == 0 || n > 30 || strspn(v, "0123456789") != n ? -1 : 0;
+}
+
+static int
+check_dlt_text(const char *v)
+{
+	return *v == '\0' || strict_text(v, 399) != 0 ? -1 : 0;
+}
+
 #define MB (1000 * 1000)
 
 static const struct setting settings[] = {
@@ -160,6 +176,44 @@ static const struct setting settings[] = {
 	STR(trusted_proxy, "", "address of the reverse proxy in front (e.g. 127.0.0.1): its "
 	    "X-Forwarded-For names the client that limits and lockouts count; empty: none",
 	    check_proxy),
+	/* issue 12: notifications (src/notify/) */
+	STR(notify_sink, "", "file:PATH, http://URL or https://URL for notification SMS; "
+	    "default file:<data>/outbox/notify.jsonl", check_sink),
+	INT(notify_poll, 1, 3600, "5", "seconds between two looks at the notification outbox"),
+	INT(notify_retry_base, 1, 86400, "30", "seconds before the first retry of an SMS the "
+	    "gateway refused; doubles each time"),
+	INT(notify_retry_max, 1, 604800, "3600", "seconds at most between two tries of one SMS"),
+	INT(notify_http_timeout, 1, 60, "10", "seconds to wait for the SMS gateway (notifications)"),
+	STR(sms_tpl_returned, "1007000000000000001", "DLT template id: case returned for "
+	    "correction", check_dlt_id),
+	STR(sms_text_returned, "Suraksha portal: case {#var#} was returned by your DDO for "
+	    "correction. Sign in to read the remarks and correct it before the deadline. -HRYGOV",
+	    "DLT text: case returned (vars: employee id)", check_dlt_text),
+	STR(sms_tpl_verified, "1007000000000000002", "DLT template id: case verified",
+	    check_dlt_id),
+	STR(sms_text_verified, "Suraksha portal: the documents and service of case {#var#} "
+	    "were verified by your DDO. -HRYGOV", "DLT text: case verified (vars: employee id)",
+	    check_dlt_text),
+	STR(sms_tpl_discrepancy, "1007000000000000003", "DLT template id: discrepancy in "
+	    "particulars", check_dlt_id),
+	STR(sms_text_discrepancy, "Suraksha portal: your DDO found a discrepancy in the "
+	    "particulars of case {#var#}; it goes for certification. Sign in to see which. "
+	    "-HRYGOV", "DLT text: discrepancy (vars: employee id)", check_dlt_text),
+	STR(sms_tpl_approved, "1007000000000000004", "DLT template id: case approved, letter "
+	    "issued", check_dlt_id),
+	STR(sms_text_approved, "Suraksha portal: case {#var#} is approved. Offer letter "
+	    "{#var#} is ready; sign in to download it. -HRYGOV",
+	    "DLT text: approved (vars: employee id, letter reference)", check_dlt_text),
+	STR(sms_tpl_rejected, "1007000000000000005", "DLT template id: case rejected",
+	    check_dlt_id),
+	STR(sms_text_rejected, "Suraksha portal: case {#var#} was not approved. Sign in to "
+	    "read the reasons. -HRYGOV", "DLT text: rejected (vars: employee id)",
+	    check_dlt_text),
+	STR(sms_tpl_revoked, "1007000000000000006", "DLT template id: offer letter revoked",
+	    check_dlt_id),
+	STR(sms_text_revoked, "Suraksha portal: offer letter {#var#} has been revoked and is no "
+	    "longer valid. Sign in to read the reason. -HRYGOV",
+	    "DLT text: letter revoked (vars: letter reference)", check_dlt_text),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

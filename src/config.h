@@ -77,6 +77,25 @@ struct config {
 	int64_t	 busy_per_ip_connections;
 	int64_t	 audit_checkpoint_interval;
 	char	 trusted_proxy[64];
+	/* issue 12: notifications by SMS (src/notify/), each kind a DLT template id and its
+	 * registered text, one {#var#} per variable */
+	char	 notify_sink[512];
+	int64_t	 notify_poll;
+	int64_t	 notify_retry_base;
+	int64_t	 notify_retry_max;
+	int64_t	 notify_http_timeout;
+	char	 sms_tpl_returned[32];
+	char	 sms_text_returned[400];
+	char	 sms_tpl_verified[32];
+	char	 sms_text_verified[400];
+	char	 sms_tpl_discrepancy[32];
+	char	 sms_text_discrepancy[400];
+	char	 sms_tpl_approved[32];
+	char	 sms_text_approved[400];
+	char	 sms_tpl_rejected[32];
+	char	 sms_text_rejected[400];
+	char	 sms_tpl_revoked[32];
+	char	 sms_text_revoked[400];
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

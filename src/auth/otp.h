@@ -35,5 +35,9 @@ enum err otp_verify(struct db *db, const struct config *cfg,
 
 /* Sends one message through the configured sink (API.md, "OTP delivery"). 0 sent. */
 int	otp_sink_send(const struct config *cfg, const char *json_line);
+/* One JSON line to an SMS sink: "http(s)://URL" (a POST; only a 2xx within timeout
+ * seconds is sent), "file:PATH", or "" for data_dir/default_file. 0 sent. */
+int	sms_sink_send(const char *sink, const char *data_dir, const char *default_file,
+	    int64_t timeout, const char *json_line);
 
 #endif

@@ -41,7 +41,7 @@ send_file(const char *path, const char *line)
 	}
 	pthread_mutex_unlock(&file_lock);
 	if (rc != 0)
-		log_error("otp sink: cannot append to the outbox file: %s", strerror(errno));
+		log_error("sms sink: cannot append to the outbox file: %s", strerror(errno));
 	memset(rec, 0, len + 1);
 	free(rec);
 	return rc;
@@ -54,7 +54,7 @@ discard(char *ptr, size_t size, size_t n, void *arg)
 }
 
 static int
-send_http(const struct config *cfg, const char *url, const char *line)
+send_http(int64_t timeout, const char *url, const char *line)
 {
 	struct curl_slist *headers = NULL;
 	long status = 0;
@@ -67,8 +67,8 @@ send_http(const struct config *cfg, const char *url, const char *line)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, line);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->otp_http_timeout);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->otp_http_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -79,7 +79,7 @@ send_http(const struct config *cfg, const char *url, const char *line)
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(c);
 	if (cc != CURLE_OK || status < 200 || status > 299) {
-		log_warn("otp sink: gateway did not accept the message (%s, status %ld)",
+		log_warn("sms sink: gateway did not accept the message (%s, status %ld)",
 		    cc != CURLE_OK ? curl_easy_strerror(cc) : "answered", status);
 		return -1;
 	}
@@ -87,15 +87,23 @@ send_http(const struct config *cfg, const char *url, const char *line)
 }
 
 int
-otp_sink_send(const struct config *cfg, const char *json_line)
+sms_sink_send(const char *sink, const char *data_dir, const char *default_file,
+    int64_t timeout, const char *json_line)
 {
 	char path[1024];
 
-	if (strncmp(cfg->otp_sink, "http://", 7) == 0 || strncmp(cfg->otp_sink, "https://", 8) == 0)
-		return send_http(cfg, cfg->otp_sink, json_line);
-	if (strncmp(cfg->otp_sink, "file:", 5) == 0)
-		return send_file(cfg->otp_sink + 5, json_line);
-	if (fsx_join(path, sizeof(path), cfg->data_dir, "outbox/sms.jsonl") != 0)
+	if (strncmp(sink, "http://", 7) == 0 || strncmp(sink, "https://", 8) == 0)
+		return send_http(timeout, sink, json_line);
+	if (strncmp(sink, "file:", 5) == 0)
+		return send_file(sink + 5, json_line);
+	if (fsx_join(path, sizeof(path), data_dir, default_file) != 0)
 		return -1;
 	return send_file(path, json_line);
+}
+
+int
+otp_sink_send(const struct config *cfg, const char *json_line)
+{
+	return sms_sink_send(cfg->otp_sink, cfg->data_dir, "outbox/sms.jsonl",
+	    cfg->otp_http_timeout, json_line);
 }

@@ -9,6 +9,7 @@
 #include "cases/deadline.h"
 #include "cases/rules_json.h"
 #include "db/db.h"
+#include "notify/notify.h"
 #include "util/log.h"
 #include "util/strict.h"
 #include "util/timeutil.h"
@@ -387,7 +388,10 @@ case_move(const struct case_ctx *cx, const struct case_row *row, enum case_state
 	db_bind_text(st, 8, remarks);
 	rc = sqlite3_step(st);
 	db_done(st);
-	if (rc != SQLITE_DONE)
+	/* the employee hears of a move (not of a record saved in the same state): the outbox
+	 * row commits with the move or not at all */
+	if (rc != SQLITE_DONE || (to != row->state && notify_case_move(cx->db, row->id,
+	    case_state_name(to), sqlite3_last_insert_rowid(db_handle(cx->db)), after) != 0))
 		return -1;
 	snprintf(object, sizeof(object), "case:%s", row->id);
 	snprintf(before, sizeof(before), "{\"state\":\"%s\"}", case_state_name(row->state));

@@ -104,6 +104,12 @@ struct case_view {
 typedef int (*case_letter_fn)(struct db *db, const struct case_view *cv, char ref_out[64],
 	    void *arg);
 
+/* The HoD's look at the letter before approving: the case as case_approve would see it
+ * (post created, eligible under the rules in force) given to render, in a transaction that
+ * is always rolled back. */
+enum err case_letter_preview(const struct case_ctx *cx, const char *id, case_letter_fn render,
+	    void *arg, char *msg, size_t msglen);
+
 /* The case as API.md's GET /api/v1/cases/{id} shows it (employee data, declared and
  * verified service, documents, required documents, state, stage and due time, history,
  * outcome, certifications, post, decision, deadlines). *out is the caller's. */
@@ -175,8 +181,11 @@ struct case_filter {
 					 * for a DDO, finance or HoD only their own stage */
 	int64_t		 page;		/* from 1 */
 	int64_t		 per_page;	/* 1..500 */
+	const char	*q;		/* part of an employee id or name, any case; NULL any */
+	const char	*sort;		/* id (NULL), name, due, updated (newest first), state */
 };
 #define CASE_PER_PAGE_MAX 500
+#define CASE_Q_MAX	64
 /* {"items": [...], "page", "per_page", "total"}. ERR_INVALID_FIELD for a bad filter. */
 enum err case_list(const struct case_ctx *cx, const struct case_filter *f, int64_t now,
 	    json_t **out, char *msg, size_t msglen);

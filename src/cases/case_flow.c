@@ -842,6 +842,48 @@ out:
 }
 
 enum err
+case_letter_preview(const struct case_ctx *cx, const char *id, case_letter_fn render,
+    void *arg, char *msg, size_t msglen)
+{
+	struct case_view *cv = NULL;
+	struct case_row row;
+	char ref[64];
+	enum err e;
+
+	if ((cv = calloc(1, sizeof(*cv))) == NULL)
+		return ERR_INTERNAL;
+	if ((e = open_case(cx, id, R(ROLE_HOD), &cv->emp, &row, msg, msglen)) != ERR_OK) {
+		free(cv);
+		return e;
+	}
+	if (row.state != CASE_POST_CREATED) {
+		e = wrong_state(&row, "only a case with a supernumerary post has a letter to "
+		    "preview", msg, msglen);
+		goto out;
+	}
+	e = ERR_INTERNAL;
+	if (load_post(cx->db, id, &cv->post) != 0 ||
+	    case_evaluate(cx->rules, &cv->emp, row.verified, cv->post.pay_level, &cv->outcome,
+	    msg, msglen) != ERR_OK)
+		goto out;
+	if (cv->outcome.verdict != RULES_ELIGIBLE) {
+		snprintf(msg, msglen, "Under the rules now in force the case is %s; it has no "
+		    "letter.", rules_verdict_name(cv->outcome.verdict));
+		e = ERR_WRONG_STATE;
+		goto out;
+	}
+	cv->state = row.state;
+	cv->approver = cx->actor->name;
+	e = render(cx->db, cv, ref, arg) == 0 ? ERR_OK : ERR_INTERNAL;
+out:
+	/* a preview changes nothing */
+	case_row_free(&row);
+	db_rollback(cx->db);
+	free(cv);
+	return e;
+}
+
+enum err
 case_reject(const struct case_ctx *cx, const char *id, const char *remarks, char *msg,
     size_t msglen)
 {
@@ -884,12 +926,12 @@ case_documents_check(const struct case_ctx *cx, const char *id, int deleting, ch
 
 	if ((e = case_access(cx, id, R(ROLE_EMPLOYEE), &emp, &row, msg, msglen)) != ERR_OK)
 		return e;
-	if (deleting && row.state != CASE_DRAFT)
-		e = wrong_state(&row, "documents can be deleted only while the case is a draft",
-		    msg, msglen);
-	else if (row.state != CASE_DRAFT && row.state != CASE_RETURNED)
-		e = wrong_state(&row, "documents can be added only to a draft or a returned case",
-		    msg, msglen);
+	/* A returned case is the employee's to correct: a wrong document is replaced or
+	 * removed then as in a draft (the audit keeps the removed one's name and digest). */
+	if (row.state != CASE_DRAFT && row.state != CASE_RETURNED)
+		e = wrong_state(&row, deleting ? "documents can be deleted only while the case "
+		    "is a draft or returned" : "documents can be added only to a draft or a "
+		    "returned case", msg, msglen);
 	else
 		e = window(cx, &emp, case_stage_of(row.state, NULL), msg, msglen);
 	case_row_free(&row);

@@ -16,7 +16,8 @@
  * the partial indexes on due_at serve them. */
 #define FILTERS \
     " WHERE (?1 IS NULL OR c.state = ?1) AND (?2 IS NULL OR c.department_code = ?2)" \
-    " AND (?3 IS NULL OR c.office_code = ?3)"
+    " AND (?3 IS NULL OR c.office_code = ?3)" \
+    " AND (?10 IS NULL OR c.employee_id LIKE ?10 ESCAPE '\\' OR e.name LIKE ?10 ESCAPE '\\')"
 #define STAGE_ANY	" AND (?4 IS NULL OR c.stage = ?4)"
 #define STAGE_IS	" AND c.stage = ?4"
 #define SCOPE_ALL	" AND ?6 IS NULL AND ?7 IS NULL"
@@ -31,9 +32,15 @@
 #define COLUMNS \
     "SELECT c.employee_id, e.name, c.department_code, c.office_code, c.state, c.stage," \
     " c.due_at, c.verdict, c.updated_at FROM cases c JOIN employees e ON e.id = c.employee_id"
-#define BY_ID		" ORDER BY c.employee_id LIMIT ?8 OFFSET ?9"
-#define BY_DUE		" ORDER BY c.due_at, c.employee_id LIMIT ?8 OFFSET ?9"
-#define COUNT		"SELECT count(*) FROM cases c"
+/* ?11 the sort a person chose (case_filter.sort); none keeps each listing's own order, so
+ * the indexes still serve it. */
+#define SORTED \
+    " ORDER BY CASE ?11 WHEN 'name' THEN e.name WHEN 'state' THEN c.state END," \
+    " CASE ?11 WHEN 'due' THEN coalesce(c.due_at, 9223372036854775807)" \
+    " WHEN 'updated' THEN -c.updated_at END,"
+#define BY_ID		SORTED " c.employee_id LIMIT ?8 OFFSET ?9"
+#define BY_DUE		SORTED " c.due_at, c.employee_id LIMIT ?8 OFFSET ?9"
+#define COUNT		"SELECT count(*) FROM cases c JOIN employees e ON e.id = c.employee_id"
 
 enum { SC_ALL, SC_OFF, SC_DEP, SC__MAX };
 enum { K_LIST, K_OVERDUE, K_OVERDUE_STAGE, K__MAX };
@@ -142,7 +149,42 @@ check_filter(const struct case_filter *f, char *msg, size_t msglen)
 		    "office as codes, page from 1, per_page from 1 to %d.", CASE_PER_PAGE_MAX);
 		return ERR_INVALID_FIELD;
 	}
+	if ((f->q != NULL && strict_text(f->q, CASE_Q_MAX) != 0) || (f->sort != NULL &&
+	    strcmp(f->sort, "id") && strcmp(f->sort, "name") && strcmp(f->sort, "due") &&
+	    strcmp(f->sort, "updated") && strcmp(f->sort, "state"))) {
+		snprintf(msg, msglen, "q is text of at most %d bytes; sort is id, name, due, "
+		    "updated or state.", CASE_Q_MAX);
+		return ERR_INVALID_FIELD;
+	}
 	return ERR_OK;
+}
+
+/* q as a LIKE pattern: part of an id or a name, any case (ASCII; Devanagari has none),
+ * spaces at the ends dropped, % _ and \ taken as themselves. */
+static char *
+q_pattern(const char *q)
+{
+	size_t n, i, j = 0;
+	char *p;
+
+	if (q == NULL)
+		return NULL;
+	while (*q == ' ')
+		q++;
+	n = strlen(q);
+	while (n > 0 && q[n - 1] == ' ')
+		n--;
+	if (n == 0 || (p = malloc(2 * n + 3)) == NULL)
+		return NULL;
+	p[j++] = '%';
+	for (i = 0; i < n; i++) {
+		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+			p[j++] = '\\';
+		p[j++] = q[i];
+	}
+	p[j++] = '%';
+	p[j] = '\0';
+	return p;
 }
 
 static void
@@ -161,6 +203,13 @@ bind_filter(sqlite3_stmt *st, const struct case_ctx *cx, const struct case_filte
 		sqlite3_bind_int64(st, 5, now);
 	db_bind_text(st, 6, offices);
 	db_bind_text(st, 7, departments);
+	if (f->q != NULL) {
+		char *pat = q_pattern(f->q);
+
+		if (pat != NULL)
+			sqlite3_bind_text(st, 10, pat, -1, free);
+	}
+	db_bind_text(st, 11, f->sort != NULL && strcmp(f->sort, "id") != 0 ? f->sort : NULL);
 }
 
 static void

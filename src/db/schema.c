@@ -171,6 +171,19 @@ static const char *const migrations[] = {
 	"CREATE TABLE revoked_certs ("
 	"  serial TEXT PRIMARY KEY, subject TEXT NOT NULL, cert_sha256 TEXT NOT NULL,"
 	"  revoked_at INTEGER NOT NULL, revoked_by TEXT NOT NULL, reason TEXT NOT NULL) STRICT;",
+	/* issue 12: the notification outbox. A row is written in the transaction of the
+	 * change it tells of (event is unique: one message per event, never two); the sender
+	 * fills in the DLT template and text when it sends, and marks it sent only after the
+	 * gateway took it. Rows are never deleted. */
+	"CREATE TABLE notifications ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  event TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"  employee_id TEXT NOT NULL, mobile TEXT NOT NULL, vars TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER NOT NULL, sent_at INTEGER,"
+	"  template_id TEXT, text TEXT, last_error TEXT) STRICT;"
+	"CREATE INDEX notifications_due ON notifications(next_at) WHERE sent_at IS NULL;"
+	"CREATE INDEX notifications_employee ON notifications(employee_id);",
 };
 
 size_t

@@ -1,6 +1,7 @@
 #include "http/handlers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/db.h"
@@ -14,6 +15,14 @@ static const char SQL_PAGE[] =
     " FROM audit WHERE (?1 IS NULL OR case_id = ?1) AND (?2 IS NULL OR actor = ?2)"
     " AND (?3 IS NULL OR action = ?3) AND id < ?4 ORDER BY id DESC LIMIT ?5";
 
+/* The page's search: parts of the employee id, the actor and the action, any case, and a
+ * time range [?6, ?7). */
+static const char SQL_SEARCH[] =
+    "SELECT id, at, actor, role, action, case_id, object, ip, before, after, hash"
+    " FROM audit WHERE (?1 IS NULL OR case_id LIKE ?1 ESCAPE '\\')"
+    " AND (?2 IS NULL OR actor LIKE ?2 ESCAPE '\\') AND (?3 IS NULL OR action LIKE ?3 ESCAPE '\\')"
+    " AND id < ?4 AND at >= ?6 AND at < ?7 ORDER BY id DESC LIMIT ?5";
+
 static json_t *
 json_or_text(sqlite3_stmt *st, int i)
 {
@@ -25,14 +34,13 @@ json_or_text(sqlite3_stmt *st, int i)
 	return v ? v : json_string(db_col_text(st, i));
 }
 
+static json_t *items_of(sqlite3_stmt *st, int64_t limit, int64_t *next_before);
+
 json_t *
 h_audit_items(struct db *db, const char *c, const char *a, const char *act, int64_t before,
     int64_t limit, int64_t *next_before)
 {
-	json_t *items, *o;
 	sqlite3_stmt *st;
-	int64_t last = 0;
-	char at[21];
 
 	*next_before = 0;
 	if ((st = db_prepare(db, SQL_PAGE)) == NULL)
@@ -42,6 +50,60 @@ h_audit_items(struct db *db, const char *c, const char *a, const char *act, int6
 	db_bind_text(st, 3, act);
 	sqlite3_bind_int64(st, 4, before);
 	sqlite3_bind_int64(st, 5, limit);
+	return items_of(st, limit, next_before);
+}
+
+/* A part of a value as a LIKE pattern (% _ \ as themselves); NULL for none. */
+static char *
+like_of(const char *v)
+{
+	size_t n, i, j = 0;
+	char *p;
+
+	if (v == NULL || (n = strlen(v)) == 0 || (p = malloc(2 * n + 3)) == NULL)
+		return NULL;
+	p[j++] = '%';
+	for (i = 0; i < n; i++) {
+		if (v[i] == '%' || v[i] == '_' || v[i] == '\\')
+			p[j++] = '\\';
+		p[j++] = v[i];
+	}
+	p[j++] = '%';
+	p[j] = '\0';
+	return p;
+}
+
+json_t *
+h_audit_search(struct db *db, const char *c, const char *a, const char *act, int64_t from,
+    int64_t to, int64_t before, int64_t limit, int64_t *next_before)
+{
+	sqlite3_stmt *st;
+	char *p;
+
+	*next_before = 0;
+	if ((st = db_prepare(db, SQL_SEARCH)) == NULL)
+		return NULL;
+	if ((p = like_of(c)) != NULL)
+		sqlite3_bind_text(st, 1, p, -1, free);
+	if ((p = like_of(a)) != NULL)
+		sqlite3_bind_text(st, 2, p, -1, free);
+	if ((p = like_of(act)) != NULL)
+		sqlite3_bind_text(st, 3, p, -1, free);
+	sqlite3_bind_int64(st, 4, before);
+	sqlite3_bind_int64(st, 5, limit);
+	sqlite3_bind_int64(st, 6, from);
+	sqlite3_bind_int64(st, 7, to);
+	return items_of(st, limit, next_before);
+}
+
+/* The rows of a prepared page query; finishes st. */
+static json_t *
+items_of(sqlite3_stmt *st, int64_t limit, int64_t *next_before)
+{
+	json_t *items, *o;
+	int64_t last = 0;
+	char at[21];
+
 	items = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, 0);

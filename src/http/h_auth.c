@@ -26,7 +26,7 @@ enum MHD_Result
 h_otp_request(struct req *r)
 {
 	const char *emp, *fam;
-	char masked[16];
+	char masked[16], emp_n[CODE_MAX], fam_n[CODE_MAX];
 	enum MHD_Result res;
 	int64_t retry;
 	struct db *db;
@@ -37,8 +37,10 @@ h_otp_request(struct req *r)
 	if ((o = req_json(r, &res)) == NULL)
 		return res;
 	emp = json_str(o, "employee_id", 32, &bad);
-	fam = json_str(o, "family_id", 9, &bad);
-	if (bad || emp == NULL || fam == NULL || strict_code(emp) != 0) {
+	fam = json_str(o, "family_id", 32, &bad);
+	/* the stored form of typed ids: "ucp-10003 " is UCP-10003 */
+	if (bad || strict_id_norm(emp, emp_n, sizeof(emp_n)) != 0 ||
+	    strict_id_norm(fam, fam_n, sizeof(fam_n)) != 0) {
 		json_decref(o);
 		return reply_error(r, ERR_INVALID_FIELD,
 		    "Give employee_id (your HKRNL id or e-Salary UCP) and family_id.");
@@ -47,7 +49,7 @@ h_otp_request(struct req *r)
 		json_decref(o);
 		return reply_error(r, ERR_UNAVAILABLE, NULL);
 	}
-	e = otp_request(db, &r->app->cfg, r->app->otp_key, emp, fam, r->ip, masked, &retry);
+	e = otp_request(db, &r->app->cfg, r->app->otp_key, emp_n, fam_n, r->ip, masked, &retry);
 	json_decref(o);
 	if (e == ERR_RATE_LIMITED)
 		return rate_limited(r, e, retry);
@@ -62,6 +64,7 @@ h_otp_verify(struct req *r)
 {
 	struct session_new s;
 	const char *emp, *code;
+	char emp_n[CODE_MAX];
 	enum MHD_Result res;
 	struct db *db;
 	json_t *o;
@@ -72,7 +75,7 @@ h_otp_verify(struct req *r)
 		return res;
 	emp = json_str(o, "employee_id", 32, &bad);
 	code = json_str(o, "otp", 16, &bad);
-	if (bad || emp == NULL || code == NULL || strict_code(emp) != 0) {
+	if (bad || code == NULL || strict_id_norm(emp, emp_n, sizeof(emp_n)) != 0) {
 		json_decref(o);
 		return reply_error(r, ERR_INVALID_FIELD, "Give employee_id and the 6-digit otp.");
 	}
@@ -80,7 +83,7 @@ h_otp_verify(struct req *r)
 		json_decref(o);
 		return reply_error(r, ERR_UNAVAILABLE, NULL);
 	}
-	e = otp_verify(db, &r->app->cfg, r->app->otp_key, emp, code, r->ip, &s);
+	e = otp_verify(db, &r->app->cfg, r->app->otp_key, emp_n, code, r->ip, &s);
 	json_decref(o);
 	if (e == ERR_OTP_DEAD)
 		r->retry_after = r->app->cfg.otp_resend_interval;

@@ -306,11 +306,13 @@ query(struct req *r, const char *name, char *out, size_t outlen, int *bad)
 	return v;
 }
 
-/* The listing: ?state=&department=&office=&stage=&overdue=&page=&per_page=&format=csv */
+/* The listing: ?state=&department=&office=&stage=&overdue=&q=&sort=&page=&per_page=
+ * &format=csv */
 enum MHD_Result
 h_case_list(struct req *r)
 {
-	char qs[40], qd[CODE_MAX + 1], qo[CODE_MAX + 1], qg[20], qov[8], qp[16], qpp[8], qf[8];
+	char qs[40], qd[CODE_MAX + 1], qo[CODE_MAX + 1], qg[20], qov[8], qp[16], qpp[8], qf[8],
+	    qq[CASE_Q_MAX + 1], qsort[16];
 	struct case_filter f = { .page = 1, .per_page = 50 };
 	const char *ov, *p, *pp, *fmt;
 	enum MHD_Result res;
@@ -329,6 +331,10 @@ h_case_list(struct req *r)
 	p = query(r, "page", qp, sizeof(qp), &bad);
 	pp = query(r, "per_page", qpp, sizeof(qpp), &bad);
 	fmt = query(r, "format", qf, sizeof(qf), &bad);
+	f.q = query(r, "q", qq, sizeof(qq), &bad);
+	f.sort = query(r, "sort", qsort, sizeof(qsort), &bad);
+	if (f.q != NULL && f.q[0] == '\0')
+		f.q = NULL;
 	if (bad)
 		return reply_error(r, ERR_INVALID_FIELD, "A query value is too long or badly "
 		    "escaped.");

@@ -3,13 +3,16 @@
 #include "http/handlers_pages.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "auth/provision.h"
 #include "auth/staff.h"
+#include "cases/case.h"
 #include "db/db.h"
 #include "http/page.h"
+#include "util/buf.h"
 #include "util/strict.h"
 
 #define AUDIT_PAGE	50
@@ -51,31 +54,50 @@ chain_check(struct req *r, struct page *pg, struct db *db)
 	json_object_set_new(page_ctx(pg), "chain", o);
 }
 
-enum MHD_Result
-h_page_audit(struct req *r)
+/* "2026-11-23T00:23:55Z" back to Unix seconds; 0 when it is not one. */
+static int64_t
+iso_utc(const char *iso)
 {
-	char qcase[64], qactor[96], qaction[64], qbefore[24];
-	const char *c, *a, *act, *b;
-	int64_t before = INT64_MAX, next = 0;
-	json_t *items, *ctx;
-	struct page *pg;
-	struct db *db;
+	int y, mo, d, h, mi, sec;
+
+	if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi,
+	    &sec) != 6)
+		return 0;
+	return (int64_t)date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+/* A day typed in the date field (YYYY-MM-DD, a day in IST) to its first second. */
+static int
+ist_day(const char *v, int64_t *t)
+{
+	int32_t days;
+
+	if (v == NULL)
+		return 1;
+	if (strict_date(v, &days) != 0)
+		return -1;
+	*t = (int64_t)days * 86400 - 19800;
+	return 0;
+}
+
+/* The records as people read them: the time in IST, the action in words of the page's
+ * language (act.<code>, else the code), the record as recorded under "details". */
+static void
+readable(struct page *pg, json_t *items)
+{
+	json_t *it;
 	size_t i;
 
-	c = filter(r, "case", qcase, sizeof(qcase));
-	a = filter(r, "actor", qactor, sizeof(qactor));
-	act = filter(r, "action", qaction, sizeof(qaction));
-	b = filter(r, "before", qbefore, sizeof(qbefore));
-	if (b != NULL && strict_int64(b, 1, INT64_MAX, &before) != 0)
-		return page_error(r, ERR_INVALID_FIELD, NULL);
-	if ((db = db_thread()) == NULL ||
-	    (items = h_audit_items(db, c, a, act, before, AUDIT_PAGE, &next)) == NULL)
-		return page_error(r, ERR_UNAVAILABLE, NULL);
-	/* before and after are shown as compact text, as they were recorded */
-	for (i = 0; i < json_array_size(items); i++) {
-		json_t *it = json_array_get(items, i);
+	json_array_foreach(items, i, it) {
+		char key[96], when[PAGE_TIME_LEN];
+		const char *action = json_string_value(json_object_get(it, "action"));
 		char *txt;
 
+		page_time(iso_utc(json_string_value(json_object_get(it, "at"))), when);
+		json_object_set_new(it, "at_people", json_string(when));
+		snprintf(key, sizeof(key), "act.%s", action ? action : "");
+		json_object_set_new(it, "action_text", json_string(page_t(pg, key,
+		    action ? action : "")));
 		if (!json_is_null(json_object_get(it, "after")) &&
 		    (txt = json_dumps(json_object_get(it, "after"), JSON_COMPACT |
 		    JSON_ENCODE_ANY)) != NULL) {
@@ -83,15 +105,102 @@ h_page_audit(struct req *r)
 			free(txt);
 		}
 	}
+}
+
+/* The filtered records as CSV (at most AUDIT_CSV_MAX), cells safe for spreadsheets. */
+#define AUDIT_CSV_MAX	20000
+static enum MHD_Result
+audit_csv(struct req *r, struct page *pg, json_t *items)
+{
+	enum MHD_Result res;
+	json_t *it;
+	struct buf b;
+	size_t i;
+	int rc;
+
+	buf_init(&b, 64 * 1024 * 1024);
+	rc = buf_puts(&b, "id,at_ist,actor,role,action,action_name,employee_id,object,"
+	    "after\r\n");
+	json_array_foreach(items, i, it) {
+		char id[24];
+
+		if (rc != 0)
+			break;
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(it,
+		    "id")));
+		rc = buf_puts(&b, id) || buf_puts(&b, ",") ||
+		    case_csv_cell(&b, json_string_value(json_object_get(it, "at_people"))) ||
+		    buf_puts(&b, ",") ||
+		    case_csv_cell(&b, json_string_value(json_object_get(it, "actor"))) ||
+		    buf_puts(&b, ",") ||
+		    case_csv_cell(&b, json_string_value(json_object_get(it, "role"))) ||
+		    buf_puts(&b, ",") ||
+		    case_csv_cell(&b, json_string_value(json_object_get(it, "action"))) ||
+		    buf_puts(&b, ",") ||
+		    case_csv_cell(&b, json_string_value(json_object_get(it, "action_text"))) ||
+		    buf_puts(&b, ",") ||
+		    case_csv_cell(&b, json_string_value(json_object_get(it, "case_id"))) ||
+		    buf_puts(&b, ",") ||
+		    case_csv_cell(&b, json_string_value(json_object_get(it, "object"))) ||
+		    buf_puts(&b, ",") ||
+		    case_csv_cell(&b, json_string_value(json_object_get(it, "after_text"))) ||
+		    buf_puts(&b, "\r\n");
+	}
+	page_free(pg);
+	json_decref(items);
+	if (rc != 0) {
+		buf_free(&b);
+		return page_error(r, ERR_TOO_LARGE, NULL);
+	}
+	res = reply_bytes(r, 200, "text/csv; charset=utf-8", b.data ? b.data : "", b.len,
+	    "attachment; filename=\"audit.csv\"");
+	buf_free(&b);
+	return res;
+}
+
+/* ?case=&actor=&action= (each a part, any case), &from=&to= (days, IST, both included),
+ * &before= (paging), &format=csv (every matching record, up to AUDIT_CSV_MAX). */
+enum MHD_Result
+h_page_audit(struct req *r)
+{
+	char qcase[64], qactor[96], qaction[64], qbefore[24], qfrom[16], qto[16], qfmt[8];
+	const char *c, *a, *act, *b, *from_s, *to_s;
+	int64_t before = INT64_MAX, next = 0, from = 0, to = INT64_MAX;
+	int csv;
+	json_t *items, *ctx;
+	struct page *pg;
+	struct db *db;
+
+	c = filter(r, "case", qcase, sizeof(qcase));
+	a = filter(r, "actor", qactor, sizeof(qactor));
+	act = filter(r, "action", qaction, sizeof(qaction));
+	b = filter(r, "before", qbefore, sizeof(qbefore));
+	from_s = filter(r, "from", qfrom, sizeof(qfrom));
+	to_s = filter(r, "to", qto, sizeof(qto));
+	csv = filter(r, "format", qfmt, sizeof(qfmt)) != NULL && strcmp(qfmt, "csv") == 0;
+	if ((b != NULL && strict_int64(b, 1, INT64_MAX, &before) != 0) ||
+	    ist_day(from_s, &from) < 0 || ist_day(to_s, &to) < 0)
+		return page_error(r, ERR_INVALID_FIELD, NULL);
+	if (to_s != NULL)
+		to += 86400;	/* the last day is included */
+	if ((db = db_thread()) == NULL ||
+	    (items = h_audit_search(db, c, a, act, from, to, before, csv ? AUDIT_CSV_MAX :
+	    AUDIT_PAGE, &next)) == NULL)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
 	if ((pg = page_begin(r)) == NULL) {
 		json_decref(items);
 		return MHD_NO;
 	}
+	readable(pg, items);
+	if (csv)
+		return audit_csv(r, pg, items);
 	ctx = page_ctx(pg);
 	json_object_set_new(ctx, "items", items);
 	keep(ctx, "f_case", c);
 	keep(ctx, "f_actor", a);
 	keep(ctx, "f_action", act);
+	keep(ctx, "f_from", from_s);
+	keep(ctx, "f_to", to_s);
 	json_object_set_new(ctx, "paged", json_boolean(b != NULL));
 	if (req_query(r, "chain", qbefore, sizeof(qbefore)) != NULL)
 		chain_check(r, pg, db);
@@ -248,6 +357,9 @@ set_disabled(struct req *r, int disabled)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
 	if (disabled && strcmp(r->args[0], r->who.username) == 0)
 		return users_page(r, 409, ERR_WRONG_STATE, NULL);
+	/* disabling ends the person's sessions at once: the form asks to confirm it */
+	if (disabled && page_form_get(r, "confirm") == NULL)
+		return users_page(r, 400, ERR_INVALID_FIELD, "Tick the box to confirm.");
 	req_actor(r, &a, actor, sizeof(actor));
 	if ((e = staff_set_disabled(db, &a, r->args[0], disabled, msg, sizeof(msg))) != ERR_OK)
 		return users_page(r, err_status(e), e, msg);
@@ -265,6 +377,29 @@ enum MHD_Result
 h_page_user_enable(struct req *r)
 {
 	return set_disabled(r, 0);
+}
+
+/* An administrator sets a new password (the person forgot theirs): audited as
+ * user.password, every session of the account ended (staff_set_password). */
+enum MHD_Result
+h_page_user_password(struct req *r)
+{
+	const char *pass = page_form_get(r, "password");
+	char actor[96], msg[256] = "";
+	struct actor a;
+	struct db *db;
+	enum err e;
+
+	if (pass == NULL || page_form_get(r, "confirm") == NULL)
+		return users_page(r, 400, ERR_INVALID_FIELD, pass == NULL ? NULL :
+		    "Tick the box to confirm.");
+	if ((db = db_thread()) == NULL)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	req_actor(r, &a, actor, sizeof(actor));
+	if ((e = staff_set_password(db, &r->app->cfg, &a, r->args[0], pass, msg, sizeof(msg))) !=
+	    ERR_OK)
+		return users_page(r, err_status(e), e, msg);
+	return page_redirect(r, "/admin/users?done=password", NULL, NULL);
 }
 
 enum MHD_Result

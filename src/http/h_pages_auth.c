@@ -44,19 +44,36 @@ pending_get(const struct req *r, struct pending *p)
 	return 0;
 }
 
-/* The sign-in page; a refusal shows e's message, or the text of key when given. */
-static enum MHD_Result
-signin_page(struct req *r, unsigned status, enum err e, const char *key)
+/* "You can try again in 3 minutes." in the page's language: a refusal for too many tries
+ * always says how long to wait. */
+static void
+wait_detail(struct page *pg, int64_t wait, char *out, size_t outlen)
 {
-	char q[8];
+	int64_t n = wait <= 0 ? 1 : wait;
+	int minutes = n > 90;
+
+	snprintf(out, outlen, "%s %lld %s", page_t(pg, "wait.try_in", "You can try again in"),
+	    (long long)(minutes ? (n + 59) / 60 : n), minutes ?
+	    page_t(pg, "wait.minutes", "minutes.") : page_t(pg, "wait.seconds", "seconds."));
+}
+
+/* The sign-in page; a refusal shows e's message, or the text of key when given; wait
+ * (seconds, 0 none) says when to try again. */
+static enum MHD_Result
+signin_page(struct req *r, unsigned status, enum err e, const char *key, int64_t wait)
+{
+	char q[8], detail[160];
 	struct page *pg = page_begin(r);
 
 	if (pg == NULL)
 		return MHD_NO;
+	detail[0] = '\0';
+	if (wait > 0)
+		wait_detail(pg, wait, detail, sizeof(detail));
 	if (key != NULL)
 		page_notice(pg, 1, key, err_message(e), NULL);
 	else if (e != ERR_OK)
-		page_notice_err(pg, e, NULL);
+		page_notice_err(pg, e, detail[0] ? detail : NULL);
 	else if (req_query(r, "signin", q, sizeof(q)) != NULL)
 		page_notice(pg, 1, "signin.needed", "Please sign in to continue.", NULL);
 	else if (req_query(r, "out", q, sizeof(q)) != NULL)
@@ -75,7 +92,7 @@ h_page_root(struct req *r)
 {
 	if (r->authed)
 		return page_redirect(r, "/home", NULL, NULL);
-	return signin_page(r, 200, ERR_OK, NULL);
+	return signin_page(r, 200, ERR_OK, NULL, 0);
 }
 
 static enum MHD_Result
@@ -88,9 +105,15 @@ otp_page(struct req *r, const struct pending *p, unsigned status, enum err e,
 	if (pg == NULL)
 		return MHD_NO;
 	c = page_ctx(pg);
-	if (e != ERR_OK)
+	if (e == ERR_RATE_LIMITED) {
+		char w[160];
+
+		wait_detail(pg, wait, w, sizeof(w));
+		page_notice_err(pg, e, w);
+	} else if (e != ERR_OK)
 		page_notice_err(pg, e, detail);
-	json_object_set_new(c, "masked", json_string(p->masked));
+	/* No mobile number is shown: for an id or Family ID that is not on record it would be
+	 * made up, and leaving it out for those alone would tell who exists. */
 	json_object_set_new(c, "wait", json_integer(wait));
 	json_object_set_new(c, "ttl_minutes", json_integer(r->app->cfg.otp_ttl / 60));
 	return page_end(pg, status, "otp", "title.otp");
@@ -102,7 +125,7 @@ h_page_otp_request(struct req *r)
 {
 	const char *emp = page_form_get(r, "employee_id"), *fam = page_form_get(r, "family_id");
 	const char *resend = page_form_get(r, "resend");
-	char cookie[256], value[96];
+	char cookie[256], value[96], emp_n[CODE_MAX], fam_n[CODE_MAX];
 	struct pending p;
 	int64_t retry = 0;
 	struct db *db;
@@ -114,8 +137,12 @@ h_page_otp_request(struct req *r)
 		emp = p.employee_id;
 		fam = p.family_id;
 	} else {
-		if (emp == NULL || fam == NULL || strict_code(emp) != 0 || strict_code(fam) != 0)
-			return signin_page(r, 400, ERR_INVALID_FIELD, "signin.give_ids");
+		/* typed as people type them: "ucp-10003 " is UCP-10003 */
+		if (strict_id_norm(emp, emp_n, sizeof(emp_n)) != 0 ||
+		    strict_id_norm(fam, fam_n, sizeof(fam_n)) != 0)
+			return signin_page(r, 400, ERR_INVALID_FIELD, "signin.give_ids", 0);
+		emp = emp_n;
+		fam = fam_n;
 		memset(&p, 0, sizeof(p));
 		snprintf(p.employee_id, sizeof(p.employee_id), "%s", emp);
 		snprintf(p.family_id, sizeof(p.family_id), "%s", fam);
@@ -127,7 +154,7 @@ h_page_otp_request(struct req *r)
 	if (e == ERR_RATE_LIMITED && resend != NULL)
 		return otp_page(r, &p, 429, e, NULL, retry);
 	if (e != ERR_OK)
-		return signin_page(r, err_status(e), e, NULL);
+		return signin_page(r, err_status(e), e, NULL, retry);
 	snprintf(value, sizeof(value), "%s.%s.%s", p.employee_id, p.family_id, p.masked);
 	page_cookie(r, cookie, sizeof(cookie), OTP_COOKIE, value, "/login", r->app->cfg.otp_ttl);
 	return page_redirect(r, "/login/otp?sent=1", cookie, NULL);
@@ -182,12 +209,12 @@ h_page_staff_login(struct req *r)
 
 	if (user == NULL || pass == NULL || user[0] == '\0' || pass[0] == '\0' ||
 	    strlen(user) > 64 || strlen(pass) > 256)
-		return signin_page(r, 400, ERR_BAD_CREDENTIALS, NULL);
+		return signin_page(r, 400, ERR_BAD_CREDENTIALS, NULL, 0);
 	/* The password hash runs off the connection threads (login_staff_run). */
 	if (login_staff_run(r, user, pass, &s, &role, &e, &res))
 		return res;
 	if (e != ERR_OK)
-		return signin_page(r, err_status(e), e, NULL);
+		return signin_page(r, err_status(e), e, NULL, r->retry_after);
 	reply_session_cookie(r, session, sizeof(session), s.token, s.expires_at - time_now());
 	return page_redirect(r, "/home", session, NULL);
 }

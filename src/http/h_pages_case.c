@@ -105,12 +105,114 @@ done_notice(struct req *r, struct page *pg)
 
 	if (req_query(r, "done", v, sizeof(v)) == NULL)
 		return;
+	{
+		char prev[CODE_MAX];
+
+		/* moved on to the next case: say so, with the way back */
+		if (req_query(r, "prev", prev, sizeof(prev)) != NULL && strict_code(prev) == 0)
+			json_object_set_new(page_ctx(pg), "prev_case", json_string(prev));
+	}
 	for (i = 0; i < sizeof(done) / sizeof(done[0]); i++)
 		if (strcmp(done[i], v) == 0) {
 			snprintf(key, sizeof(key), "done.%s", done[i]);
 			page_notice(pg, 0, key, "Done.", NULL);
 			return;
 		}
+}
+
+/* The employee's next step, one sentence on the first screen. */
+static void
+add_next_step(json_t *c)
+{
+	json_t *flow = json_object_get(c, "flow");
+	const char *state_key = json_string_value(json_object_get(flow, "state_key"));
+	const char *key = NULL, *anchor = NULL;
+
+	if (flow == NULL)
+		return;
+	if (json_is_true(json_object_get(flow, "can_edit"))) {
+		if (!json_is_true(json_object_get(flow, "declared")))
+			key = "next.service", anchor = "#service";
+		else if (json_is_true(json_object_get(flow, "missing")))
+			key = "next.documents", anchor = "#required";
+		else
+			key = "next.submit", anchor = "#submit";
+	} else if (state_key != NULL) {
+		static const struct { const char *state, *key; } by[] = {
+			{ "state.submitted", "next.wait_ddo" }, { "state.certified", "next.wait_ddo" },
+			{ "state.discrepancy", "next.wait_cert" },
+			{ "state.verified", "next.wait_post" }, { "state.waiting_equivalent_post",
+			"next.wait_post" }, { "state.post_created", "next.wait_hod" },
+			{ "state.approved", "next.letter" }, { "state.rejected", "next.rejected" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(by) / sizeof(by[0]); i++)
+			if (strcmp(by[i].state, state_key) == 0)
+				key = by[i].key;
+		if (key != NULL && strcmp(key, "next.letter") == 0)
+			anchor = "#letter";
+	}
+	if (key != NULL)
+		json_object_set_new(c, "next_step", json_pack("{s:s, s:s}", "key", key, "href",
+		    anchor ? anchor : ""));
+}
+
+/* Which document kinds this case needs: those and the kinds already holding a document
+ * are listed; the rest wait under "other documents". */
+static void
+mark_needed_kinds(json_t *c)
+{
+	json_t *req = json_object_get(json_object_get(c, "flow"), "required"), *k, *r;
+	size_t i, j;
+	int any_other = 0;
+
+	json_array_foreach(json_object_get(c, "kinds"), i, k) {
+		const char *kind = json_string_value(json_object_get(k, "kind"));
+		int needed = json_array_size(json_object_get(k, "docs")) > 0 || req == NULL;
+
+		json_array_foreach(req, j, r)
+			if (kind && json_string_value(json_object_get(r, "kind")) &&
+			    strcmp(kind, json_string_value(json_object_get(r, "kind"))) == 0)
+				needed = 1;
+		json_object_set_new(k, "needed", json_boolean(needed));
+		any_other |= !needed;
+	}
+	json_object_set_new(c, "other_kinds", json_boolean(any_other));
+}
+
+/* The particulars a DDO checks against the papers (and may find in discrepancy), shown
+ * beside the documents and each beside its tick box in the decision form. */
+static void
+add_particulars(json_t *c, const struct employee *e)
+{
+	json_t *flow = json_object_get(c, "flow"), *fields, *f;
+	const char *mode = strcmp(e->engagement_mode, "hkrnl") == 0 ? "mode.hkrnl" :
+	    "mode.direct";
+	size_t i;
+
+	json_object_set_new(c, "particulars", json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s},"
+	    " {s:s, s:s}, {s:s, s:s, s:b}]",
+	    "key", "cfield.mobile", "value", e->mobile,
+	    "key", "cfield.family_id", "value", e->family_id,
+	    "key", "cfield.head_of_account", "value", e->head_of_account,
+	    "key", "case.dob", "value", e->dob,
+	    "key", "cfield.engagement_mode", "value", mode, "translate", 1));
+	fields = json_object_get(flow, "fields");
+	json_array_foreach(fields, i, f) {
+		const char *n = json_string_value(json_object_get(f, "name"));
+
+		if (n == NULL)
+			continue;
+		if (strcmp(n, "mobile") == 0)
+			json_object_set_new(f, "value", json_string(e->mobile));
+		else if (strcmp(n, "family_id") == 0)
+			json_object_set_new(f, "value", json_string(e->family_id));
+		else if (strcmp(n, "head_of_account") == 0)
+			json_object_set_new(f, "value", json_string(e->head_of_account));
+		else if (strcmp(n, "engagement_mode") == 0)
+			json_object_set_new(f, "value_key", json_string(mode));
+	}
 }
 
 enum MHD_Result
@@ -170,6 +272,10 @@ h_page_case_render(struct req *r, const char *employee_id, enum err refused,
 	json_object_set_new(c, "max_file", json_string(used));
 	if (h_page_case_flow(r, c, e.id) != 0)
 		log_error("case page %s: the case could not be read", e.id);
+	add_particulars(c, &e);
+	if (owner)
+		add_next_step(c);
+	mark_needed_kinds(c);
 	/* documents change only while the employee may still edit the case */
 	json_object_set_new(c, "can_upload", json_boolean(owner && (json_object_get(c, "flow") ==
 	    NULL || json_is_true(json_object_get(json_object_get(c, "flow"), "can_edit")))));
@@ -221,9 +327,16 @@ h_page_home_render(struct req *r, enum err refused, const char *detail)
 	json_object_set_new(c, "is_hod", json_boolean(r->who.role == ROLE_HOD));
 	if (h_page_queues(r, c) != 0)
 		log_error("staff home: the queues could not be read");
-	if (refused != ERR_OK)
+	if (refused != ERR_OK) {
+		const char *v;
+
 		page_notice_err(pg, refused, detail);
-	else
+		/* a refused form keeps what was typed (the ticks: h_page_queues) */
+		if ((v = page_form_get(r, "designation")) != NULL)
+			json_object_set_new(c, "f_designation", json_string(v));
+		if ((v = page_form_get(r, "pay_level")) != NULL)
+			json_object_set_new(c, "f_pay_level", json_string(v));
+	} else
 		done_notice(r, pg);
 	return page_end(pg, refused != ERR_OK ? err_status(refused) : 200, "staff_home",
 	    "title.home");
@@ -239,10 +352,11 @@ h_page_case(struct req *r)
 enum MHD_Result
 h_page_find(struct req *r)
 {
-	char id[64], loc[200];
+	char raw[64], id[CODE_MAX], loc[200];
 	struct buf b;
 
-	if (req_query(r, "employee_id", id, sizeof(id)) == NULL || strict_code(id) != 0)
+	if (req_query(r, "employee_id", raw, sizeof(raw)) == NULL ||
+	    strict_id_norm(raw, id, sizeof(id)) != 0)
 		return page_error(r, ERR_INVALID_FIELD, NULL);
 	buf_init(&b, 160);
 	buf_puts(&b, "/cases/");
@@ -263,7 +377,14 @@ h_page_upload(struct req *r)
 
 	h_upload_finish(r, &o);
 	if (o.documents != NULL) {
-		snprintf(loc, sizeof(loc), "/home?uploaded=%zu", json_array_size(o.documents));
+		const char *kind = json_string_value(json_object_get(json_array_get(o.documents, 0),
+		    "kind"));
+
+		/* back to where the upload was made, not the top of a long page */
+		snprintf(loc, sizeof(loc), "/home?uploaded=%zu%s%s", json_array_size(o.documents),
+		    kind && strspn(kind, "abcdefghijklmnopqrstuvwxyz_") == strlen(kind) ?
+		    "#kind-" : "", kind && strspn(kind, "abcdefghijklmnopqrstuvwxyz_") ==
+		    strlen(kind) ? kind : "");
 		json_decref(o.documents);
 		return page_redirect(r, loc, NULL, NULL);
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 #include "intake/blob.h"
 #include "intake/documents.h"
 #include "letters/case_letter.h"
+#include "letters/store.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/strict.h"
 #include "util/timeutil.h"
@@ -202,6 +205,21 @@ spell_view(const json_t *sp, size_t i)
 	    "is_hssc", kind && strcmp(kind, "hssc_regular") == 0);
 }
 
+/* Empty rows for new spells: several at once, so that a service of many spells is
+ * declared in one save (up to SPELLS_MAX rows in all). */
+#define NEW_SPELL_ROWS	3
+static void
+new_rows(json_t *flow, size_t have)
+{
+	json_t *rows = json_array();
+	size_t i;
+
+	for (i = have; i < have + NEW_SPELL_ROWS && i < SPELLS_MAX; i++)
+		json_array_append_new(rows, json_pack("{s:I, s:I}", "i", (json_int_t)i, "n",
+		    (json_int_t)i + 1));
+	json_object_set_new(flow, "new_rows", rows);
+}
+
 /* The record the page shows: the verified one once there is one, else the declared. */
 static void
 add_service(json_t *flow, const json_t *cj, int owner)
@@ -218,6 +236,7 @@ add_service(json_t *flow, const json_t *cj, int owner)
 		json_array_append_new(spells, spell_view(sp, i));
 	json_object_set_new(flow, "new_index", json_integer((json_int_t)json_array_size(spells)));
 	json_object_set_new(flow, "can_add", json_boolean(json_array_size(spells) < SPELLS_MAX));
+	new_rows(flow, json_array_size(spells));
 	json_object_set_new(flow, "spells", spells);
 	json_object_set_new(flow, "unpaid", json_integer((json_int_t)json_array_size(
 	    json_object_get(rec, "unpaid"))));
@@ -322,6 +341,75 @@ add_decision_forms(json_t *flow, const json_t *cj, const struct principal *who)
 	}
 }
 
+/* A refused form comes back as it was typed (docs/pages.md): the service rows and flags,
+ * the DDO's decision, remarks and ticked particulars, in place of the stored values. */
+static void
+keep_typed(struct req *r, json_t *flow)
+{
+	const char *names[CASE_F__MAX + 1], *d = page_form_get(r, "decision"), *v;
+	json_t *spells, *x;
+	size_t n, i, j;
+	char k[32];
+	int row;
+
+	if (r->form == NULL)
+		return;
+	if (page_form_get(r, "from_0") != NULL || page_form_get(r, "to_0") != NULL) {
+		spells = json_array();
+		for (row = 0; row < SPELLS_MAX; row++) {
+			const char *from, *to, *kind, *org, *post;
+			json_t *sp;
+
+			snprintf(k, sizeof(k), "from_%d", row);
+			from = page_form_get(r, k);
+			snprintf(k, sizeof(k), "to_%d", row);
+			to = page_form_get(r, k);
+			snprintf(k, sizeof(k), "remove_%d", row);
+			if ((from == NULL || !from[0]) && (to == NULL || !to[0]))
+				continue;
+			if (page_form_get(r, k) != NULL)
+				continue;
+			snprintf(k, sizeof(k), "open_%d", row);
+			if (page_form_get(r, k) != NULL)
+				to = NULL;
+			else if (to == NULL)
+				to = "";
+			snprintf(k, sizeof(k), "kind_%d", row);
+			kind = page_form_get(r, k);
+			snprintf(k, sizeof(k), "org_%d", row);
+			org = page_form_get(r, k);
+			snprintf(k, sizeof(k), "post_%d", row);
+			post = page_form_get(r, k);
+			sp = json_pack("{s:s, s:o, s:s, s:s, s:s}", "from", from ? from : "", "to",
+			    to ? json_string(to) : json_null(), "kind", kind ? kind : "contract",
+			    "organisation", org ? org : "", "post", post ? post : "");
+			json_array_append_new(spells, spell_view(sp, json_array_size(spells)));
+			json_decref(sp);
+		}
+		json_object_set_new(flow, "new_index", json_integer((json_int_t)
+		    json_array_size(spells)));
+		json_object_set_new(flow, "can_add", json_boolean(json_array_size(spells) <
+		    SPELLS_MAX));
+		new_rows(flow, json_array_size(spells));
+		json_object_set_new(flow, "spells", spells);
+		json_object_set_new(flow, "flags", json_pack("{s:b, s:b, s:b}",
+		    "centrally_sponsored", page_form_get(r, "centrally_sponsored") != NULL,
+		    "part_time", page_form_get(r, "part_time") != NULL,
+		    "marriage_clause", page_form_get(r, "marriage_clause") != NULL));
+	}
+	if (d != NULL && json_is_true(json_object_get(flow, "can_verify"))) {
+		json_object_set_new(flow, "kept", json_pack("{s:b, s:b, s:b, s:s}",
+		    "verified", strcmp(d, "verified") == 0, "returned", strcmp(d, "returned") == 0,
+		    "discrepancy", strcmp(d, "discrepancy") == 0, "remarks",
+		    (v = page_form_get(r, "remarks")) ? v : ""));
+		n = page_form_all(r, "field", names, CASE_F__MAX + 1);
+		json_array_foreach(json_object_get(flow, "fields"), i, x)
+			for (j = 0; j < n; j++)
+				if (str(x, "name") && strcmp(str(x, "name"), names[j]) == 0)
+					json_object_set_new(x, "checked", json_true());
+	}
+}
+
 int
 h_page_case_flow(struct req *r, json_t *c, const char *employee_id)
 {
@@ -379,9 +467,20 @@ h_page_case_flow(struct req *r, json_t *c, const char *employee_id)
 		    json_object_get(v, "remarks") : json_null(), "by", str(v, "by") ? str(v, "by") :
 		    "", "at", at));
 	}
-	if ((ref = str(cj, "letter_ref")) != NULL)
+	if ((ref = str(cj, "letter_ref")) != NULL) {
+		struct issued_letter l;
+
 		json_object_set_new(flow, "letter_ref", json_string(ref));
+		/* a revoked letter is said to be revoked, with its reason, wherever it shows */
+		if (letter_store_get(f.cx.db, ref, &l) == 0 && l.revoked_at != 0) {
+			page_time(l.revoked_at, at);
+			json_object_set_new(flow, "letter_revoked", json_pack("{s:s, s:s}", "at", at,
+			    "reason", l.revoke_reason));
+		}
+	}
 	add_decision_forms(flow, cj, &r->who);
+	if (owner || r->who.role == ROLE_DDO)
+		keep_typed(r, flow);
 	json_decref(cj);
 	json_object_set_new(c, "flow", flow);
 	return 0;
@@ -415,6 +514,33 @@ case_answer(struct req *r, struct flow *f, enum err e, const char *done)
 		return h_page_case_render(r, r->args[0], e, f->msg[0] ? f->msg : NULL);
 	snprintf(q, sizeof(q), "?done=%s", done);
 	case_back(r, r->args[0], q, loc, sizeof(loc));
+	return page_redirect(r, loc, NULL, NULL);
+}
+
+/* After a DDO's decision: straight on to the next case waiting for one (the oldest id
+ * first), with the decision confirmed there and a link back; none left: the queue. */
+static enum MHD_Result
+next_case(struct req *r, struct flow *f, const char *done)
+{
+	struct case_filter cf = { .state = "submitted", .page = 1, .per_page = 1 };
+	const char *id = NULL;
+	json_t *out = NULL;
+	char loc[600];
+	struct buf b;
+
+	if (case_list(&f->cx, &cf, time_now(), &out, f->msg, sizeof(f->msg)) == ERR_OK)
+		id = str(json_array_get(json_object_get(out, "items"), 0), "employee_id");
+	buf_init(&b, sizeof(loc) - 1);
+	if (id != NULL) {
+		buf_puts(&b, "/cases/");
+		page_url_escape(&b, id);
+		buf_printf(&b, "?done=%s&prev=", done);
+		page_url_escape(&b, r->args[0]);
+	} else
+		buf_printf(&b, "/home?done=%s#queue", done);
+	snprintf(loc, sizeof(loc), "%s", b.len ? buf_str(&b) : "/home");
+	buf_free(&b);
+	json_decref(out);
 	return page_redirect(r, loc, NULL, NULL);
 }
 
@@ -543,7 +669,44 @@ h_page_case_verify(struct req *r)
 	}
 	e = case_verify(&f.cx, r->args[0], body, f.msg, sizeof(f.msg));
 	json_decref(body);
+	if (e == ERR_OK)
+		return next_case(r, &f, decision);
 	return case_answer(r, &f, e, decision);
+}
+
+/* The HoD reads the letter before signing it: the same facts and layout, unsigned, no
+ * reference taken, nothing stored; shown inline like a document (page_reply_inline). */
+enum MHD_Result
+h_page_letter_preview(struct req *r)
+{
+	struct letter_preview_arg la = { &r->app->letters, { 0 }, "" };
+	struct flow f;
+	enum err e;
+	ssize_t w;
+	size_t off = 0;
+	int fd;
+
+	if (flow_init(r, &f) != 0)
+		return page_error(r, ERR_UNAVAILABLE, NULL);
+	buf_init(&la.pdf, 4 << 20);
+	e = case_letter_preview(&f.cx, r->args[0], letter_preview_for_case, &la, f.msg,
+	    sizeof(f.msg));
+	if (e != ERR_OK) {
+		buf_free(&la.pdf);
+		return page_error(r, e, f.msg[0] ? f.msg : la.msg[0] ? la.msg : NULL);
+	}
+	if ((fd = memfd_create("letter-preview", MFD_CLOEXEC)) < 0) {
+		buf_free(&la.pdf);
+		return page_error(r, ERR_INTERNAL, NULL);
+	}
+	while (off < la.pdf.len && (w = write(fd, la.pdf.data + off, la.pdf.len - off)) > 0)
+		off += (size_t)w;
+	buf_free(&la.pdf);
+	if (off == 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return page_error(r, ERR_INTERNAL, NULL);
+	}
+	return page_reply_inline(r, "application/pdf", fd, (uint64_t)off);
 }
 
 /* One approval, as h_case_approve makes it: the letter is issued inside the transaction. */
@@ -619,18 +782,38 @@ h_page_approve_many(struct req *r)
 	const char *remarks = field(r, "remarks");
 	struct page *pg;
 	struct flow f;
-	json_t *list;
+	json_t *list, *every = NULL;
 	size_t n, i, ok = 0;
 
 	if (flow_init(r, &f) != 0)
 		return page_error(r, ERR_UNAVAILABLE, NULL);
-	if ((n = page_form_all(r, "employee_id", ids, BULK_MAX)) == 0)
+	/* "approve every case listed as ready" needs no script: the ids are the queue's */
+	if (page_form_get(r, "all") != NULL) {
+		struct case_filter cf = { .state = "post_created", .page = 1, .per_page = BULK_MAX };
+		json_t *it;
+
+		n = 0;
+		if (case_list(&f.cx, &cf, time_now(), &every, f.msg, sizeof(f.msg)) == ERR_OK)
+			json_array_foreach(json_object_get(every, "items"), i, it)
+				if (n < BULK_MAX && str(it, "employee_id") && str(it, "verdict") &&
+				    strcmp(str(it, "verdict"), "eligible") == 0)
+					ids[n++] = str(it, "employee_id");
+	} else
+		n = page_form_all(r, "employee_id", ids, BULK_MAX);
+	if (n == 0) {
+		json_decref(every);
 		return h_page_home_render(r, ERR_INVALID_FIELD, "Tick at least one case.");
+	}
 	list = json_array();
 	for (i = 0; i < n; i++) {
 		char ref[64] = "";
 		enum err e = approve_one(r, &f, ids[i], remarks, ref);
 		json_t *o = json_pack("{s:s, s:b}", "id", ids[i], "ok", e == ERR_OK);
+		struct employee emp;
+
+		/* results name the people, not only their ids */
+		if (employee_get(f.cx.db, ids[i], &emp) == 0)
+			json_object_set_new(o, "name", json_string(emp.name));
 
 		if (e == ERR_OK) {
 			ok++;
@@ -645,6 +828,7 @@ h_page_approve_many(struct req *r)
 		}
 		json_array_append_new(list, o);
 	}
+	json_decref(every);	/* ids pointed into it */
 	if ((pg = page_begin(r)) == NULL) {
 		json_decref(list);
 		return MHD_NO;
@@ -767,19 +951,72 @@ group_add(json_t *groups, const char *dept, json_t *row)
 	    row));
 }
 
-/* The filterable listing with counts (every staff role): ?state=&overdue=1. */
+#define QUEUE_PAGE	50	/* rows of one page of the staff queue */
+
+/* The queue's own address with its filters and another page (for the pager links). */
+static json_t *
+queue_link(const char *state, int overdue, const char *q, const char *sort, int64_t page)
+{
+	struct buf b;
+	json_t *v;
+
+	buf_init(&b, 400);
+	buf_printf(&b, "/home?page=%lld", (long long)page);
+	if (state != NULL) {
+		buf_puts(&b, "&state=");
+		page_url_escape(&b, state);
+	}
+	if (overdue)
+		buf_puts(&b, "&overdue=1");
+	if (q != NULL) {
+		buf_puts(&b, "&q=");
+		page_url_escape(&b, q);
+	}
+	if (sort != NULL) {
+		buf_puts(&b, "&sort=");
+		page_url_escape(&b, sort);
+	}
+	buf_puts(&b, "#queue");
+	v = json_string(b.len ? buf_str(&b) : "/home");
+	buf_free(&b);
+	return v;
+}
+
+/* The filterable listing with counts (every staff role): ?q= (part of an id or a name,
+ * any case), &state=, &overdue=1, &sort=name|due|updated|state, &page=; the filters
+ * combine, and the pager keeps them. */
 static void
 add_queue(struct req *r, struct flow *f, json_t *c)
 {
-	char qs[40], qo[8];
+	static const char *const sorts[] = { "id", "name", "due", "updated", "state" };
+	char qs[40], qo[8], qq[CASE_Q_MAX + 1], qsort[16], qp[16];
 	const char *state = req_query(r, "state", qs, sizeof(qs));
 	const char *ov = req_query(r, "overdue", qo, sizeof(qo));
-	json_t *q = json_object(), *counts = NULL, *list, *rows = json_array(), *it, *states;
+	const char *q = req_query(r, "q", qq, sizeof(qq));
+	const char *sort = req_query(r, "sort", qsort, sizeof(qsort));
+	json_t *qj = json_object(), *counts = NULL, *list, *rows = json_array(), *it, *states;
+	json_t *sortl = json_array();
+	struct case_filter cf = { .page = 1, .per_page = QUEUE_PAGE };
+	int64_t total = 0, pages;
 	enum case_state s;
 	size_t i;
 
 	if (state != NULL && (state[0] == '\0' || case_state_parse(state, &s) != 0))
 		state = NULL;
+	if (q != NULL && (q[0] == '\0' || strict_text(q, CASE_Q_MAX) != 0))
+		q = NULL;
+	for (i = 0; sort != NULL && i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		if (strcmp(sort, sorts[i]) == 0)
+			break;
+	if (sort != NULL && (i == sizeof(sorts) / sizeof(sorts[0]) || i == 0))
+		sort = NULL;
+	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		json_array_append_new(sortl, json_pack("{s:s, s:o, s:b}", "name", sorts[i], "key",
+		    key_of("sort", sorts[i]), "selected", sort ? strcmp(sort, sorts[i]) == 0 :
+		    i == 0));
+	if (req_query(r, "page", qp, sizeof(qp)) == NULL ||
+	    strict_int64(qp, 1, 1000000, &cf.page) != 0)
+		cf.page = 1;
 	states = json_array();
 	if (case_counts(&f->cx, time_now(), &counts) == ERR_OK) {
 		for (i = 0; i < CASE__MAX; i++) {
@@ -790,28 +1027,63 @@ add_queue(struct req *r, struct flow *f, json_t *c)
 			    name, "key", key_of("state", name), "n", n ? json_incref(n) :
 			    json_integer(0), "selected", state != NULL && strcmp(state, name) == 0));
 		}
-		json_object_set(q, "total", json_object_get(counts, "total"));
-		json_object_set(q, "overdue_n", json_object_get(counts, "overdue"));
+		json_object_set(qj, "total", json_object_get(counts, "total"));
+		json_object_set(qj, "overdue_n", json_object_get(counts, "overdue"));
 		json_decref(counts);
 	}
-	json_object_set_new(q, "states", states);
-	json_object_set_new(q, "overdue", json_boolean(ov != NULL && strcmp(ov, "1") == 0));
-	if ((list = list_of(f, state, ov != NULL && strcmp(ov, "1") == 0)) != NULL) {
+	json_object_set_new(qj, "states", states);
+	json_object_set_new(qj, "sorts", sortl);
+	json_object_set_new(qj, "q", json_string(q ? q : ""));
+	json_object_set_new(qj, "overdue", json_boolean(ov != NULL && strcmp(ov, "1") == 0));
+	cf.state = state;
+	cf.overdue = ov != NULL && strcmp(ov, "1") == 0;
+	cf.q = q;
+	cf.sort = sort;
+	list = NULL;
+	if (case_list(&f->cx, &cf, time_now(), &list, f->msg, sizeof(f->msg)) == ERR_OK) {
 		json_array_foreach(json_object_get(list, "items"), i, it)
 			json_array_append_new(rows, row_of(it));
-		json_object_set_new(q, "more", json_boolean(json_integer_value(json_object_get(list,
-		    "total")) > (json_int_t)json_array_size(rows)));
+		total = json_integer_value(json_object_get(list, "total"));
 		json_decref(list);
 	}
-	json_object_set_new(q, "rows", rows);
-	json_object_set_new(c, "queue", q);
+	pages = (total + QUEUE_PAGE - 1) / QUEUE_PAGE;
+	json_object_set_new(qj, "found", json_integer((json_int_t)total));
+	json_object_set_new(qj, "from", json_integer(total ? (json_int_t)((cf.page - 1) *
+	    QUEUE_PAGE + 1) : 0));
+	json_object_set_new(qj, "to", json_integer((json_int_t)((cf.page - 1) * QUEUE_PAGE +
+	    (int64_t)json_array_size(rows))));
+	json_object_set_new(qj, "page", json_integer((json_int_t)cf.page));
+	json_object_set_new(qj, "pages", json_integer((json_int_t)pages));
+	if (cf.page > 1)
+		json_object_set_new(qj, "prev", queue_link(state, cf.overdue, q, sort,
+		    cf.page - 1));
+	if (cf.page < pages)
+		json_object_set_new(qj, "next", queue_link(state, cf.overdue, q, sort,
+		    cf.page + 1));
+	json_object_set_new(qj, "filtered", json_boolean(state || cf.overdue || q));
+	json_object_set_new(qj, "rows", rows);
+	json_object_set_new(c, "queue", qj);
 }
 
 /* Finance: verified eligible cases by department, and those waiting for a post. */
+/* A refused bulk form comes back with its ticks (the ids of the form's employee_id). */
 static void
-add_finance(struct flow *f, json_t *c)
+keep_ticks(struct req *r, json_t *rows)
 {
-	json_t *groups = json_array(), *waiting = json_array(), *list, *it;
+	const char *ids[BULK_MAX];
+	size_t n = r->form ? page_form_all(r, "employee_id", ids, BULK_MAX) : 0, i, j;
+	json_t *row;
+
+	json_array_foreach(rows, i, row)
+		for (j = 0; j < n; j++)
+			if (str(row, "id") && strcmp(str(row, "id"), ids[j]) == 0)
+				json_object_set_new(row, "checked", json_true());
+}
+
+static void
+add_finance(struct req *r, struct flow *f, json_t *c)
+{
+	json_t *groups = json_array(), *waiting = json_array(), *list, *it, *g;
 	size_t i;
 
 	if ((list = list_of(f, "verified", 0)) != NULL) {
@@ -826,6 +1098,9 @@ add_finance(struct flow *f, json_t *c)
 			json_array_append_new(waiting, row_of(it));
 		json_decref(list);
 	}
+	json_array_foreach(groups, i, g)
+		keep_ticks(r, json_object_get(g, "rows"));
+	keep_ticks(r, waiting);
 	json_object_set_new(c, "finance", json_pack("{s:o, s:o, s:b}", "groups", groups,
 	    "waiting", waiting, "any", json_array_size(groups) + json_array_size(waiting) > 0));
 }
@@ -879,7 +1154,7 @@ h_page_queues(struct req *r, json_t *c)
 		return -1;
 	add_queue(r, &f, c);
 	if (r->who.role == ROLE_FINANCE)
-		add_finance(&f, c);
+		add_finance(r, &f, c);
 	if (r->who.role == ROLE_HOD)
 		add_hod(&f, c);
 	return 0;

@@ -188,6 +188,7 @@ import_run(struct req *r, enum import_source src, const char *path, const char *
 {
 	char actor[96], *text = NULL, *p;
 	size_t len = 0, n = 0;
+	int pass;
 	struct actor a;
 	struct db *db;
 	FILE *rep;
@@ -203,16 +204,22 @@ import_run(struct req *r, enum import_source src, const char *path, const char *
 	if (ir->refused && (p = strstr(ir->err, path)) != NULL && p == ir->err &&
 	    strncmp(ir->err + strlen(path), ": ", 2) == 0)
 		memmove(ir->err, ir->err + strlen(path) + 2, strlen(ir->err + strlen(path) + 2) + 1);
-	for (p = text; p != NULL && *p != '\0' && n < REPORT_LINES; n++) {
-		size_t l = strcspn(p, "\n");
-		const char *rj = strstr(p, ": rejected");
+	/* the rejected rows first: they are what the administrator must act on */
+	for (pass = 0; pass < 2; pass++)
+		for (p = text; p != NULL && *p != '\0' && n < REPORT_LINES; ) {
+			size_t l = strcspn(p, "\n");
+			const char *rj = strstr(p, ": rejected");
+			int rejected = rj != NULL && rj < p + l;
 
-		json_array_append_new(ir->lines, json_pack("{s:s%, s:b}", "text", p, l,
-		    "rejected", rj != NULL && rj < p + l));
-		p += l;
-		if (*p != '\0')
-			p++;
-	}
+			if (rejected == (pass == 0)) {
+				json_array_append_new(ir->lines, json_pack("{s:s%, s:b}", "text", p,
+				    l, "rejected", rejected));
+				n++;
+			}
+			p += l;
+			if (*p != '\0')
+				p++;
+		}
 	free(text);
 	return 0;
 }

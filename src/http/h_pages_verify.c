@@ -236,6 +236,9 @@ h_page_revoke(struct req *r)
 		return page_error(r, ERR_NOT_FOUND, NULL);
 	if (reason == NULL || strict_text(reason, 500) != 0)
 		return page_error(r, ERR_INVALID_FIELD, NULL);
+	/* a revocation cannot be undone: the form asks to confirm it */
+	if (page_form_get(r, "confirm") == NULL)
+		return page_error(r, ERR_INVALID_FIELD, "Tick the box to confirm.");
 	req_actor(r, &who, actor, sizeof(actor));
 	if ((e = letter_store_revoke(db, &who, l.ref, reason)) != ERR_OK)
 		return page_error(r, e, NULL);

@@ -67,6 +67,11 @@ enum MHD_Result h_audit_list(struct req *r);
  * as before for the next page (0 at the end). New reference, NULL when the query failed. */
 json_t	*h_audit_items(struct db *db, const char *case_id, const char *actor,
 	    const char *action, int64_t before, int64_t limit, int64_t *next_before);
+/* The page's search: parts of case_id, actor and action (any case; NULL any), records at
+ * from <= at < to (Unix seconds); otherwise as h_audit_items. */
+json_t	*h_audit_search(struct db *db, const char *case_id, const char *actor,
+	    const char *action, int64_t from, int64_t to, int64_t before, int64_t limit,
+	    int64_t *next_before);
 /* h_admin.c */
 enum MHD_Result h_admin_users(struct req *r);
 /* Every staff account as GET /api/v1/admin/users lists them; NULL when the query failed. */

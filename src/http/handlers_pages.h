@@ -33,6 +33,8 @@ enum MHD_Result h_page_case_submit(struct req *r);
 enum MHD_Result h_page_case_verify(struct req *r);
 enum MHD_Result h_page_certify(struct req *r);	/* streams through h_certify_start */
 enum MHD_Result h_page_case_approve(struct req *r);
+/* GET /cases/{id}/letter-preview (HoD): the letter as it will be issued, unsigned. */
+enum MHD_Result h_page_letter_preview(struct req *r);
 enum MHD_Result h_page_case_reject(struct req *r);
 enum MHD_Result h_page_approve_many(struct req *r);
 enum MHD_Result h_page_posts(struct req *r);
@@ -51,6 +53,8 @@ enum MHD_Result h_page_user_add(struct req *r);
 enum MHD_Result h_page_user_disable(struct req *r);
 enum MHD_Result h_page_user_enable(struct req *r);
 enum MHD_Result h_page_user_scope(struct req *r);
+/* POST /admin/users/{u}/password (admin): password, confirm → staff_set_password. */
+enum MHD_Result h_page_user_password(struct req *r);
 /* h_pages_master.c */
 #define PAGE_BODY_IMPORT	(5 * 1024 * 1024)	/* the CSV of an import page upload */
 enum MHD_Result h_page_deadlines(struct req *r);

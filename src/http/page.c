@@ -233,10 +233,7 @@ page_notice(struct page *pg, int error, const char *key, const char *fallback,
 void
 page_notice_err(struct page *pg, enum err e, const char *detail)
 {
-	char key[64];
-
-	snprintf(key, sizeof(key), "err.%s", err_code(e));
-	page_notice(pg, 1, key, err_message(e), detail);
+	page_notice_reason(pg, e, detail, pg->lang);
 }
 
 void

@@ -54,8 +54,11 @@ const char *page_t(struct page *pg, const char *key, const char *fallback);
  * or fallback when no catalogue has key; detail (may be NULL) is added as given. */
 void	page_notice(struct page *pg, int error, const char *key, const char *fallback,
 	    const char *detail);
-/* A notice for an API error code (the registry's message, translated). */
+/* A notice for an API error code (the registry's message, translated), with the domain's
+ * detail in the page's words (page_reason.c): never a route, a JSON key or a code. */
 void	page_notice_err(struct page *pg, enum err e, const char *detail);
+/* page_reason.c: as page_notice_err, for a page in lang ("en" or "hi"). */
+void	page_notice_reason(struct page *pg, enum err e, const char *detail, const char *lang);
 /* Renders templates/pages/NAME.html in the layout with the title of title_key and
  * replies; frees pg. */
 enum MHD_Result page_end(struct page *pg, unsigned status, const char *name,

@@ -21,6 +21,7 @@
 #include "auth/limits.h"
 #include "auth/session.h"
 #include "db/db.h"
+#include "notify/notify.h"
 #include "http/page.h"
 #include "util/crypt.h"
 #include "util/log.h"
@@ -552,6 +553,9 @@ http_serve(struct app *app)
 	}
 	log_info("serving on http://%s with %u threads (data %s)", cfg->listen, threads,
 	    cfg->data_dir);
+	if (notify_sender_start(cfg) != 0)
+		log_error("serve: the notification sender did not start; messages wait in the "
+		    "outbox");
 	while (sigwait(&set, &sig) != 0)
 		;
 	log_info("signal %d: finishing in-flight requests", sig);
@@ -568,6 +572,7 @@ http_serve(struct app *app)
 	offload_stop();
 	MHD_stop_daemon(d);
 	conns_stop();
+	notify_sender_stop();
 	db_thread_close();
 	curl_global_cleanup();
 	log_info("stopped");

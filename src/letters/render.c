@@ -742,7 +742,7 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 	const char *tpath = cfg && cfg->template_path ? cfg->template_path :
 	    "templates/letter.txt";
 	const char *fdir = cfg && cfg->fonts_dir ? cfg->fonts_dir : "fonts";
-	int rc;
+	int rc, fit_try;
 
 	memset(layout, 0, sizeof(*layout));
 	if (pdf->len != 0)
@@ -753,28 +753,35 @@ letter_render(const struct letter_config *cfg, const struct letter_facts *f, str
 		return rc;
 	if ((rc = cache_get(fdir, &c)) != LETTER_OK)
 		goto out;
-	rc = LETTER_ERR_PDF;
-	c->last_error = 0;
-	if (HPDF_NewDoc(c->pdf) != HPDF_OK)
-		goto out;
-	memset(&p, 0, sizeof(p));
-	p.pdf = c->pdf;
-	if ((rc = set_info(c->pdf, f, kv)) != LETTER_OK)
-		goto out;
-	rc = LETTER_ERR_PDF;
-	if ((p.page = HPDF_AddPage(c->pdf)) == NULL ||
-	    HPDF_Page_SetSize(p.page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT) != HPDF_OK ||
-	    (p.font = HPDF_GetFont(c->pdf, c->regular, "WinAnsiEncoding")) == NULL)
-		goto out;
-	draw_letterhead(&p, &t.sec[S_LETTERHEAD]);
-	draw_ref_line(&p, kv);
-	draw_pairs(&p, &t.sec[S_ADDRESSEE]);
-	draw_section(&p, &t.sec[S_SUBJECT], 10.5f, 13.5f);
-	p.y -= 2;
-	draw_section(&p, &t.sec[S_BODY], 10.5f, 14);
-	p.y -= 4;
-	draw_pay_table(&p, &t.sec[S_PAY]);
-	draw_section(&p, &t.sec[S_TERMS], 9.5f, 12.5f);
+	/* Long names (an office, a department, a post) can push the terms past the foot: the
+	 * terms are then set a little tighter, twice at most, before the letter is refused. */
+	for (fit_try = 0; fit_try < 3; fit_try++) {
+		rc = LETTER_ERR_PDF;
+		c->last_error = 0;
+		if (HPDF_NewDoc(c->pdf) != HPDF_OK)
+			goto out;
+		memset(&p, 0, sizeof(p));
+		p.pdf = c->pdf;
+		if ((rc = set_info(c->pdf, f, kv)) != LETTER_OK)
+			goto out;
+		rc = LETTER_ERR_PDF;
+		if ((p.page = HPDF_AddPage(c->pdf)) == NULL ||
+		    HPDF_Page_SetSize(p.page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT) != HPDF_OK ||
+		    (p.font = HPDF_GetFont(c->pdf, c->regular, "WinAnsiEncoding")) == NULL)
+			goto out;
+		draw_letterhead(&p, &t.sec[S_LETTERHEAD]);
+		draw_ref_line(&p, kv);
+		draw_pairs(&p, &t.sec[S_ADDRESSEE]);
+		draw_section(&p, &t.sec[S_SUBJECT], 10.5f, 13.5f);
+		p.y -= 2;
+		draw_section(&p, &t.sec[S_BODY], 10.5f, 14);
+		p.y -= 4;
+		draw_pay_table(&p, &t.sec[S_PAY]);
+		draw_section(&p, &t.sec[S_TERMS], 9.5f - 0.5f * (float)fit_try,
+		    12.5f - 1.0f * (float)fit_try);
+		if (!p.overflow)
+			break;
+	}
 	/* checked before the foot: libharu leaks the QR image's filter parameters of a
 	 * document that is never saved */
 	if (p.overflow) {

@@ -13,6 +13,7 @@
 
 #include "audit/audit.h"
 #include "db/db.h"
+#include "notify/notify.h"
 #include "letters/pki.h"
 #include "letters/verify.h"
 #include "util/buf.h"
@@ -315,7 +316,8 @@ letter_store_revoke(struct db *db, const struct actor *who, const char *ref,
 	a.case_id = l.employee_id;
 	a.object = object;
 	a.after = after;
-	ok = after != NULL && audit_append(db, &a) == 0;
+	ok = after != NULL && audit_append(db, &a) == 0 &&
+	    notify_letter_revoked(db, l.employee_id, ref) == 0;
 	free(after);
 	if (!ok || db_commit(db) != 0)
 		goto fail;

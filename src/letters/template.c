@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "letters/text.h"
 #include "util/fsx.h"
@@ -251,6 +252,59 @@ date_words(int32_t days, char *out, size_t len)
 	snprintf(out, len, "%d %s %d", d, months[m - 1], y);
 }
 
+/* The wording of the letter's names as people write them (issue 12): "Department of
+ * Public Works Department", "Ambala, Ambala" and "a supernumerary post of Clerk
+ * (supernumerary)" are what plain substitution made of the master data. */
+
+/* "Health" is "Department of Health"; "Public Works Department" stays as it is. */
+static int
+department_title(const char *name, char *out, size_t len)
+{
+	int n = strcasestr(name, "department") != NULL ? snprintf(out, len, "%s", name) :
+	    snprintf(out, len, "Department of %s", name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* The office, and its district unless the office's name already says it. */
+static int
+office_place(const char *office, const char *district, char *out, size_t len)
+{
+	int n = district == NULL || district[0] == '\0' || strcasestr(office, district) != NULL ?
+	    snprintf(out, len, "%s", office) : snprintf(out, len, "%s, %s", office, district);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* The post's name without a "supernumerary" the letter already says. */
+static int
+post_name(const char *designation, char *out, size_t len)
+{
+	static const char *const cut[] = { "(supernumerary)", "supernumerary", "- ", "-" };
+	size_t n, i, w;
+	int again = 1;
+
+	if (snprintf(out, len, "%s", designation) < 0 || strlen(designation) >= len)
+		return -1;
+	while (again) {
+		again = 0;
+		n = strlen(out);
+		while (n > 0 && out[n - 1] == ' ')
+			out[--n] = '\0';
+		for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+			w = strlen(cut[i]);
+			if (n > w && strcasecmp(out + n - w, cut[i]) == 0) {
+				out[n - w] = '\0';
+				again = 1;
+				break;
+			}
+		}
+	}
+	if (strncasecmp(out, "supernumerary ", 14) == 0)
+		memmove(out, out + 14, strlen(out + 14) + 1);
+	return out[0] != '\0' ? 0 : snprintf(out, len, "%s", designation) < 0 ? -1 : 0;
+}
+
 int
 letter_facts_table(const struct letter_facts *f, struct fact_kv *kv)
 {
@@ -258,7 +312,7 @@ letter_facts_table(const struct letter_facts *f, struct fact_kv *kv)
 		"employee_id", "family_id", "department", "office", "district", "designation",
 		"pay_level", "effective_date", "entry_pay", "band", "qualifying_years",
 		"additional_remuneration", "consolidated", "hod_name", "hod_designation",
-		"verify_url", "signed_on" };
+		"verify_url", "signed_on", "department_title", "office_place" };
 	int i, n = 0;
 
 	for (i = 0; i < N_FACTS; i++)
@@ -274,7 +328,8 @@ letter_facts_table(const struct letter_facts *f, struct fact_kv *kv)
 	SET(5, "%s", f->department);
 	SET(6, "%s", f->office);
 	SET(7, "%s", f->district ? f->district : "");
-	SET(8, "%s", f->designation);
+	if (post_name(f->designation, kv[8].value, sizeof(kv[8].value)) != 0)
+		return -1;
 	SET(9, "%d", f->pay_level);
 	date_words(f->effective_date, kv[10].value, sizeof(kv[10].value));
 	text_rupees(f->entry_pay, kv[11].value, sizeof(kv[11].value));
@@ -286,6 +341,9 @@ letter_facts_table(const struct letter_facts *f, struct fact_kv *kv)
 	SET(17, "%s", f->hod_designation);
 	SET(18, "%s/verify/%s", f->verify_base_url, f->ref);
 	SET(19, "%s", kv[1].value);
+	if (department_title(f->department, kv[20].value, sizeof(kv[20].value)) != 0 ||
+	    office_place(f->office, f->district, kv[21].value, sizeof(kv[21].value)) != 0)
+		return -1;
 #undef SET
 	return 0;
 }

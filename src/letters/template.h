@@ -25,7 +25,7 @@ struct fact_kv {
 	char		 value[256];
 };
 
-#define N_FACTS 20
+#define N_FACTS 22
 
 /* 0 when every fact is present and in range (consolidated = entry + additional, ...). */
 int	letter_facts_check(const struct letter_facts *f);

@@ -158,6 +158,33 @@ strict_code(const char *s)
 }
 
 int
+strict_id_norm(const char *s, char *out, size_t outlen)
+{
+	size_t i, n = 0;
+
+	if (outlen == 0)
+		return -1;
+	out[0] = '\0';
+	if (s == NULL)
+		return -1;
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == 0xc2 && (unsigned char)s[i + 1] == 0xa0) {
+			i++;
+			continue;
+		}
+		if (n + 1 >= outlen)
+			return -1;
+		out[n++] = (char)toupper(c);
+	}
+	out[n] = '\0';
+	return strict_code(out);
+}
+
+int
 strict_username(const char *s)
 {
 	size_t i, n;

@@ -27,6 +27,10 @@ int	strict_head_of_account(const char *s);
 int	head_of_account_is_contractual(const char *s);
 /* Employee id, office code, DDO code: [A-Za-z0-9/-], 1 to 32 characters. */
 int	strict_code(const char *s);
+/* A typed identity (employee id, Family ID, office or DDO code) in its one stored form:
+ * spaces (also a no-break space) dropped anywhere, letters in capitals ("ucp- 10003 " is
+ * "UCP-10003"). out (outlen bytes) gets the result; 0 when it is then a strict_code. */
+int	strict_id_norm(const char *s, char *out, size_t outlen);
 /* Username: [a-z0-9._-], 3 to 64 characters. */
 int	strict_username(const char *s);
 /* Valid UTF-8 without control characters, at most max bytes, not empty. */

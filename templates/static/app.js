@@ -1,6 +1,6 @@
 // Progressive enhancement only: every task works without this file.
 // - the OTP page's resend button waits out its countdown;
-// - uploads show a progress bar and then follow the server's redirect.
+// - uploads show a progress bar and then follow the server's redirect, back at the form.
 "use strict";
 (function () {
 	document.querySelectorAll("[data-countdown]").forEach(function (el) {
@@ -22,6 +22,34 @@
 		}, 1000);
 	});
 
+	// "select all" of a list of ticks (the no-script form has its own "approve all")
+	document.querySelectorAll("[data-select-all]").forEach(function (all) {
+		var form = all.form, name = all.getAttribute("data-select-all");
+		var boxes = form.querySelectorAll("input[type=checkbox][name='" + name + "']:not(:disabled)");
+		all.closest(".select-all").hidden = false;
+		all.addEventListener("change", function () {
+			boxes.forEach(function (b) { b.checked = all.checked; });
+		});
+	});
+
+	// many letters are signed one by one: say so while the server works
+	document.querySelectorAll("form[data-signing]").forEach(function (form) {
+		form.addEventListener("submit", function (ev) {
+			var n = form.querySelectorAll("input[name=employee_id]:checked").length;
+			var all = ev.submitter && ev.submitter.name === "all";
+			var note = form.querySelector("#signing");
+			if (!note)
+				return;
+			note.querySelector("span").textContent = form.getAttribute("data-signing") +
+			    (all ? "" : " (" + n + ")");
+			note.hidden = false;
+			form.querySelectorAll("button").forEach(function (b) {
+				// a disabled submitter would not be sent: disable only after this turn
+				setTimeout(function () { b.disabled = true; }, 0);
+			});
+		});
+	});
+
 	document.querySelectorAll("form.upload").forEach(function (form) {
 		form.addEventListener("submit", function (ev) {
 			var bar = form.querySelector("progress");
@@ -39,8 +67,10 @@
 			xhr.addEventListener("load", function () {
 				var to = xhr.responseURL || "";
 				if (to && to.indexOf(form.getAttribute("action")) < 0) {
-					// followed the server's redirect: load that page for real
-					window.location.assign(to);
+					// followed the server's redirect: load that page for real, back at
+					// the section of the form (an XHR's address loses the #fragment)
+					var sec = form.closest("section[id]");
+					window.location.assign(to.split("#")[0] + (sec ? "#" + sec.id : ""));
 					return;
 				}
 				// an error page in answer to the post itself: show it as it came

@@ -76,6 +76,11 @@ measure "overdue listing, page 1 of all (admin)" "$ADM" "/api/v1/cases?overdue=t
 measure "overdue listing, finance's stage (posts)" "$FIN" "/api/v1/cases?overdue=true"
 measure "overdue listing, one office (ddo)" "$DDO" "/api/v1/cases?overdue=true"
 measure "listing, state=verified page 100 (finance)" "$FIN" "/api/v1/cases?state=verified&page=100"
+# issue 12: the staff search (a part of an id or a name, any case) and the orders
+measure "search q=name 4711, one office (ddo)" "$DDO" "/api/v1/cases?q=name%204711"
+measure "search q=e-0047 sort=name, one dept (hod)" "$HOD" "/api/v1/cases?q=e-0047&sort=name"
+measure "search q=name 11 (all, admin)" "$ADM" "/api/v1/cases?q=name%2011"
+measure "listing sort=updated page 20, one dept (hod)" "$HOD" "/api/v1/cases?sort=updated&page=20"
 kill $PID; wait $PID 2>/dev/null || true; PID=
 
 # Re-evaluation after a rules change (what `suraksha serve` does at start when rules.conf

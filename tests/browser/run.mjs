@@ -145,13 +145,15 @@ try {
 		return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
 	});
 	check("focus is visible", ring);
-	await page.keyboard.type("UCP-10001");
+	// typed as people type: lower case, a space at the end
+	await page.keyboard.type("ucp-10001 ");
 	await page.keyboard.press("Tab");
 	check("Tab moves to the Family ID", await page.evaluate(() => document.activeElement.id) === "family_id");
-	await page.keyboard.type("PPP10001A");
+	await page.keyboard.type("ppp10001a");
 	await Promise.all([page.waitForURL(/\/login\/otp/), page.keyboard.press("Enter")]);
-	const masked = (await page.locator("#masked").innerText()).trim();
-	check("OTP page shows the masked number", /^\*+\d{4}$/.test(masked), masked);
+	check("a lower-case id gets its code", otpCount("UCP-10001") === 1);
+	check("OTP page shows no mobile number (none that could be made up)",
+	    !/\*{3}|\d{4}/.test(await page.locator("#sent").innerText()), await page.locator("#sent").innerText());
 	check("resend waits (timer shown)", await page.locator("[data-countdown]").count() === 1);
 	check("resend button waits while the timer runs", await page.locator("#resend").isDisabled());
 	// the timer runs out (2 s in this test), then a new code can be asked for
@@ -172,10 +174,21 @@ try {
 	await Promise.all([page.waitForURL(/\/home$/), page.click("#otp-form button[type=submit]")]);
 	check("employee lands on My case", (await page.locator("h1").innerText()).includes("My case"));
 
+	// --- the first screen: status and the next step; only this case's documents ---------
+	const firstScreen = async (p, sel) => p.locator(sel).evaluate((e) => e.getBoundingClientRect().bottom + window.scrollY);
+	check("the next step is said on the first screen", (await firstScreen(page, "#next-step")) < 900 &&
+	    (await page.locator("#next-step").innerText()).includes("service record"), await page.locator("#next-step").innerText());
+	check("the status is on the first screen", (await firstScreen(page, "#state-now")) < 900);
+	const listed = await page.locator("#documents > .kinds > section.kind").count();
+	check("only the case's document kinds are listed (5), the rest folded away",
+	    listed === 5 && (await page.locator("#other-kinds").getAttribute("open")) === null, listed);
 	// --- upload a good PDF, then a refused one -------------------------------------------
+	await page.click("#other-kinds summary");
 	await page.setInputFiles("#file-aadhaar", join(CORPUS, "pdf_simple.pdf"));
 	await Promise.all([page.waitForURL(/uploaded=1/), page.click("#kind-aadhaar form.upload button[type=submit]")]);
 	check("upload confirmed", (await notice(page)).includes("checked and stored"), await notice(page));
+	check("after an upload the page is back at its kind, not the top", page.url().endsWith("#kind-aadhaar") &&
+	    await page.evaluate(() => window.scrollY > 0), page.url());
 	check("the document is listed under its kind",
 	    (await page.locator("#kind-aadhaar .docs").innerText()).includes("pdf_simple.pdf"));
 	const href = await page.locator("#kind-aadhaar .docs a").first().getAttribute("href");
@@ -200,6 +213,12 @@ try {
 	await page.goto(BASE + "/verify");
 	check("Hindi is remembered", (await page.locator("h1").innerText()).includes("सत्यापित"));
 	await shot(page, "verify-hi");
+	await page.goto(BASE + "/home");
+	await Promise.all([page.waitForLoadState("load"), page.click("#submit-form button[type=submit]")]);
+	const hiRefusal = await notice(page);
+	check("a refusal in Hindi: Hindi words that say what to do", hiRefusal.includes("सेवा विवरण भरें"), hiRefusal);
+	check("a refusal in Hindi: no route, JSON key or code", !/\/|\[|\]|\{|\}|"|_|PUT|POST|spells|missing|\.\.\./.test(hiRefusal), hiRefusal);
+	await shot(page, "refusal-hi");
 	await page.goto(BASE + "/home?refused=pdf_encrypted");
 	check("refusal reasons in Hindi", (await notice(page)).includes("पासवर्ड"), await notice(page));
 	await shot(page, "case-hi");
@@ -238,8 +257,31 @@ try {
 	check("DDO home lists what they can do", (await page.locator("main").innerText()).includes("What you can do here"));
 	await contrast(page, "staff home");
 	await shot(page, "staff-home");
-	await page.fill("#find-id", "UCP-10001");
-	await Promise.all([page.waitForURL(/\/cases\/UCP-10001$/), page.click("main form[action='/find'] button")]);
+	check("DDO: the search is the first thing on the page",
+	    (await page.locator("main form").first().getAttribute("id")) === "queue-filter");
+	const found = Number(await page.locator("#queue-found").innerText());
+	check("DDO: 300 cases and more, 50 on a page", found >= 300 && await page.locator("#queue-rows li").count() === 50, found);
+	await Promise.all([page.waitForURL(/page=2/), page.click("#queue-next")]);
+	check("DDO: the next page", (await page.locator("#queue-from").innerText()) === "51");
+	await page.fill("#q-q", "rajesh");
+	await page.selectOption("#q-sort", "name");
+	await Promise.all([page.waitForURL(/q=rajesh/), page.click("#queue-filter button[type=submit]")]);
+	const names = await page.locator("#queue-rows li a").allInnerTexts();
+	check("DDO: a part of a name, any case, finds every Rajesh in name order",
+	    names.length === 7 && names[0] === "Rajesh Kumar" && names.join() === [...names].sort().join(), names.join());
+	await shot(page, "ddo-search");
+	const ddoPhone = await browser.newContext({ viewport: { width: 360, height: 740 },
+		storageState: await ddo.storageState(), isMobile: true, hasTouch: true });
+	const dp = await ddoPhone.newPage();
+	await dp.goto(BASE + "/home");
+	const findTop = await dp.locator("#q-q").evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+	check("DDO on a phone: the find box is on the first screen", findTop < 740, findTop);
+	await noSideScroll(dp, "DDO home");
+	await dp.screenshot({ path: join(SHOTS, "ddo-home-360-top.png") });
+	await ddoPhone.close();
+	await page.fill("#q-q", "ucp-10001 ");
+	await Promise.all([page.waitForURL(/q=ucp/), page.click("#queue-filter button[type=submit]")]);
+	await Promise.all([page.waitForURL(/\/cases\/UCP-10001$/), page.click("#queue-rows a[href='/cases/UCP-10001']")]);
 	check("DDO sees the employee's document",
 	    (await page.locator("#kind-aadhaar .docs").innerText()).includes("pdf_simple.pdf"));
 	check("DDO gets no upload form", await page.locator("form.upload").count() === 0);
@@ -283,7 +325,8 @@ try {
 	await shot(page, "verify-tampered");
 	await page.goto(BASE + "/audit?action=document.upload");
 	const actions = await page.locator("table.log tbody tr td:nth-child(4)").allInnerTexts();
-	check("audit filter: only uploads", actions.length >= 1 && actions.every((a) => a === "document.upload"), actions.join(","));
+	check("audit filter: only uploads, in words", actions.length >= 1 &&
+	    actions.every((a) => a.includes("Document uploaded") && a.includes("document.upload")), actions.join(","));
 	await page.goto(BASE + "/audit");
 	check("audit log lists records", await page.locator("table.log tbody tr").count() >= 10);
 	await contrast(page, "audit");
@@ -304,6 +347,8 @@ try {
 	check("admin: user listed", (await page.locator("#user-ddo\\.pwd\\.new").innerText()).includes("PWD-AMB-01"));
 	await contrast(page, "users");
 	await shot(page, "users");
+	await page.click("#user-ddo\\.pwd\\.new details:has(form[action$='/disable']) summary");
+	await page.check("#user-ddo\\.pwd\\.new form[action$='/disable'] input[name=confirm]");
 	await Promise.all([page.waitForURL(/done=disabled/), page.click("#user-ddo\\.pwd\\.new form[action$='/disable'] button")]);
 	check("admin: user disabled", (await page.locator("#user-ddo\\.pwd\\.new").innerText()).includes("Disabled"));
 	await adm.close();
@@ -386,8 +431,34 @@ try {
 	check("journey: the DDO sees the spell", (await sp.locator("#spells").innerText()).includes("15-08-2019"));
 	await contrast(sp, "DDO case");
 	await shot(sp, "ddo-case");
+	check("journey: the particulars in question are shown beside the tick boxes",
+	    (await sp.locator("label[for=df-mobile]").innerText()).match(/[6-9][0-9]{9}/) !== null);
+	// a decision without remarks for a return: refused, and the choice is kept
+	await sp.check("#d-returned");
+	await sp.click("#verify-case button[type=submit]");
+	await sp.waitForLoadState("load");
+	check("journey: a return needs remarks, said plainly", (await notice(sp)).includes("what the employee must correct"), await notice(sp));
+	check("journey: the chosen decision is kept", await sp.isChecked("#d-returned"));
+	await sp.fill("#d-remarks", "The salary proof is for another month: upload the right one.");
+	await Promise.all([sp.waitForURL(/done=returned/), sp.click("#verify-case button[type=submit]")]);
+	check("journey: returned, on to the queue", /\/home\?done=returned/.test(sp.url()) || /prev=UCP-10003/.test(sp.url()), sp.url());
+	// the employee replaces the wrong document
+	await page.goto(BASE + "/home");
+	check("journey: the employee reads the return", (await page.locator("#returned").innerText()).includes("salary proof"));
+	const wrong = page.locator("#kind-salary_proof .docs form[action$='/delete'] button");
+	check("journey: Delete is offered on the returned case", await wrong.count() === 1);
+	await page.setInputFiles("#file-salary_proof", join(CORPUS, "pdf_simple.pdf"));
+	await Promise.all([page.waitForURL(/uploaded=1/), page.click("#kind-salary_proof form.upload button[type=submit]")]);
+	await Promise.all([page.waitForURL(/deleted=1/), page.locator("#kind-salary_proof .docs form[action$='/delete'] button").first().click()]);
+	check("journey: the wrong document is gone, the right one stays",
+	    (await page.locator("#kind-salary_proof .docs").innerText()).includes("pdf_simple.pdf") &&
+	    !(await page.locator("#kind-salary_proof .docs").innerText()).includes("photo.jpg"));
+	await shot(page, "case-replaced");
+	await Promise.all([page.waitForURL(/done=submitted/), page.click("#submit-form button[type=submit]")]);
+	await sp.goto(BASE + "/cases/UCP-10003");
 	await sp.check("#d-verified");
 	await Promise.all([sp.waitForURL(/done=verified/), sp.click("#verify-case button[type=submit]")]);
+	await sp.goto(BASE + "/cases/UCP-10003");
 	check("journey: verified", (await sp.locator("#state-now").innerText()).includes("Verified"), await notice(sp));
 	await d3.close();
 
@@ -430,12 +501,25 @@ try {
 	    `${lr.status()} ${lh}`);
 	await contrast(page, "approved case");
 	await shot(page, "case-approved");
+	// the HoD revokes it: the employee's page says so, with the reason
+	const h4 = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+	sp = await staffLogin(h4, "hod.hlt");
+	await sp.goto(BASE + "/verify/" + ref3);
+	await sp.fill("#reason", "Issued in error: the service record is under review.");
+	await sp.check("#revoke-confirm");
+	await Promise.all([sp.waitForLoadState("load"), sp.click("form[action='/revoke'] button[type=submit]")]);
+	await h4.close();
+	await page.goto(BASE + "/home");
+	check("journey: a revoked letter shows revoked, with its reason",
+	    (await page.locator("#letter").innerText()).includes("revoked") &&
+	    (await page.locator("#revoke-reason").innerText()).includes("Issued in error"), await page.locator("#letter").innerText());
+	await shot(page, "case-revoked");
 	await e3.close();
 	const v3 = await browser.newContext({ viewport: { width: 1100, height: 900 } });
 	sp = await v3.newPage();
 	await watch(sp);
 	await sp.goto(BASE + "/verify/" + ref3);
-	check("journey: /verify/{ref} says valid", (await sp.locator("#ref-state").innerText()).includes("in force"),
+	check("journey: /verify/{ref} says revoked", (await sp.locator("#ref-state").innerText()).includes("evoked"),
 	    await sp.locator("#ref-state").innerText());
 	await shot(sp, "verify-ref-valid");
 	await v3.close();

@@ -80,6 +80,28 @@ expect_error 403 csrf_failed "API ignores a csrf field"
 # state never changes on GET
 req GET /admin/users/x.one/disable "" -b "$J"
 expect_status 405 "no disabling by GET"
+# an administrator resets a forgotten password: confirmed, audited, sessions ended
+X=$T/xjar
+form "$X" /login/staff "username=x.one&password=long-enough-1"
+expect_status 303 "x.one signs in"
+form "$J" /admin/users/x.one/password "csrf=$CSRF&password=a-new-password-2"
+expect_status 400 "a reset without the confirmation"
+check "the confirmation asked for in words" grep -q "Tick the box to confirm" "$T/body"
+form "$J" /admin/users/x.one/password "csrf=$CSRF&password=short&confirm=1"
+expect_status 400 "a password too short"
+form "$J" /admin/users/x.one/password "csrf=$CSRF&password=a-new-password-2&confirm=1"
+expect_status 303 "password reset"
+check "said done" test "$(hdr Location)" = "/admin/users?done=password"
+req GET /api/v1/me "" -b "suraksha=$(awk '$6 == "suraksha" {print $7}' "$X")"
+expect_status 401 "the old session is ended"
+form "$T/x2jar" /login/staff "username=x.one&password=a-new-password-2"
+expect_status 303 "the new password works"
+check "the reset is audited" test "$(sqlite3 "$DATA/suraksha.db" "SELECT count(*) FROM audit WHERE action = 'user.password' AND object LIKE '%x.one%'")" -ge 1
+# disabling asks to confirm
+form "$J" /admin/users/x.one/disable "csrf=$CSRF"
+expect_status 400 "disabling without the confirmation"
+req GET /api/v1/admin/users "" -b "$J"
+check "still active" jq -e '.users[] | select(.username == "x.one") | .disabled == false' <<<"$BODY"
 
 # language: cookie, and only a local path to return to
 form "$J" /lang "lang=hi&back=/admin/users"
@@ -102,11 +124,26 @@ expect_status 401 "session gone"
 
 # employee: the Family ID stays out of addresses; a wrong OTP is a page with the reason
 E=$T/ejar
-form "$E" /login/employee "employee_id=UCP-10002&family_id=PPP10002B"
-expect_status 303 "OTP requested"
-check "no Family ID in the address" bash -c "! grep -q PPP10002B <<<'$(hdr Location)'"
+# an unknown pair: the same page, and no made-up number on it
+U=$T/ujar
+form "$U" /login/employee "employee_id=UCP-99999&family_id=PPP99999Z"
+expect_status 303 "OTP requested for an unknown pair"
+req GET /login/otp "" -b "$U" -c "$U"
+check "no number on the OTP page (unknown pair)" bash -c "! grep -qE '[0-9]{4}\b[^0-9]*</strong>|\*{4}' $T/body"
+cp "$T/body" "$T/otp_unknown.html"
+# ids typed as people type them: lower case, spaces, a no-break space
+form "$E" /login/employee "employee_id=%20ucp-%C2%A010002%20&family_id=ppp10002b%20"
+expect_status 303 "OTP requested with a lower-case id"
+check "no Family ID in the address" bash -c "! grep -qi PPP10002B <<<'$(hdr Location)'"
 req GET /login/otp "" -b "$E" -c "$E"
-check "masked number shown" grep -qE '\*{6}[0-9]{4}' "$T/body"
+check "no number on the OTP page (known pair)" bash -c "! grep -qE '\*{4}' $T/body"
+check "known and unknown pairs get the same words" bash -c \
+	"diff <(sed 's/value=\"[0-9a-f]*\"//g' $T/body) <(sed 's/value=\"[0-9a-f]*\"//g' $T/otp_unknown.html)"
+check "the code went to UCP-10002" test "$(tail -1 "$DATA/outbox/sms.jsonl" | jq -r .employee_id)" = UCP-10002
+# asking again at once: refused, with the wait in words
+form "$T/e2jar" /login/employee "employee_id=UCP-10002&family_id=PPP10002B"
+expect_status 429 "a second code at once"
+check "the refusal says how long to wait" grep -q "You can try again in [0-9]* seconds" "$T/body"
 form "$E" /login/otp "otp=12345"
 expect_status 400 "short OTP"
 check "short OTP said in the page" grep -q "That code is not right" "$T/body"
@@ -133,7 +170,7 @@ check "refusal in plain words" grep -q 'class="notice error"' "$T/body"
 req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=aadhaar \
 	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
 expect_status 303 "good upload"
-check "stored" test "$(hdr Location)" = "/home?uploaded=1"
+check "stored, back to its kind" test "$(hdr Location)" = "/home?uploaded=1#kind-aadhaar"
 req GET /home "" -b "$E"
 ID=$(grep -o 'href="/api/v1/documents/[0-9]*"' "$T/body" | head -1 | sed 's|.*/||; s|"||')
 check "listed with a download link" test -n "$ID"
@@ -145,6 +182,25 @@ check "deleted" bash -c "! grep -q 'href=\"/api/v1/documents/$ID\"' $T/body"
 req GET "/home?refused=zip_bad_name&entry=%3Cb%3Ex%3C/b%3E" "" -b "$E"
 check "the refused entry is shown" grep -q '&lt;b&gt;x&lt;/b&gt;' "$T/body"
 check "as text, never markup" bash -c "! grep -q '<b>x</b>' $T/body"
+
+# Refusals on a Hindi page: Hindi words that name the field and what to do, and nothing of
+# the API (no route, no JSON key, no code) anywhere in the notice.
+notice_text() { sed -n '/id="notice"/,/<\/div>/p' "$T/body" | sed 's/<[^>]*>//g'; }
+no_api_words() { ! grep -qE '/|\[|\]|\{|\}|"|_|\.\.\.|PUT|POST|spells|missing:' <<<"$(notice_text)"; }
+form "$E" /cases/UCP-10002/submit "csrf=$ECSRF" -b "lang=hi"
+expect_status 422 "submit before the service record (Hindi)"
+check "Hindi reason: fill in the service record" grep -q "अपना सेवा विवरण भरें" <<<"$(notice_text)"
+check "no API words in the Hindi refusal" no_api_words
+form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2016-05-01&to_0=2015-01-31&kind_0=hkrnl&org_0=PWD&marriage_clause=1" -b "lang=hi"
+expect_status 400 "a spell that ends before it starts (Hindi)"
+check "Hindi reason names the row" grep -q "सेवा की पंक्ति 1: अंतिम दिन पहले दिन से पहले है" <<<"$(notice_text)"
+check "no API words in the spell refusal" no_api_words
+check "the form keeps the typed first day" grep -q 'name="from_0" value="2016-05-01"' "$T/body"
+check "the form keeps the typed last day" grep -q 'name="to_0" value="2015-01-31"' "$T/body"
+check "the form keeps the kind" grep -q 'value="hkrnl" selected' "$T/body"
+check "the form keeps the flag" grep -q 'id="f-mc" name="marriage_clause" value="1" checked' "$T/body"
+check "several new spells in one form" test "$(grep -c 'class="spell new"' "$T/body")" -ge 2
+cp "$T/body" "$ROOT/tests/out/refusal-hi.html" 2>/dev/null || true
 
 # the case workflow's forms (h_pages_flow.c): the service record, submit, the inline view
 form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-07-15&kind_0=contract&org_0=%3Cb%3Ex%3C/b%3E"
@@ -163,7 +219,8 @@ form "$E" /cases/UCP-10002/submit ""
 expect_status 403 "submit without the csrf field"
 form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
 expect_status 422 "submit with documents missing"
-check "the domain's reason in the page" grep -q "Upload the required documents first" "$T/body"
+check "the domain's reason in the page" grep -q "Upload these documents first: .*Engagement order" "$T/body"
+check "in words, not codes" no_api_words
 check "still a draft" test "$(sqlite3 "$DATA/suraksha.db" "SELECT state FROM cases WHERE employee_id = 'UCP-10002'")" = draft
 form "$E" /posts "csrf=$ECSRF&employee_id=UCP-10002&pay_level=6&designation=x"
 expect_status 403 "an employee cannot create posts"
@@ -205,10 +262,22 @@ form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=maybe"
 expect_status 400 "an unknown decision"
 form "$DP" /cases/UCP-10002/verify "csrf=$DCSRF&decision=returned&remarks=The+engagement+order+says+2015-08-01"
 expect_status 303 "returned"
-check "back to the case" test "$(hdr Location)" = "/cases/UCP-10002?done=returned"
+check "on to the next case waiting, or the queue" grep -qE '^/cases/[A-Z0-9-]+\?done=returned&prev=UCP-10002$|^/home\?done=returned#queue$' <<<"$(hdr Location)"
 req GET /home "" -b "$E"
 check "the employee reads the remarks of the return" grep -q "The engagement order says 2015-08-01" "$T/body"
 check "and may edit again" grep -q 'id="service-form"' "$T/body"
+# a returned employee replaces a wrong document: the new one up, the wrong one out
+OLD_DOC=$(db "SELECT id FROM documents WHERE employee_id = 'UCP-10002' AND kind = 'engagement_order' ORDER BY id LIMIT 1")
+check "the case offers Delete for the wrong document" grep -q "action=\"/documents/$OLD_DOC/delete\"" "$T/body"
+req POST /cases/UCP-10002/documents "" -b "$E" -F "csrf=$ECSRF" -F kind=engagement_order \
+	-F "file=@$ROOT/tests/corpus/pdf_multipage.pdf"
+expect_status 303 "the right document uploaded to the returned case"
+DELS=$(db "SELECT count(*) FROM audit WHERE action = 'document.delete'")
+form "$E" "/documents/$OLD_DOC/delete" "csrf=$ECSRF"
+expect_status 303 "the wrong document deleted from the returned case"
+check "it is gone" test "$(db "SELECT count(*) FROM documents WHERE id = $OLD_DOC")" = 0
+check "the replacement stays" test "$(db "SELECT count(*) FROM documents WHERE employee_id = 'UCP-10002' AND kind = 'engagement_order'")" -ge 1
+check "the removal is audited" test "$(db "SELECT count(*) FROM audit WHERE action = 'document.delete' AND object = 'document:$OLD_DOC'")" = "$((DELS + 1))" -o "$(db "SELECT count(*) FROM audit WHERE action = 'document.delete'")" = "$((DELS + 1))"
 form "$E" /cases/UCP-10002/service "csrf=$ECSRF&from_0=2015-08-01&open_0=1&kind_0=contract"
 expect_status 303 "corrected"
 form "$E" /cases/UCP-10002/submit "csrf=$ECSRF"
@@ -222,6 +291,8 @@ FCSRF=$(csrf_of)
 check "finance lists the verified case" grep -q 'id="p-UCP-10002"' "$T/body"
 form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&designation=Clerk&pay_level=six"
 expect_status 400 "a pay level that is not a number"
+check "the refused form keeps the ticks" grep -q 'id="p-UCP-10002" name="employee_id" value="UCP-10002" checked' "$T/body"
+check "and the designation typed" grep -q 'id="p-designation" name="designation" maxlength="128" value="Clerk"' "$T/body"
 form "$FJ" /posts "csrf=$FCSRF&designation=Clerk&pay_level=2"
 expect_status 400 "no case ticked"
 form "$FJ" /posts "csrf=$FCSRF&employee_id=UCP-10002&employee_id=UCP-10001&designation=Clerk&pay_level=2"
@@ -234,9 +305,24 @@ form "$HJ" /login/staff "username=hod.pwd&password=suraksha-demo"
 req GET /home "" -b "$HJ"
 HCSRF=$(csrf_of)
 check "the HoD sees the case ready" grep -q 'id="a-UCP-10002"' "$T/body"
+check "each ready case offers its letter's preview" grep -q 'href="/cases/UCP-10002/letter-preview"' "$T/body"
+LETTERS=$(db "SELECT count(*) FROM letters")
+req GET /cases/UCP-10002/letter-preview "" -b "$HJ"
+expect_status 200 "the letter before signing"
+check "a PDF, inline" test "$(hdr Content-Type)/$(hdr Content-Disposition)" = "application/pdf/inline"
+cp "$T/body" "$T/preview.pdf"
+curl -s -b "$HJ" "$BASE/cases/UCP-10002/letter-preview" -o "$T/preview.pdf"
+check "the preview is the letter, marked not issued" bash -c "pdftotext '$T/preview.pdf' - | grep -q 'PREVIEW-NOT-ISSUED' && pdftotext '$T/preview.pdf' - | grep -q 'Rajesh Kumar'"
+check "unsigned" bash -c "! pdfsig '$T/preview.pdf' 2>/dev/null | grep -q 'Signature #1'"
+check "a preview stores nothing" test "$(db "SELECT count(*) FROM letters")" = "$LETTERS"
+req GET /cases/UCP-10001/letter-preview "" -b "$HJ"
+expect_status 409 "no preview for a case without a post"
+req GET /cases/UCP-10002/letter-preview "" -b "$DP"
+expect_status 403 "a DDO previews no letter"
 form "$HJ" /approve "csrf=$HCSRF&employee_id=UCP-10001&employee_id=UCP-10002"
 expect_status 200 "many approvals"
 check "the one approved, with its letter" grep -q 'href="/api/v1/letters/HR/SOS/PWD/' "$T/body"
+check "results name the people" grep -q '<a href="/cases/UCP-10002">Rajesh Kumar</a>' "$T/body"
 check "the other said why" grep -q "present state of the case" "$T/body"
 check "each its own transaction" test "$(state_of UCP-10002)/$(state_of UCP-10001)" = approved/draft
 form "$HJ" /cases/UCP-10001/reject "csrf=$HCSRF"
@@ -285,9 +371,26 @@ check "chain intact" grep -q "The chain is intact" "$T/body"
 sqlite3 "$DATA/suraksha.db" "UPDATE audit SET actor = 'someone' WHERE id = 3"
 req GET "/audit?chain=1" "" -b "$A"
 check "chain broken at the edited record" grep -q "first at record 3" "$T/body"
-req GET "/audit?action=login" "" -b "$A"
-check "filtered to logins" bash -c "! grep -oE '<td class=\"mono nowrap\">[a-z.]+</td>' $T/body | grep -v '>login<'"
-check "some logins listed" grep -q ">login<" "$T/body"
+req GET "/audit?action=LOGIN" "" -b "$A"
+check "filtered to logins, by a part in any case" bash -c "! grep -oE '<small class=\"mono\">[a-z._]+</small>' $T/body | grep -v '>login'"
+check "some logins listed" grep -q '<small class="mono">login' "$T/body"
+req GET "/audit?action=document.upload" "" -b "$A"
+check "actions in words" grep -q "<td>Document uploaded<br>" "$T/body"
+check "times in IST" grep -qE '<td class="nowrap">[0-9]{2}-[0-9]{2}-[0-9]{4} [0-9]{2}:[0-9]{2} IST</td>' "$T/body"
+req GET "/audit?action=document.upload" "" -b "$A" -b "lang=hi"
+check "actions in Hindi words" grep -q "<td>दस्तावेज़ अपलोड हुआ<br>" "$T/body"
+TODAY=$(TZ=Asia/Kolkata date +%Y-%m-%d)
+req GET "/audit?from=2000-01-01&to=2000-12-31" "" -b "$A"
+check "a date range with nothing in it" grep -q 'No records match' "$T/body"
+req GET "/audit?from=$TODAY&to=$TODAY&action=upload" "" -b "$A"
+check "today's uploads" grep -q "<td>Document uploaded<br>" "$T/body"
+req GET "/audit?from=yesterday" "" -b "$A"
+expect_status 400 "a date that is not one"
+req GET "/audit?action=upload&format=csv" "" -b "$A"
+expect_status 200 "CSV export"
+check "as a CSV file" grep -q 'text/csv' <<<"$(hdr Content-Type)"
+check "with a header and the uploads" bash -c "head -1 $T/body | grep -q '^id,at_ist,actor,role,action,action_name' && grep -q ',document.upload,Document uploaded,' $T/body"
+check "every row a filtered one" bash -c "tail -n +2 $T/body | grep -v ',document.upload,' | grep -vc . | grep -q '^0$' || ! tail -n +2 $T/body | grep -qv 'document.upload'"
 
 # admin master data: deadlines, offices, imports (admin only)
 M=$T/mjar
@@ -353,6 +456,7 @@ expect_status 200 "import report"
 check "counts" grep -q '<dd id="c-inserted">1</dd>' "$T/body"
 check "rejected count" grep -q '<dd id="c-rejected">1</dd>' "$T/body"
 check "the bad row with its reason" grep -q 'line 3: office HLT-BAD-01: rejected: office_name' "$T/body"
+check "the rejected row listed before the accepted one" test "$(grep -o '<li class="mono small[^"]*">[^<]*' "$T/body" | head -1 | grep -c 'rejected')" = 1
 check "the imported office appears" test "$(db "SELECT ddo_code FROM offices WHERE code = 'HLT-HSR-01'")" = DDO-HLT-0901
 check "provenance names the uploaded file" test "$(db "SELECT file_name FROM imports ORDER BY id DESC LIMIT 1")" = offices.csv
 req GET /admin/offices "" -b "$M"

@@ -18,6 +18,7 @@
 #include "letters/letter.h"
 #include "letters/pki.h"
 #include "letters/sign.h"
+#include "letters/template.h"
 #include "letters/text.h"
 #include "letters/verify.h"
 #include "util/buf.h"
@@ -170,6 +171,62 @@ set_byterange(struct buf *b, long long a, long long bb, long long c)
 	memset(p, ' ', len);
 	memcpy(p, tmp, (size_t)n);
 	p[len - 1] = ']';
+}
+
+/* The letter's names as people write them (issue 12). */
+static const char *
+fact(const struct fact_kv *kv, const char *name)
+{
+	int i;
+
+	for (i = 0; i < N_FACTS; i++)
+		if (strcmp(kv[i].name, name) == 0)
+			return kv[i].value;
+	return "?";
+}
+
+static void
+test_wording(void **state)
+{
+	struct fact_kv kv[N_FACTS];
+	struct letter_facts f;
+
+	(void)state;
+	facts(&f);
+	f.department = "Public Works Department";
+	f.office = "Ambala";
+	f.district = "Ambala";
+	f.designation = "Clerk (supernumerary)";
+	assert_int_equal(letter_facts_table(&f, kv), 0);
+	assert_string_equal(fact(kv, "department_title"), "Public Works Department");
+	assert_string_equal(fact(kv, "office_place"), "Ambala");
+	assert_string_equal(fact(kv, "designation"), "Clerk");
+	f.department = "Health";
+	f.office = "Civil Surgeon Office";
+	f.district = "Rohtak";
+	f.designation = "Supernumerary Staff Nurse";
+	assert_int_equal(letter_facts_table(&f, kv), 0);
+	assert_string_equal(fact(kv, "department_title"), "Department of Health");
+	assert_string_equal(fact(kv, "office_place"), "Civil Surgeon Office, Rohtak");
+	assert_string_equal(fact(kv, "designation"), "Staff Nurse");
+	f.designation = "Supernumerary";
+	assert_int_equal(letter_facts_table(&f, kv), 0);
+	assert_string_equal(fact(kv, "designation"), "Supernumerary");
+	/* the wording, joining instructions included, still fits one page with long names */
+	{
+		struct letter_layout layout;
+		struct buf pdf;
+
+		f.department = "Public Health Engineering and Water Supply Department";
+		f.office = "Office of the Executive Engineer, Public Health Engineering Division No. 2";
+		f.district = "Yamunanagar";
+		f.designation = "Junior Engineer (Civil) on the supernumerary cadre of the division";
+		f.hod_name = "Er. Ramesh Kumar Sharma";
+		f.hod_designation = "Engineer-in-Chief, Public Health Engineering Department";
+		buf_init(&pdf, 1 << 20);
+		assert_int_equal(letter_render(NULL, &f, &pdf, &layout), LETTER_OK);
+		buf_free(&pdf);
+	}
 }
 
 static void
@@ -854,6 +911,7 @@ main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_random_mutations),
 		cmocka_unit_test(test_external_signer),
+		cmocka_unit_test(test_wording),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -103,6 +103,18 @@ test_identifiers(void **state)
 	assert_int_equal(strict_code("../etc"), -1);
 	assert_int_equal(strict_code("with space"), -1);
 	assert_int_equal(strict_code("0123456789012345678901234567890123"), -1);
+	{
+		char id[33];
+
+		assert_int_equal(strict_id_norm(" ucp- 10003\t", id, sizeof(id)), 0);
+		assert_string_equal(id, "UCP-10003");
+		assert_int_equal(strict_id_norm("\xc2\xa0hkrnl/2024-001", id, sizeof(id)), 0);
+		assert_string_equal(id, "HKRNL/2024-001");
+		assert_int_equal(strict_id_norm("  ", id, sizeof(id)), -1);
+		assert_int_equal(strict_id_norm("../x", id, sizeof(id)), -1);
+		assert_int_equal(strict_id_norm("0123456789012345678901234567890123", id,
+		    sizeof(id)), -1);
+	}
 	assert_int_equal(strict_username("ddo.pwd-1_x"), 0);
 	assert_int_equal(strict_username("Admin"), -1);
 	assert_int_equal(strict_username("ab"), -1);
