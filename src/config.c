@@ -106,6 +106,11 @@ static const struct setting settings[] = {
 	INT(image_memory_max, 64LL * 1000 * 1000, 8000LL * MB, "402653184",
 	    "bytes of memory for the child process that decodes one large image"),
 	INT(parser_cpu_seconds, 1, 600, "10", "CPU seconds for the child that checks one file"),
+	/* issue 14 */
+	INT(stuck_overdue_days, 1, 365, "15", "days an employee who cannot log in may wait for "
+	    "the office's certification before counting as overdue (dashboard, HKCL export)"),
+	INT(stuck_list_max, 10, 1000000, "100000", "employees at most in the who-is-stuck "
+	    "listing and its CSV export"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -52,6 +52,9 @@ struct config {
 	int64_t	 pdf_memory_max;
 	int64_t	 image_memory_max;
 	int64_t	 parser_cpu_seconds;
+	/* issue 14 */
+	int64_t	 stuck_overdue_days;
+	int64_t	 stuck_list_max;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

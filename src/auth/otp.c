@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "config.h"
 #include "db/db.h"
+#include "import/particulars.h"
 #include "util/buf.h"
 #include "util/crypt.h"
 #include "util/fsx.h"
@@ -232,6 +233,11 @@ otp_request(struct db *db, const struct config *cfg, const unsigned char key[OTP
 		snprintf(fam, sizeof(fam), "%s", db_col_text(st, 1));
 	}
 	db_done(st);
+	/* issue 14: a known pair the office must certify first gets told so, and no code. */
+	if (particulars_login_blocked(db, employee_id, family_id) == 1) {
+		e = ERR_CERTIFY_FIRST;
+		goto limited;
+	}
 	known = mobile[0] != '\0' && family_id != NULL && strcmp(fam, family_id) == 0;
 	if (known) {
 		struct audit_rec r = { "system", "system", "otp.issue", employee_id, NULL, ip,

@@ -446,6 +446,78 @@ out:
 	return rc;
 }
 
+static const char SQL_CERTIFY_FLAGS[] =
+    "SELECT id, reason FROM employee_flags WHERE employee_id = ?1 AND particular = ?2"
+    " AND closed_at IS NULL";
+static const char SQL_CERTIFY_CLOSE[] =
+    "UPDATE employee_flags SET closed_at = ?2, closed_by = ?3, closed_how = 'certified',"
+    " certification_id = ?4 WHERE id = ?1";
+static const char SQL_CERTIFIED_PUT[] =
+    "INSERT INTO employee_certified (employee_id, particular, feeds, value,"
+    " certification_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (employee_id, particular) DO UPDATE SET feeds = excluded.feeds,"
+    " value = excluded.value, certification_id = excluded.certification_id,"
+    " at = excluded.at";
+
+int
+particulars_certify(struct db *db, const char *employee_id, enum particular p,
+    const char *value, int64_t cert_id, const struct actor *who)
+{
+	struct { int64_t id; char reason[24]; } open[REASON__MAX];
+	json_t *feeds = json_object();
+	sqlite3_stmt *st;
+	char *text = NULL, v[FEED_VALUE_MAX];
+	size_t n = 0, k;
+	int rc = -1;
+
+	if (feeds == NULL || (st = db_prepare(db, SQL_FEED_GET)) == NULL)
+		goto out;
+	db_bind_text(st, 1, employee_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		particulars_feed_value(v, db_col_text(st, 1 + p));
+		json_object_set_new(feeds, db_col_text(st, 0), json_string(v));
+	}
+	db_done(st);
+	if ((st = db_prepare(db, SQL_CERTIFY_FLAGS)) == NULL)
+		goto out;
+	db_bind_text(st, 1, employee_id);
+	db_bind_text(st, 2, part_names[p]);
+	while (n < REASON__MAX && sqlite3_step(st) == SQLITE_ROW) {
+		open[n].id = sqlite3_column_int64(st, 0);
+		snprintf(open[n++].reason, sizeof(open[0].reason), "%s", db_col_text(st, 1));
+	}
+	db_done(st);
+	for (k = 0; k < n; k++) {
+		if ((st = db_prepare(db, SQL_CERTIFY_CLOSE)) == NULL)
+			goto out;
+		sqlite3_bind_int64(st, 1, open[k].id);
+		sqlite3_bind_int64(st, 2, time_now());
+		db_bind_text(st, 3, who->name);
+		sqlite3_bind_int64(st, 4, cert_id);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		db_done(st);
+		if (rc != 0 || (rc = audit_flag(db, who, "employee.flag_certify", employee_id,
+		    part_names[p], open[k].reason, NULL)) != 0)
+			goto out;
+	}
+	rc = -1;
+	if ((text = json_dumps(feeds, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+	    (st = db_prepare(db, SQL_CERTIFIED_PUT)) == NULL)
+		goto out;
+	db_bind_text(st, 1, employee_id);
+	db_bind_text(st, 2, part_names[p]);
+	db_bind_text(st, 3, text);
+	db_bind_text(st, 4, value);
+	sqlite3_bind_int64(st, 5, cert_id);
+	sqlite3_bind_int64(st, 6, time_now());
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	db_done(st);
+out:
+	json_decref(feeds);
+	free(text);
+	return rc;
+}
+
 static void
 recorded_value(const struct employee *e, enum particular p, char out[FEED_VALUE_MAX])
 {

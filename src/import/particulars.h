@@ -82,6 +82,11 @@ int	particulars_after_put(struct db *db, const char *source, const struct employ
 int	particulars_shared(struct db *db, const char *mobile1, const char *mobile2,
 	    int64_t import_id, const struct actor *who, long *opened);
 
+/* The office certified p of employee_id as value (certification cert_id): its open flags
+ * close (audited) and value stands over what each feed now says of p. 0 ok. */
+int	particulars_certify(struct db *db, const char *employee_id, enum particular p,
+	    const char *value, int64_t cert_id, const struct actor *who);
+
 /* The open flags of an employee as the API shows them: [{"particular", "reason",
  * "values": {"recorded", "hkrnl", "treasury"}, "since", "blocks_login"}], with the
  * certified ones after them ({"certified": true, "certified_at", "certified_by"}); NULL on
