@@ -202,8 +202,6 @@ static const char *const migrations[] = {
 	"  taken_import_id INTEGER REFERENCES imports(id)) STRICT;"
 	"CREATE INDEX import_held_office ON import_held(office_code) WHERE taken_at IS NULL;"
 	"CREATE INDEX employees_mobile ON employees(mobile);"
-	"ALTER TABLE imports ADD COLUMN rows_flagged INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE imports ADD COLUMN rows_held INTEGER NOT NULL DEFAULT 0;"
 	"INSERT INTO employee_flags (employee_id, particular, reason, detail, since)"
 	"  SELECT id, 'head_of_account', 'not_contractual',"
 	"  json_object('recorded', head_of_account), updated_at FROM employees"

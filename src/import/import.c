@@ -22,8 +22,7 @@ static const char SQL_IMPORT_ADD[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, 0, 0)";
 static const char SQL_IMPORT_DONE[] =
     "UPDATE imports SET rows_total = ?2, rows_inserted = ?3, rows_updated = ?4,"
-    " rows_unchanged = ?5, rows_rejected = ?6, rows_flagged = ?7, rows_held = ?8"
-    " WHERE id = ?1";
+    " rows_unchanged = ?5, rows_rejected = ?6 WHERE id = ?1";
 static const char SQL_DEPT_GET[] = "SELECT name FROM departments WHERE code = ?1";
 static const char SQL_DEPT_PUT[] =
     "INSERT INTO departments (code, name, import_id) VALUES (?1, ?2, ?3)"
@@ -837,8 +836,6 @@ import_csv(struct db *db, enum import_source src, const char *path, const char *
 	sqlite3_bind_int64(st, 4, stats->updated);
 	sqlite3_bind_int64(st, 5, stats->unchanged);
 	sqlite3_bind_int64(st, 6, stats->rejected);
-	sqlite3_bind_int64(st, 7, stats->flagged);
-	sqlite3_bind_int64(st, 8, stats->held);
 	r = sqlite3_step(st);
 	db_done(st);
 	if (r != SQLITE_DONE)
