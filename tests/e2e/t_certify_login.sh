@@ -127,6 +127,37 @@ imp --source treasury "$T/treasury.csv"
 check "certified mobile stands over the feed" test "$(db "SELECT mobile FROM employees WHERE id = 'W-1'")" = 9812399001
 check "no new flag for W-1" test "$(db "SELECT count(*) FROM employee_flags WHERE employee_id = 'W-1' AND closed_at IS NULL")" = 0
 
+# The pages, in both languages: the dashboard and the certification form in the browser.
+P=$T/pjar
+req POST /login/staff "" -b "$P" -c "$P" --data-urlencode username=ddo.pwd.amb --data-urlencode password=suraksha-demo
+expect_status 303 "DDO signs in"
+req GET /home "" -b "$P"
+check "menu links the dashboard" grep -q 'href="/stuck"' "$T/body"
+PCSRF=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$T/body" | head -1 | sed 's/.*value="//;s/"//')
+req GET /stuck "" -b "$P"
+check "stuck page lists W-4 with its reason" sh -c "test '$STATUS' = 200 && grep -q '/employees/W-4' '$T/body' && grep -q 'the feeds disagree on the Family ID' '$T/body'"
+req GET /stuck "" -b "$P" -b lang=hi
+check "stuck page in Hindi" sh -c "test '$STATUS' = 200 && grep -q 'फ़ीड में परिवार आईडी अलग' '$T/body'"
+req GET /employees/W-4 "" -b "$P"
+check "employee page: both feeds' values and the form" sh -c "test '$STATUS' = 200 && grep -q 'WRNG0044' '$T/body' && grep -q 'WRNG0004' '$T/body' && grep -q 'id=\"employee-certify-form\"' '$T/body'"
+req GET /employees/W-4 "" -b "$P" -b lang=hi
+check "employee page in Hindi" sh -c "test '$STATUS' = 200 && grep -q 'HKRNL और कोषागार में अंतर' '$T/body'"
+req POST /employees/W-4/certify "" -b "$P" -F "csrf=$PCSRF" -F 'fields={"mobile":null}' \
+	-F remarks=checked -F "file=@$C/pdf_simple.pdf"
+check "page form: a flagged particular left out, said in the page" sh -c "test '$STATUS' = 422 && grep -q 'class=\"notice error\"' '$T/body'"
+req POST /employees/W-4/certify "" -b "$P" -F "csrf=nope" -F 'fields={"family_id":"WRNG0004"}' \
+	-F remarks=checked -F "file=@$C/pdf_simple.pdf"
+expect_status 403 "page form with a wrong csrf"
+req POST /employees/W-4/certify "" -b "$P" -F "csrf=$PCSRF" -F 'fields={"family_id":"WRNG0004","contractual_engagement":true}' \
+	-F remarks=checked -F "file=@$C/pdf_simple.pdf"
+expect_status 303 "certified through the page"
+check "back to the employee" test "$(grep -i '^location:' <<<"$HEADERS" | tr -d '\r' | cut -d' ' -f2)" = "/employees/W-4?done=certified"
+req GET /employees/W-4 "" -b "$P"
+check "W-4 can log in now" grep -q 'Can log in' "$T/body"
+check "W-4 logs in with the certified Family ID" test "$(otp_login W-4 WRNG0004)" != null
+req POST /api/v1/otp/request '{"employee_id":"W-4","family_id":"WRNG0044"}'
+expect_status 202 "the other feed's Family ID is no longer a known pair"
+
 # Every step is in the audit log, and the chain holds.
 for a in employee.flag employee.certify employee.correct employee.flag_certify otp.issue login.otp import.hold; do
 	check "audit has $a" test "$(db "SELECT count(*) FROM audit WHERE action = '$a'")" -gt 0
