@@ -208,8 +208,10 @@ enum err case_counts(const struct case_ctx *cx, int64_t now, json_t **out);
  * {"total", "overdue", "overdue_days", "by_reason": {particular_reason: n}, "by_office":
  * {code: n}, "by_age": {"under_7_days", "7_to_30_days", "over_30_days"},
  * "certified_this_week", "items": [...] (at most max)}; CSV: a row per employee. */
+/* With only_overdue set, only the overdue employees are listed (the counts too). */
 enum err case_stuck(const struct case_ctx *cx, int64_t now, int64_t overdue_days,
-	    int64_t max, json_t **json_out, struct buf *csv_out, char *msg, size_t msglen);
+	    int64_t max, int only_overdue, json_t **json_out, struct buf *csv_out, char *msg,
+	    size_t msglen);
 
 /* Appends a CSV cell (quoted when needed, injection-safe as above). */
 int	case_csv_cell(struct buf *b, const char *s);

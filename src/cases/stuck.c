@@ -61,7 +61,7 @@ csv_row(struct buf *b, sqlite3_stmt *st, const char *reasons, const char *since,
 
 enum err
 case_stuck(const struct case_ctx *cx, int64_t now, int64_t overdue_days, int64_t max,
-    json_t **json_out, struct buf *csv_out, char *msg, size_t msglen)
+    int only_overdue, json_t **json_out, struct buf *csv_out, char *msg, size_t msglen)
 {
 	char *offices = NULL, *departments = NULL;
 	json_t *o = NULL, *items = NULL, *by_reason, *by_office, *by_age;
@@ -102,6 +102,8 @@ case_stuck(const struct case_ctx *cx, int64_t now, int64_t overdue_days, int64_t
 		const char *p, *sp;
 		int late = days >= overdue_days;
 
+		if (only_overdue && !late)
+			continue;
 		if (reasons[0] == '\0')
 			reasons = "mobile_missing";
 		time_iso_utc(since, at);

@@ -88,7 +88,7 @@ h_stuck(struct req *r)
 	case_ctx_of(r, db, &who, &cx);
 	buf_init(&b, STUCK_CSV_MAX);
 	e = case_stuck(&cx, time_now(), r->app->cfg.stuck_overdue_days,
-	    r->app->cfg.stuck_list_max, f && strcmp(f, "csv") == 0 ? NULL : &o,
+	    r->app->cfg.stuck_list_max, 0, f && strcmp(f, "csv") == 0 ? NULL : &o,
 	    f && strcmp(f, "csv") == 0 ? &b : NULL, msg, sizeof(msg));
 	if (e != ERR_OK)
 		res = reply_error(r, e, msg[0] ? msg : NULL);

@@ -169,7 +169,7 @@ h_page_stuck(struct req *r)
 	req_actor(r, &who, actor, sizeof(actor));
 	case_ctx_of(r, db, &who, &cx);
 	if ((e = case_stuck(&cx, time_now(), r->app->cfg.stuck_overdue_days,
-	    r->app->cfg.stuck_list_max, &o, NULL, msg, sizeof(msg))) != ERR_OK)
+	    r->app->cfg.stuck_list_max, 0, &o, NULL, msg, sizeof(msg))) != ERR_OK)
 		return page_error(r, e, msg[0] ? msg : NULL);
 	if ((pg = page_begin(r)) == NULL) {
 		json_decref(o);

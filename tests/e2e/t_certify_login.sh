@@ -158,6 +158,17 @@ check "W-4 logs in with the certified Family ID" test "$(otp_login W-4 WRNG0004)
 req POST /api/v1/otp/request '{"employee_id":"W-4","family_id":"WRNG0044"}'
 expect_status 202 "the other feed's Family ID is no longer a known pair"
 
+# Overdue: a flag older than stuck_overdue_days (15) counts as overdue and goes to HKCL.
+db "UPDATE employee_flags SET since = since - 20 * 86400 WHERE employee_id = 'UCP-10001' AND closed_at IS NULL"
+areq "$DDO" GET /api/v1/dashboard/stuck
+expect_json '.overdue == 1 and ([.items[] | select(.overdue) | .employee_id] == ["UCP-10001"]) and .by_age.over_30_days == 0 and .by_age["7_to_30_days"] == 1' "overdue counted"
+"$BIN" export hkcl --data "$DATA" "$T/hkcl" >"$T/export.out" 2>&1
+check "export names the overdue count" grep -q "1 employees waiting past 15 days" "$T/export.out"
+check "overdue stuck employees in the HKCL export" sh -c "grep -q '^UCP-10001,.*mobile_shared' '$T/hkcl/hkcl_stuck_overdue.csv' && test \$(wc -l <'$T/hkcl/hkcl_stuck_overdue.csv') = 2"
+check "the manifest covers it" sh -c "cd '$T/hkcl' && grep -q hkcl_stuck_overdue.csv MANIFEST.sha256 && sha256sum -c MANIFEST.sha256 >/dev/null"
+check "the manifest signature holds" openssl cms -verify -in "$T/hkcl/manifest.p7s" -inform DER \
+    -content "$T/hkcl/MANIFEST.sha256" -CAfile "$DATA/keys/ca.pem" -binary -out /dev/null
+
 # Every step is in the audit log, and the chain holds.
 for a in employee.flag employee.certify employee.correct employee.flag_certify otp.issue login.otp import.hold; do
 	check "audit has $a" test "$(db "SELECT count(*) FROM audit WHERE action = '$a'")" -gt 0
