@@ -201,6 +201,8 @@ static const char *const migrations[] = {
 	"  row TEXT NOT NULL, at INTEGER NOT NULL, taken_at INTEGER,"
 	"  taken_import_id INTEGER REFERENCES imports(id)) STRICT;"
 	"CREATE INDEX import_held_office ON import_held(office_code) WHERE taken_at IS NULL;"
+	"CREATE INDEX import_held_employee ON import_held(employee_id, source)"
+	"  WHERE taken_at IS NULL;"
 	"CREATE INDEX employees_mobile ON employees(mobile);"
 	"INSERT INTO employee_flags (employee_id, particular, reason, detail, since)"
 	"  SELECT id, 'head_of_account', 'not_contractual',"
