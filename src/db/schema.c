@@ -186,6 +186,7 @@ static const char *const migrations[] = {
 	"  certification_id INTEGER REFERENCES certifications(id)) STRICT;"
 	"CREATE UNIQUE INDEX employee_flags_open ON employee_flags(employee_id, particular,"
 	"  reason) WHERE closed_at IS NULL;"
+	"CREATE INDEX employee_flags_employee ON employee_flags(employee_id, since);"
 	"CREATE INDEX employee_flags_since ON employee_flags(since) WHERE closed_at IS NULL;"
 	"CREATE INDEX employee_flags_closed ON employee_flags(closed_at)"
 	"  WHERE closed_at IS NOT NULL;"

@@ -604,8 +604,10 @@ take_held(struct db *db, int64_t import_id, const struct actor *who, struct rowc
 			size_t ncap = cap ? 2 * cap : 16;
 			struct held *nl = realloc(list, ncap * sizeof(*nl));
 
-			if (nl == NULL)
-				break;
+			if (nl == NULL) {
+				db_done(st);
+				goto out;
+			}
 			list = nl;
 			cap = ncap;
 		}
