@@ -535,6 +535,24 @@ case_cert_insert(const struct case_ctx *cx, const char *id, const char *fields_t
 }
 
 enum err
+case_cert_begin(const struct case_ctx *cx, const char *id, const char *remarks,
+    struct employee *emp, struct case_row *row, char *msg, size_t msglen)
+{
+	enum err e;
+
+	if ((e = case_access(cx, id, R(ROLE_DDO) | R(ROLE_HOD) | R(ROLE_ADMIN_SECRETARY), emp,
+	    row, msg, msglen)) != ERR_OK)
+		return e;
+	if (remarks == NULL || strict_text(remarks, REMARKS_MAX) != 0) {
+		snprintf(msg, msglen, "A certification needs remarks (text, at most %d bytes).",
+		    REMARKS_MAX);
+		case_row_free(row);
+		return ERR_INVALID_FIELD;
+	}
+	return ERR_OK;
+}
+
+enum err
 case_certify_in(const struct case_ctx *cx, const char *id, const json_t *fields,
     const char *remarks, int64_t document_id, char *msg, size_t msglen)
 {
@@ -545,15 +563,8 @@ case_certify_in(const struct case_ctx *cx, const char *id, const json_t *fields,
 	unsigned given = 0;
 	enum err e;
 
-	if ((e = case_access(cx, id, R(ROLE_DDO) | R(ROLE_HOD) | R(ROLE_ADMIN_SECRETARY), &emp,
-	    &row, msg, msglen)) != ERR_OK)
+	if ((e = case_cert_begin(cx, id, remarks, &emp, &row, msg, msglen)) != ERR_OK)
 		return e;
-	e = ERR_INVALID_FIELD;
-	if (remarks == NULL || strict_text(remarks, REMARKS_MAX) != 0) {
-		snprintf(msg, msglen, "A certification needs remarks (text, at most %d bytes).",
-		    REMARKS_MAX);
-		goto out;
-	}
 	if ((e = case_cert_parse(fields, row.discrepancy, vals, &given, msg, msglen)) !=
 	    ERR_OK && e != ERR_UNPROCESSABLE)
 		goto out;

@@ -67,6 +67,10 @@ int	case_scope_arrays(const struct principal *p, char **offices, char **departme
 /* Certification, shared by the case's certification (case_flow.c) and the one before login
  * (certify_particulars.c). CASE_VAL_MAX bounds a corrected value. */
 #define CASE_VAL_MAX	40
+/* Role (DDO, HoD, administrative secretary), scope and remarks of a certification; on
+ * ERR_OK the caller frees row. */
+enum err case_cert_begin(const struct case_ctx *cx, const char *id, const char *remarks,
+	    struct employee *emp, struct case_row *row, char *msg, size_t msglen);
 /* Validates fields (keys: case_field names; values: the corrected value or null for "as
  * recorded"); every name in flagged (a JSON array) must be there, else ERR_UNPROCESSABLE.
  * Normalised values go to vals ("" for null), the keys given to the bits of *given. */

@@ -12,10 +12,7 @@
 
 #include "db/db.h"
 #include "import/particulars.h"
-#include "util/strict.h"
 
-#define R(x)		(1u << (x))
-#define REMARKS_MAX	2000
 #define CONTRACTUAL	"contractual_engagement"
 
 static const char SQL_OFFICE_DEPT[] = "SELECT department_code FROM offices WHERE code = ?1";
@@ -173,15 +170,8 @@ case_certify_particulars_in(const struct case_ctx *cx, const char *id, const jso
 	int confirmed;
 	enum err e;
 
-	if ((e = case_access(cx, id, R(ROLE_DDO) | R(ROLE_HOD) | R(ROLE_ADMIN_SECRETARY), &emp,
-	    &row, msg, msglen)) != ERR_OK)
+	if ((e = case_cert_begin(cx, id, remarks, &emp, &row, msg, msglen)) != ERR_OK)
 		return e;
-	e = ERR_INVALID_FIELD;
-	if (remarks == NULL || strict_text(remarks, REMARKS_MAX) != 0) {
-		snprintf(msg, msglen, "A certification needs remarks (text, at most %d bytes).",
-		    REMARKS_MAX);
-		goto out;
-	}
 	if ((e = split_fields(fields, &rest, &confirmed, msg, msglen)) != ERR_OK ||
 	    (e = check(cx, id, &emp, rest, confirmed, vals, &given, msg, msglen)) != ERR_OK ||
 	    (e = case_cert_document(cx, id, document_id, msg, msglen)) != ERR_OK)
