@@ -214,6 +214,11 @@ static const struct setting settings[] = {
 	STR(sms_text_revoked, "Suraksha portal: offer letter {#var#} has been revoked and is no "
 	    "longer valid. Sign in to read the reason. -HRYGOV",
 	    "DLT text: letter revoked (vars: letter reference)", check_dlt_text),
+	/* issue 14 */
+	INT(stuck_overdue_days, 1, 365, "15", "days an employee who cannot log in may wait for "
+	    "the office's certification before counting as overdue (dashboard, HKCL export)"),
+	INT(stuck_list_max, 10, 1000000, "100000", "employees at most in the who-is-stuck "
+	    "listing and its CSV export"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -96,6 +96,9 @@ struct config {
 	char	 sms_text_rejected[400];
 	char	 sms_tpl_revoked[32];
 	char	 sms_text_revoked[400];
+	/* issue 14 */
+	int64_t	 stuck_overdue_days;
+	int64_t	 stuck_list_max;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

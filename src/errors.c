@@ -59,6 +59,11 @@ static const struct err_entry registry[ERR__MAX] = {
 	    "The code could not be sent just now. Please try again in a few minutes." },
 	[ERR_UNAVAILABLE] = { 503, "unavailable",
 	    "The portal is not available just now. Please try again shortly." },
+	/* issue 14 */
+	[ERR_CERTIFY_FIRST] = { 403, "particulars_not_certified",
+	    "A code cannot be sent yet: your office must first certify your particulars "
+	    "(mobile number, Family ID or date of birth) as the Chief Secretary's instruction "
+	    "of February 2026 provides. Please contact your office." },
 };
 
 unsigned

@@ -31,6 +31,8 @@ enum err {
 	ERR_INTERNAL,		/* 500 */
 	ERR_NOT_SENT,		/* 503 */
 	ERR_UNAVAILABLE,
+	/* issue 14 */
+	ERR_CERTIFY_FIRST,	/* 403: a known pair whose office must certify particulars */
 	ERR__MAX
 };
 

@@ -11,6 +11,7 @@
 #include "auth/limits.h"
 #include "config.h"
 #include "db/db.h"
+#include "import/particulars.h"
 #include "util/buf.h"
 #include "util/crypt.h"
 #include "util/fsx.h"
@@ -206,6 +207,11 @@ otp_request(struct db *db, const struct config *cfg, const unsigned char key[OTP
 		snprintf(fam, sizeof(fam), "%s", db_col_text(st, 1));
 	}
 	db_done(st);
+	/* issue 14: a known pair the office must certify first gets told so, and no code. */
+	if (particulars_login_blocked(db, employee_id, family_id) == 1) {
+		e = ERR_CERTIFY_FIRST;
+		goto limited;
+	}
 	known = mobile[0] != '\0' && family_id != NULL && strcmp(fam, family_id) == 0;
 	/* Messages to one mobile from every address together: only someone holding the right
 	 * Family ID reaches this cap, and the answer tells them nothing they did not know. */

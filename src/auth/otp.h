@@ -22,7 +22,9 @@ int	otp_key_create(const char *data_dir);
 
 /* Requests a code. masked receives the masked mobile ("******1234"): the real one, or
  * for an unknown employee or a Family ID that does not match, a stable made-up one.
- * ERR_OK (202), ERR_RATE_LIMITED (*retry_after seconds), ERR_NOT_SENT, ERR_INTERNAL. */
+ * ERR_OK (202), ERR_RATE_LIMITED (*retry_after seconds), ERR_NOT_SENT, ERR_INTERNAL;
+ * ERR_CERTIFY_FIRST for a known pair that cannot receive a code until the office
+ * certifies its particulars (import/particulars.h), no code made. */
 enum err otp_request(struct db *db, const struct config *cfg,
 	    const unsigned char key[OTP_KEY_LEN], const char *employee_id,
 	    const char *family_id, const char *ip, char masked[16], int64_t *retry_after);

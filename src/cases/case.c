@@ -32,6 +32,8 @@ static const char *const field_names[CASE_F__MAX] = {
 	[CASE_F_FAMILY_ID] = "family_id",
 	[CASE_F_HEAD_OF_ACCOUNT] = "head_of_account",
 	[CASE_F_ENGAGEMENT_MODE] = "engagement_mode",
+	[CASE_F_DOB] = "dob",
+	[CASE_F_OFFICE_CODE] = "office_code",
 };
 
 const char *

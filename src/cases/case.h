@@ -60,6 +60,8 @@ enum case_field {
 	CASE_F_FAMILY_ID,
 	CASE_F_HEAD_OF_ACCOUNT,
 	CASE_F_ENGAGEMENT_MODE,
+	CASE_F_DOB,		/* issue 14: the feeds may disagree on these two */
+	CASE_F_OFFICE_CODE,
 	CASE_F__MAX
 };
 
@@ -145,6 +147,18 @@ enum err case_certify_in(const struct case_ctx *cx, const char *employee_id,
 	    const json_t *fields, const char *remarks, int64_t document_id, char *msg,
 	    size_t msglen);
 
+/* Certification before login (issue 14): DDO, HoD or administrative secretary in scope,
+ * any state of the case. fields as for case_certify, with every particular the import
+ * flagged (import/particulars.h; dob and office_code too) and optionally
+ * "contractual_engagement": null or true (confirmed); a particular missing or invalid on
+ * record needs its corrected value. The flags close, the corrections are made, the
+ * certified values stand over the feeds, and the case history and audit log record it;
+ * inside the caller's transaction (the certificate is stored in it). *cert_id is the new
+ * certification's id. */
+enum err case_certify_particulars_in(const struct case_ctx *cx, const char *employee_id,
+	    const json_t *fields, const char *remarks, int64_t document_id, int64_t *cert_id,
+	    char *msg, size_t msglen);
+
 /* May the employee's documents change now? Only the employee, in a draft or returned case
  * (ERR_WRONG_STATE otherwise; deletion only in a draft), within the window of the stage the
  * case waits on (ERR_WINDOW_CLOSED naming the deadline). Runs inside the caller's
@@ -196,6 +210,17 @@ enum err case_list_csv(const struct case_ctx *cx, const struct case_filter *f, i
 /* Counts in the viewer's scope: {"total", "overdue", "by_state": {...},
  * "by_department": {code: {state: n}}, "by_office": {code: {state: n}}}. */
 enum err case_counts(const struct case_ctx *cx, int64_t now, json_t **out);
+
+/* Who is stuck (issue 14): the employees in the viewer's scope who cannot log in (no valid
+ * mobile, or a flag on mobile, Family ID or date of birth not yet certified), with their
+ * reasons, office and the age of the oldest flag; overdue past overdue_days. JSON:
+ * {"total", "overdue", "overdue_days", "by_reason": {particular_reason: n}, "by_office":
+ * {code: n}, "by_age": {"under_7_days", "7_to_30_days", "over_30_days"},
+ * "certified_this_week", "items": [...] (at most max)}; CSV: a row per employee. */
+/* With only_overdue set, only the overdue employees are listed (the counts too). */
+enum err case_stuck(const struct case_ctx *cx, int64_t now, int64_t overdue_days,
+	    int64_t max, int only_overdue, json_t **json_out, struct buf *csv_out, char *msg,
+	    size_t msglen);
 
 /* Appends a CSV cell (quoted when needed, injection-safe as above). */
 int	case_csv_cell(struct buf *b, const char *s);

@@ -226,12 +226,14 @@ cmd_export(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	fsx_join(keys, sizeof(keys), cfg.data_dir, "keys");
-	r = export_hkcl(db, keys, dir, &who, &res, err, sizeof(err));
+	r = export_hkcl(db, keys, dir, &who, cfg.stuck_overdue_days, &res, err, sizeof(err));
 	db_close(db);
 	if (r != 0) {
 		fprintf(stderr, "suraksha export: %s\n", err);
 		return EXIT_NEGATIVE;
 	}
-	printf("exported %ld verified cases to %s (sha256 %s)\n", res.cases, dir, res.csv_sha256);
+	printf("exported %ld verified cases to %s (sha256 %s); %ld employees waiting past %lld "
+	    "days for certification\n", res.cases, dir, res.csv_sha256, res.stuck_overdue,
+	    (long long)cfg.stuck_overdue_days);
 	return EXIT_OK;
 }

@@ -375,12 +375,17 @@ static const char SQL_EMP_HOA[] =
     "UPDATE employees SET head_of_account = ?2, updated_at = ?3 WHERE id = ?1";
 static const char SQL_EMP_MODE[] =
     "UPDATE employees SET engagement_mode = ?2, updated_at = ?3 WHERE id = ?1";
+static const char SQL_EMP_DOB[] =
+    "UPDATE employees SET dob = ?2, updated_at = ?3 WHERE id = ?1";
+static const char SQL_EMP_OFFICE[] =
+    "UPDATE employees SET office_code = ?2, updated_at = ?3 WHERE id = ?1";
 
-/* Validates the corrected values; the normalised ones go to vals (NULL: as recorded). */
-static enum err
-parse_cert_fields(const json_t *fields, const json_t *flagged, char vals[CASE_F__MAX][32],
-    unsigned *given, char *msg, size_t msglen)
+enum err
+case_cert_parse(const json_t *fields, const json_t *flagged,
+    char vals[CASE_F__MAX][CASE_VAL_MAX], unsigned *given, char *msg, size_t msglen)
 {
+	int32_t days;
+
 	enum case_field f;
 	const char *k, *s;
 	json_t *v;
@@ -402,7 +407,9 @@ parse_cert_fields(const json_t *fields, const json_t *flagged, char vals[CASE_F_
 		if (json_is_null(v))
 			continue;
 		s = json_string_value(v);
-		if (s == NULL || strlen(s) >= 32 ||
+		if (s == NULL || strlen(s) >= CASE_VAL_MAX ||
+		    (f == CASE_F_DOB && strict_date(s, &days) != 0) ||
+		    (f == CASE_F_OFFICE_CODE && strict_code(s) != 0) ||
 		    (f == CASE_F_MOBILE && strict_mobile(s, vals[f]) != 0) ||
 		    (f == CASE_F_FAMILY_ID && strict_family_id(s) != 0) ||
 		    (f == CASE_F_HEAD_OF_ACCOUNT && strict_head_of_account(s) != 0) ||
@@ -412,7 +419,7 @@ parse_cert_fields(const json_t *fields, const json_t *flagged, char vals[CASE_F_
 			return ERR_INVALID_FIELD;
 		}
 		if (f != CASE_F_MOBILE)
-			snprintf(vals[f], 32, "%s", s);
+			snprintf(vals[f], CASE_VAL_MAX, "%s", s);
 	}
 	json_array_foreach(flagged, i, v) {
 		if (case_field_parse(json_string_value(v), &f) == 0 && !(*given & (1u << f))) {
@@ -424,15 +431,17 @@ parse_cert_fields(const json_t *fields, const json_t *flagged, char vals[CASE_F_
 	return ERR_OK;
 }
 
-static int
-correct_employee(const struct case_ctx *cx, const struct employee *emp,
-    char vals[CASE_F__MAX][32], unsigned given)
+int
+case_correct_employee(const struct case_ctx *cx, const struct employee *emp,
+    char vals[CASE_F__MAX][CASE_VAL_MAX], unsigned given)
 {
 	static const char *const sql[CASE_F__MAX] = {
-		SQL_EMP_MOBILE, SQL_EMP_FAMILY, SQL_EMP_HOA, SQL_EMP_MODE,
+		SQL_EMP_MOBILE, SQL_EMP_FAMILY, SQL_EMP_HOA, SQL_EMP_MODE, SQL_EMP_DOB,
+		SQL_EMP_OFFICE,
 	};
 	const char *old[CASE_F__MAX] = {
 		emp->mobile, emp->family_id, emp->head_of_account, emp->engagement_mode,
+		emp->dob, emp->office_code,
 	};
 	struct audit_rec ar = { 0 };
 	char object[64];
@@ -479,28 +488,84 @@ correct_employee(const struct case_ctx *cx, const struct employee *emp,
 }
 
 enum err
-case_certify_in(const struct case_ctx *cx, const char *id, const json_t *fields,
-    const char *remarks, int64_t document_id, char *msg, size_t msglen)
+case_cert_document(const struct case_ctx *cx, const char *id, int64_t document_id,
+    char *msg, size_t msglen)
 {
-	char vals[CASE_F__MAX][32];
-	struct employee emp;
-	struct case_row row;
 	sqlite3_stmt *st;
-	char *text = NULL, *after = NULL;
-	unsigned given = 0;
-	enum err e;
 	int rc;
 
-	if ((e = case_access(cx, id, R(ROLE_DDO) | R(ROLE_HOD) | R(ROLE_ADMIN_SECRETARY), &emp,
-	    &row, msg, msglen)) != ERR_OK)
+	if ((st = db_prepare(cx->db, SQL_DOC)) == NULL)
+		return ERR_INTERNAL;
+	sqlite3_bind_int64(st, 1, document_id);
+	db_bind_text(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || strcmp(db_col_text(st, 0), "discrepancy_certificate") != 0) {
+		db_done(st);
+		snprintf(msg, msglen, "The certification must carry a document of kind "
+		    "discrepancy_certificate stored for this employee.");
+		return rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_UNPROCESSABLE : ERR_INTERNAL;
+	}
+	db_done(st);
+	return ERR_OK;
+}
+
+int
+case_cert_insert(const struct case_ctx *cx, const char *id, const char *fields_text,
+    const char *remarks, int64_t document_id, int64_t *cert_id)
+{
+	sqlite3_stmt *st = db_prepare(cx->db, SQL_CERT_INS);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, cx->actor->name);
+	db_bind_text(st, 3, cx->actor->role);
+	db_bind_text(st, 4, fields_text);
+	db_bind_text(st, 5, remarks);
+	sqlite3_bind_int64(st, 6, document_id);
+	sqlite3_bind_int64(st, 7, time_now());
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (cert_id != NULL)
+		*cert_id = sqlite3_last_insert_rowid(db_handle(cx->db));
+	return 0;
+}
+
+enum err
+case_cert_begin(const struct case_ctx *cx, const char *id, const char *remarks,
+    struct employee *emp, struct case_row *row, char *msg, size_t msglen)
+{
+	enum err e;
+
+	if ((e = case_access(cx, id, R(ROLE_DDO) | R(ROLE_HOD) | R(ROLE_ADMIN_SECRETARY), emp,
+	    row, msg, msglen)) != ERR_OK)
 		return e;
-	e = ERR_INVALID_FIELD;
 	if (remarks == NULL || strict_text(remarks, REMARKS_MAX) != 0) {
 		snprintf(msg, msglen, "A certification needs remarks (text, at most %d bytes).",
 		    REMARKS_MAX);
-		goto out;
+		case_row_free(row);
+		return ERR_INVALID_FIELD;
 	}
-	if ((e = parse_cert_fields(fields, row.discrepancy, vals, &given, msg, msglen)) !=
+	return ERR_OK;
+}
+
+enum err
+case_certify_in(const struct case_ctx *cx, const char *id, const json_t *fields,
+    const char *remarks, int64_t document_id, char *msg, size_t msglen)
+{
+	char vals[CASE_F__MAX][CASE_VAL_MAX];
+	struct employee emp;
+	struct case_row row;
+	char *text = NULL, *after = NULL;
+	unsigned given = 0;
+	enum err e;
+
+	if ((e = case_cert_begin(cx, id, remarks, &emp, &row, msg, msglen)) != ERR_OK)
+		return e;
+	if ((e = case_cert_parse(fields, row.discrepancy, vals, &given, msg, msglen)) !=
 	    ERR_OK && e != ERR_UNPROCESSABLE)
 		goto out;
 	if (row.state != CASE_DISCREPANCY) {
@@ -511,33 +576,14 @@ case_certify_in(const struct case_ctx *cx, const char *id, const json_t *fields,
 		goto out;
 	if ((e = window(cx, &emp, RULES_STAGE_VERIFICATION, msg, msglen)) != ERR_OK)
 		goto out;
+	if ((given & (1u << CASE_F_OFFICE_CODE)) && vals[CASE_F_OFFICE_CODE][0] != '\0' &&
+	    (e = case_cert_office(cx, &emp, vals[CASE_F_OFFICE_CODE], msg, msglen)) != ERR_OK)
+		goto out;
+	if ((e = case_cert_document(cx, id, document_id, msg, msglen)) != ERR_OK)
+		goto out;
 	e = ERR_INTERNAL;
-	if ((st = db_prepare(cx->db, SQL_DOC)) == NULL)
-		goto out;
-	sqlite3_bind_int64(st, 1, document_id);
-	db_bind_text(st, 2, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW || strcmp(db_col_text(st, 0), "discrepancy_certificate") != 0) {
-		db_done(st);
-		snprintf(msg, msglen, "The certification must carry a document of kind "
-		    "discrepancy_certificate stored for this employee.");
-		e = rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_UNPROCESSABLE : ERR_INTERNAL;
-		goto out;
-	}
-	db_done(st);
-	if ((text = dump(fields)) == NULL || correct_employee(cx, &emp, vals, given) != 0 ||
-	    (st = db_prepare(cx->db, SQL_CERT_INS)) == NULL)
-		goto out;
-	db_bind_text(st, 1, id);
-	db_bind_text(st, 2, cx->actor->name);
-	db_bind_text(st, 3, cx->actor->role);
-	db_bind_text(st, 4, text);
-	db_bind_text(st, 5, remarks);
-	sqlite3_bind_int64(st, 6, document_id);
-	sqlite3_bind_int64(st, 7, time_now());
-	rc = sqlite3_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	if ((text = dump(fields)) == NULL || case_correct_employee(cx, &emp, vals, given) != 0 ||
+	    case_cert_insert(cx, id, text, remarks, document_id, NULL) != 0)
 		goto out;
 	{
 		json_t *a = json_pack("{s:s, s:O, s:I}", "state", "certified", "fields", fields,

@@ -60,4 +60,34 @@ const char *case_text(const json_t *o, const char *key, size_t max, int *bad);
 int	case_missing_documents(struct db *db, const struct employee *emp,
 	    const json_t *declared, json_t *required, json_t *missing);
 
+/* The viewer's scope as JSON arrays of office and department codes (NULL: no limit), for
+ * json_each in SQL; the caller frees both. -1 for a role that lists nothing. */
+int	case_scope_arrays(const struct principal *p, char **offices, char **departments);
+
+/* Certification, shared by the case's certification (case_flow.c) and the one before login
+ * (certify_particulars.c). CASE_VAL_MAX bounds a corrected value. */
+#define CASE_VAL_MAX	40
+/* Role (DDO, HoD, administrative secretary), scope and remarks of a certification; on
+ * ERR_OK the caller frees row. */
+enum err case_cert_begin(const struct case_ctx *cx, const char *id, const char *remarks,
+	    struct employee *emp, struct case_row *row, char *msg, size_t msglen);
+/* Validates fields (keys: case_field names; values: the corrected value or null for "as
+ * recorded"); every name in flagged (a JSON array) must be there, else ERR_UNPROCESSABLE.
+ * Normalised values go to vals ("" for null), the keys given to the bits of *given. */
+enum err case_cert_parse(const json_t *fields, const json_t *flagged,
+	    char vals[CASE_F__MAX][CASE_VAL_MAX], unsigned *given, char *msg, size_t msglen);
+/* Writes the corrected values to the employee record, each audited (employee.correct). */
+int	case_correct_employee(const struct case_ctx *cx, const struct employee *emp,
+	    char vals[CASE_F__MAX][CASE_VAL_MAX], unsigned given);
+/* document_id must be this employee's discrepancy_certificate (ERR_UNPROCESSABLE). */
+enum err case_cert_document(const struct case_ctx *cx, const char *id, int64_t document_id,
+	    char *msg, size_t msglen);
+/* A corrected office must be in the master list, in the employee's department and in the
+ * certifier's scope (ERR_UNPROCESSABLE). */
+enum err case_cert_office(const struct case_ctx *cx, const struct employee *emp,
+	    const char *office, char *msg, size_t msglen);
+/* The certifications row; *cert_id (may be NULL) its id. 0 ok. */
+int	case_cert_insert(const struct case_ctx *cx, const char *id, const char *fields_text,
+	    const char *remarks, int64_t document_id, int64_t *cert_id);
+
 #endif

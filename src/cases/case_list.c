@@ -439,3 +439,9 @@ case_counts(const struct case_ctx *cx, int64_t now, json_t **out)
 	    "overdue_by_department", overdue_dep);
 	return *out ? ERR_OK : ERR_INTERNAL;
 }
+
+int
+case_scope_arrays(const struct principal *p, char **offices, char **departments)
+{
+	return scope_arrays(p, offices, departments);
+}

@@ -10,6 +10,7 @@
 #define CASES_EXPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct db;
 struct actor;
@@ -18,16 +19,22 @@ struct actor;
 #define EXPORT_AUDIT_HEAD	"audit_head.txt"	/* issue 11: the audit checkpoint */
 #define EXPORT_MANIFEST	"MANIFEST.sha256"
 #define EXPORT_SIG	"manifest.p7s"
+/* issue 14: employees who cannot log in, waiting past stuck_overdue_days for their
+ * office's certification (in the manifest too) */
+#define EXPORT_STUCK_CSV	"hkcl_stuck_overdue.csv"
 
 struct export_result {
 	long	 cases;
 	char	 csv_sha256[65];
+	long	 stuck_overdue;		/* issue 14 */
 };
 
-/* Writes the three files into out_dir (created when absent; existing files of those names
+/* Writes the files into out_dir (created when absent; existing files of those names
  * are replaced) from one consistent read, audited as "export.hkcl". keys_dir holds ca.pem
- * and ca.key. 0 ok, -1 with a sentence in err. */
+ * and ca.key; stuck_overdue_days is the setting of that name. 0 ok, -1 with a sentence in
+ * err. */
 int	export_hkcl(struct db *db, const char *keys_dir, const char *out_dir,
-	    const struct actor *a, struct export_result *res, char *err, size_t errlen);
+	    const struct actor *a, int64_t stuck_overdue_days, struct export_result *res,
+	    char *err, size_t errlen);
 
 #endif

@@ -96,13 +96,33 @@ out:
 	return rc;
 }
 
+/* issue 14: the overdue stuck employees of every department, as the dashboard's CSV. */
+static int
+write_stuck(struct db *db, const struct actor *a, int64_t overdue_days, struct buf *b,
+    long *n)
+{
+	struct principal all = { .role = ROLE_ADMIN };
+	struct case_ctx cx = { db, NULL, &all, a };
+	char msg[256];
+
+	*n = 0;
+	if (case_stuck(&cx, time_now(), overdue_days, INT64_MAX, 1, NULL, b, msg,
+	    sizeof(msg)) != ERR_OK)
+		return -1;
+	for (size_t i = 0; i < b->len; i++)
+		*n += b->data[i] == '\n';
+	(*n)--;		/* the header */
+	return 0;
+}
+
 int
 export_hkcl(struct db *db, const char *keys_dir, const char *out_dir, const struct actor *a,
-    struct export_result *res, char *err, size_t errlen)
+    int64_t stuck_overdue_days, struct export_result *res, char *err, size_t errlen)
 {
 	struct audit_rec ar = { 0 };
-	struct buf csv, man, der;
+	struct buf csv, man, der, stuck;
 	char path[1024], after[512], head_hash[SHA256_HEX], head_line[160], head_sha[SHA256_HEX];
+	char stuck_sha[65];
 	int64_t head_id;
 	int rc = -1, open = 0;
 
@@ -110,6 +130,7 @@ export_hkcl(struct db *db, const char *keys_dir, const char *out_dir, const stru
 	buf_init(&csv, EXPORT_MAX);
 	buf_init(&man, 4096);
 	buf_init(&der, 64 * 1024);
+	buf_init(&stuck, EXPORT_MAX);
 	if (fsx_mkdirs(out_dir, 0750) != 0) {
 		snprintf(err, errlen, "cannot create %s", out_dir);
 		goto out;
@@ -125,6 +146,11 @@ export_hkcl(struct db *db, const char *keys_dir, const char *out_dir, const stru
 		goto out;
 	}
 	crypt_sha256_hex(csv.data ? csv.data : "", csv.len, res->csv_sha256);
+	if (write_stuck(db, a, stuck_overdue_days, &stuck, &res->stuck_overdue) != 0) {
+		snprintf(err, errlen, "cannot read the employees who cannot log in");
+		goto out;
+	}
+	crypt_sha256_hex(stuck.data, stuck.len, stuck_sha);
 	/* The audit chain head goes out with the export, under the same signature: a copy of
 	 * the checkpoint that HKCL holds (issue 11). */
 	if (audit_head(db, &head_id, head_hash) != 0) {
@@ -140,11 +166,14 @@ export_hkcl(struct db *db, const char *keys_dir, const char *out_dir, const stru
 		goto out;
 	}
 	if (buf_printf(&man, "%s  %s\n", head_sha, EXPORT_AUDIT_HEAD) != 0 ||
+	    buf_printf(&man, "%s  %s\n", stuck_sha, EXPORT_STUCK_CSV) != 0 ||
 	    buf_printf(&man, "%s  %s\n", res->csv_sha256, EXPORT_CSV) != 0 ||
 	    sign_manifest(keys_dir, man.data, man.len, &der, err, errlen) != 0)
 		goto out;
 	if (fsx_join(path, sizeof(path), out_dir, EXPORT_CSV) != 0 ||
 	    fsx_write_atomic(path, csv.data ? csv.data : "", csv.len, 0640) != 0 ||
+	    fsx_join(path, sizeof(path), out_dir, EXPORT_STUCK_CSV) != 0 ||
+	    fsx_write_atomic(path, stuck.data, stuck.len, 0640) != 0 ||
 	    fsx_join(path, sizeof(path), out_dir, EXPORT_MANIFEST) != 0 ||
 	    fsx_write_atomic(path, man.data, man.len, 0640) != 0 ||
 	    fsx_join(path, sizeof(path), out_dir, EXPORT_SIG) != 0 ||
@@ -152,8 +181,8 @@ export_hkcl(struct db *db, const char *keys_dir, const char *out_dir, const stru
 		snprintf(err, errlen, "cannot write the export files in %s", out_dir);
 		goto out;
 	}
-	snprintf(after, sizeof(after), "{\"cases\":%ld,\"sha256\":\"%s\"}", res->cases,
-	    res->csv_sha256);
+	snprintf(after, sizeof(after), "{\"cases\":%ld,\"sha256\":\"%s\","
+	    "\"stuck_overdue\":%ld}", res->cases, res->csv_sha256, res->stuck_overdue);
 	ar.actor = a->name;
 	ar.role = a->role;
 	ar.action = "export.hkcl";
@@ -172,5 +201,6 @@ out:
 	buf_free(&csv);
 	buf_free(&man);
 	buf_free(&der);
+	buf_free(&stuck);
 	return rc;
 }

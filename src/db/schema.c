@@ -184,6 +184,60 @@ static const char *const migrations[] = {
 	"  template_id TEXT, text TEXT, last_error TEXT) STRICT;"
 	"CREATE INDEX notifications_due ON notifications(next_at) WHERE sent_at IS NULL;"
 	"CREATE INDEX notifications_employee ON notifications(employee_id);",
+	/* issue 14: particulars the feeds got wrong. Each feed's own values of an employee
+	 * (to see where HKRNL and the Treasuries disagree), the open and closed discrepancy
+	 * flags, the value an office certified that stands over a feed for as long as the
+	 * feed repeats what was certified over, and employee rows held for an office missing
+	 * from the master list. Existing employees get their feed row and the flags that can
+	 * be seen without a feed (a head of account not contractual, a shared mobile). */
+	"CREATE TABLE employee_feeds ("
+	"  employee_id TEXT NOT NULL REFERENCES employees(id),"
+	"  source TEXT NOT NULL CHECK (source IN ('hkrnl', 'treasury')),"
+	"  mobile TEXT NOT NULL, family_id TEXT NOT NULL, office_code TEXT NOT NULL,"
+	"  dob TEXT NOT NULL, head_of_account TEXT NOT NULL,"
+	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
+	"  PRIMARY KEY (employee_id, source)) STRICT;"
+	"INSERT INTO employee_feeds SELECT id, source, mobile, family_id, office_code, dob,"
+	"  head_of_account, import_id FROM employees WHERE source IN ('hkrnl', 'treasury');"
+	"CREATE TABLE employee_flags ("
+	"  id INTEGER PRIMARY KEY, employee_id TEXT NOT NULL REFERENCES employees(id),"
+	"  particular TEXT NOT NULL CHECK (particular IN ('mobile', 'family_id', 'dob',"
+	"    'office_code', 'head_of_account')),"
+	"  reason TEXT NOT NULL CHECK (reason IN ('missing', 'invalid', 'shared',"
+	"    'feeds_differ', 'not_contractual')),"
+	"  detail TEXT NOT NULL, since INTEGER NOT NULL, import_id INTEGER,"
+	"  closed_at INTEGER, closed_by TEXT,"
+	"  closed_how TEXT CHECK (closed_how IN ('certified', 'feed_corrected')),"
+	"  certification_id INTEGER REFERENCES certifications(id)) STRICT;"
+	"CREATE UNIQUE INDEX employee_flags_open ON employee_flags(employee_id, particular,"
+	"  reason) WHERE closed_at IS NULL;"
+	"CREATE INDEX employee_flags_employee ON employee_flags(employee_id, since);"
+	"CREATE INDEX employee_flags_since ON employee_flags(since) WHERE closed_at IS NULL;"
+	"CREATE INDEX employee_flags_closed ON employee_flags(closed_at)"
+	"  WHERE closed_at IS NOT NULL;"
+	"CREATE TABLE employee_certified ("
+	"  employee_id TEXT NOT NULL REFERENCES employees(id), particular TEXT NOT NULL,"
+	"  feeds TEXT NOT NULL, value TEXT NOT NULL,"
+	"  certification_id INTEGER NOT NULL REFERENCES certifications(id),"
+	"  at INTEGER NOT NULL, PRIMARY KEY (employee_id, particular)) STRICT;"
+	"CREATE TABLE import_held ("
+	"  id INTEGER PRIMARY KEY, source TEXT NOT NULL CHECK (source IN ('hkrnl', 'treasury')),"
+	"  import_id INTEGER NOT NULL REFERENCES imports(id), line INTEGER NOT NULL,"
+	"  employee_id TEXT NOT NULL, department_code TEXT NOT NULL, office_code TEXT NOT NULL,"
+	"  row TEXT NOT NULL, at INTEGER NOT NULL, taken_at INTEGER,"
+	"  taken_import_id INTEGER REFERENCES imports(id)) STRICT;"
+	"CREATE INDEX import_held_office ON import_held(office_code) WHERE taken_at IS NULL;"
+	"CREATE INDEX import_held_employee ON import_held(employee_id, source)"
+	"  WHERE taken_at IS NULL;"
+	"CREATE INDEX employees_mobile ON employees(mobile);"
+	"INSERT INTO employee_flags (employee_id, particular, reason, detail, since)"
+	"  SELECT id, 'head_of_account', 'not_contractual',"
+	"  json_object('recorded', head_of_account), updated_at FROM employees"
+	"  WHERE substr(head_of_account, 19) <> '69';"
+	"INSERT INTO employee_flags (employee_id, particular, reason, detail, since)"
+	"  SELECT e.id, 'mobile', 'shared', json_object('recorded', e.mobile), e.updated_at"
+	"  FROM employees e WHERE e.mobile <> '' AND EXISTS (SELECT 1 FROM employees o"
+	"  WHERE o.mobile = e.mobile AND o.id <> e.id);",
 };
 
 size_t

@@ -8,6 +8,7 @@
 #include "auth/session.h"
 #include "auth/staff.h"
 #include "db/db.h"
+#include "import/particulars.h"
 #include "util/strict.h"
 #include "util/timeutil.h"
 
@@ -50,6 +51,17 @@ h_otp_request(struct req *r)
 		return reply_error(r, ERR_UNAVAILABLE, NULL);
 	}
 	e = otp_request(db, &r->app->cfg, r->app->otp_key, emp_n, fam_n, r->ip, masked, &retry);
+	if (e == ERR_CERTIFY_FIRST) {
+		char name[256] = "", ddo[CODE_MAX] = "", msg[768];
+
+		/* issue 14: names the office that certifies; never the number on record */
+		particulars_office_of(db, emp_n, name, sizeof(name), ddo, sizeof(ddo));
+		json_decref(o);
+		snprintf(msg, sizeof(msg), "%s Your office: %s (DDO code %s).", err_message(e),
+		    name, ddo);
+		return reply_error_with(r, err_status(e), err_code(e), msg,
+		    json_pack("{s:{s:s, s:s}}", "office", "name", name, "ddo_code", ddo));
+	}
 	json_decref(o);
 	if (e == ERR_RATE_LIMITED)
 		return rate_limited(r, e, retry);

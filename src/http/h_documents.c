@@ -27,7 +27,9 @@ struct upload {
 	struct intake_tmp	 tmp;
 	int			 tmp_open;
 	int			 files;		/* "file" parts seen */
-	int			 certify;	/* a certification, not a document upload */
+	int			 certify;	/* a certification, not a document upload:
+						 * 1 of the case, 2 before login (issue 14) */
+	int64_t			 cert_id;	/* certify == 2: the certification made */
 	/* the small text fields of the form, NUL-terminated */
 	char			 kind[40];
 	char			 csrf[CSRF_HEX];	/* the page form's field */
@@ -222,10 +224,25 @@ h_upload_start(struct req *r, int *done)
 	return MHD_YES;
 }
 
+static enum MHD_Result certify_start(struct req *r, int *done, int mode);
+
 /* A certification (DDO, HoD or administrative secretary in scope): the certificate is
  * stored as the employee's discrepancy_certificate and the case certified, together. */
 enum MHD_Result
 h_certify_start(struct req *r, int *done)
+{
+	return certify_start(r, done, 1);
+}
+
+/* issue 14: the same form certifying particulars before login, any state of the case. */
+enum MHD_Result
+h_employee_certify_start(struct req *r, int *done)
+{
+	return certify_start(r, done, 2);
+}
+
+static enum MHD_Result
+certify_start(struct req *r, int *done, int mode)
 {
 	struct employee e;
 	struct upload *u;
@@ -239,7 +256,7 @@ h_certify_start(struct req *r, int *done)
 		return reply_error(r, ERR_NOT_FOUND, NULL);
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		return reply_error(r, ERR_INTERNAL, NULL);
-	u->certify = 1;
+	u->certify = mode;
 	snprintf(u->kind, sizeof(u->kind), "discrepancy_certificate");
 	r->stream = u;
 	r->stream_free = upload_free;
@@ -401,7 +418,9 @@ store(struct req *r, struct upload *u, struct intake_result *res, const char *sh
 			db_rollback(db);
 			goto internal;
 		}
-		e = case_certify_in(&cx, r->args[0], u->fields_json, u->remarks, docs[0].id,
+		e = u->certify == 2 ? case_certify_particulars_in(&cx, r->args[0],
+		    u->fields_json, u->remarks, docs[0].id, &u->cert_id, o->msg, sizeof(o->msg)) :
+		    case_certify_in(&cx, r->args[0], u->fields_json, u->remarks, docs[0].id,
 		    o->msg, sizeof(o->msg));
 		if (e != ERR_OK || db_commit(db) != 0) {
 			db_rollback(db);
@@ -549,6 +568,26 @@ h_upload(struct req *r)
 		return reply_error_with(r, (unsigned)o.refused->status, o.refused->code,
 		    o.refused->message, extra);
 	}
+	return reply_error(r, o.err, o.detail);
+}
+
+/* issue 14: the employee as GET /api/v1/employees/{id} shows it after the certification. */
+enum MHD_Result
+h_employee_certify(struct req *r)
+{
+	struct upload_outcome o;
+	struct upload *u = r->stream;
+
+	h_upload_finish(r, &o);
+	if (o.documents != NULL) {
+		json_t *doc = json_incref(json_array_get(o.documents, 0));
+
+		json_decref(o.documents);
+		return h_employee_reply(r, 200, u->cert_id, doc);
+	}
+	if (o.refused != NULL)
+		return reply_error_with(r, (unsigned)o.refused->status, o.refused->code,
+		    o.refused->message, NULL);
 	return reply_error(r, o.err, o.detail);
 }
 

@@ -11,6 +11,7 @@
 #include "auth/staff.h"
 #include "db/db.h"
 #include "http/page.h"
+#include "import/particulars.h"
 #include "util/strict.h"
 #include "util/timeutil.h"
 
@@ -87,6 +88,26 @@ signin_page(struct req *r, unsigned status, enum err e, const char *key, int64_t
 	return page_end(pg, status, "signin", "title.signin");
 }
 
+/* issue 14: the pair is known but the office must certify first; names the office and
+ * its DDO code, never the number on record. */
+static enum MHD_Result
+certify_first_page(struct req *r, struct db *db, const char *employee_id)
+{
+	char name[256] = "", ddo[CODE_MAX] = "", detail[512];
+	struct page *pg = page_begin(r);
+
+	if (pg == NULL)
+		return MHD_NO;
+	particulars_office_of(db, employee_id, name, sizeof(name), ddo, sizeof(ddo));
+	snprintf(detail, sizeof(detail), "%s: %s (%s %s)",
+	    page_t(pg, "signin.certify_office", "Your office"), name,
+	    page_t(pg, "signin.certify_ddo", "DDO code"), ddo);
+	page_notice(pg, 1, "err.particulars_not_certified", err_message(ERR_CERTIFY_FIRST),
+	    detail);
+	json_object_set_new(page_ctx(pg), "employee_id", json_string(employee_id));
+	return page_end(pg, err_status(ERR_CERTIFY_FIRST), "signin", "title.signin");
+}
+
 enum MHD_Result
 h_page_root(struct req *r)
 {
@@ -153,6 +174,8 @@ h_page_otp_request(struct req *r)
 	r->retry_after = retry;
 	if (e == ERR_RATE_LIMITED && resend != NULL)
 		return otp_page(r, &p, 429, e, NULL, retry);
+	if (e == ERR_CERTIFY_FIRST)
+		return certify_first_page(r, db, emp);
 	if (e != ERR_OK)
 		return signin_page(r, err_status(e), e, NULL, retry);
 	snprintf(value, sizeof(value), "%s.%s.%s", p.employee_id, p.family_id, p.masked);

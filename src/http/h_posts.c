@@ -131,7 +131,8 @@ h_admin_export_hkcl(struct req *r)
 	    fsx_join(keys, sizeof(keys), r->app->cfg.data_dir, "keys") != 0)
 		return reply_error(r, ERR_INTERNAL, NULL);
 	req_actor(r, &a, name, sizeof(name));
-	if (export_hkcl(db, keys, dir, &a, &er, err, sizeof(err)) != 0) {
+	if (export_hkcl(db, keys, dir, &a, r->app->cfg.stuck_overdue_days, &er, err,
+	    sizeof(err)) != 0) {
 		log_error("hkcl export: %s", err);
 		return reply_error(r, ERR_INTERNAL, NULL);
 	}
@@ -147,6 +148,8 @@ h_admin_export_hkcl(struct req *r)
 	o = json_pack("{s:s, s:I, s:s, s:s, s:s}", "dir", sub, "cases", (json_int_t)er.cases,
 	    "sha256", er.csv_sha256, "manifest", buf_str(&man), "signature_der_base64",
 	    (const char *)b64);
+	if (o != NULL)	/* issue 14 */
+		json_object_set_new(o, "stuck_overdue", json_integer(er.stuck_overdue));
 	res = reply_json(r, 201, o);
 	free(b64);
 	buf_free(&man);

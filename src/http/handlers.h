@@ -46,6 +46,15 @@ enum MHD_Result h_document_delete(struct req *r);
 /* POST /api/v1/cases/{id}/certify, multipart fields, remarks, file */
 enum MHD_Result h_certify_start(struct req *r, int *done);
 enum MHD_Result h_certify(struct req *r);
+/* issue 14: POST /api/v1/employees/{id}/certification (multipart fields, remarks, file) */
+enum MHD_Result h_employee_certify_start(struct req *r, int *done);
+enum MHD_Result h_employee_certify(struct req *r);
+/* h_employees.c: the employee with discrepancies (and, after a certification, its id and
+ * the certificate stored; doc is taken). */
+enum MHD_Result h_employee_reply(struct req *r, unsigned status, int64_t cert_id,
+	    json_t *doc);
+/* GET /api/v1/dashboard/stuck: who cannot log in (JSON, or CSV with format=csv) */
+enum MHD_Result h_stuck(struct req *r);
 /* A document the caller may see, opened: *fd is its blob (the caller sends or closes it).
  * ERR_NOT_FOUND out of scope or missing; shared by the API and the page. */
 enum err h_document_open(struct req *r, struct document *d, int *fd);

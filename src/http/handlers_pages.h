@@ -55,6 +55,10 @@ enum MHD_Result h_page_user_enable(struct req *r);
 enum MHD_Result h_page_user_scope(struct req *r);
 /* POST /admin/users/{u}/password (admin): password, confirm → staff_set_password. */
 enum MHD_Result h_page_user_password(struct req *r);
+/* h_pages_employees.c (issue 14) */
+enum MHD_Result h_page_employee(struct req *r);
+enum MHD_Result h_page_employee_certify(struct req *r);	/* via h_employee_certify_start */
+enum MHD_Result h_page_stuck(struct req *r);
 /* h_pages_master.c */
 #define PAGE_BODY_IMPORT	(5 * 1024 * 1024)	/* the CSV of an import page upload */
 enum MHD_Result h_page_deadlines(struct req *r);

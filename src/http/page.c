@@ -382,6 +382,9 @@ layout_ctx(struct page *pg, const char *title_key)
 		add_nav(nav, "/home", "nav.home");
 		if (r->who.role == ROLE_AUDITOR)
 			add_nav(nav, "/audit", "nav.audit");
+		if (r->who.role == ROLE_DDO || r->who.role == ROLE_HOD ||
+		    r->who.role == ROLE_ADMIN_SECRETARY)
+			add_nav(nav, "/stuck", "nav.stuck");	/* issue 14 */
 		if (r->who.role == ROLE_ADMIN) {
 			add_nav(nav, "/admin/users", "nav.users");
 			add_nav(nav, "/admin/deadlines", "nav.deadlines");

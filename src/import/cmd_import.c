@@ -41,9 +41,11 @@ cmd_import(int argc, char **argv)
 	if (c.help || file == NULL || import_source_parse(source, &src) != 0) {
 		fprintf(c.help ? stdout : stderr, "usage: suraksha import --source "
 		    "offices|hkrnl|treasury [--data DIR] FILE.csv\n"
-		    "  prints a line per row (added, updated, unchanged, or rejected with the "
-		    "reasons) and a summary;\n  exit 0 when every row was taken, 1 when some were "
-		    "rejected, 2 when the file was refused whole.\n  Columns: docs/import.md.\n");
+		    "  prints a line per row (added, updated, unchanged, each with the particulars "
+		    "flagged for the\n  office to certify; held when its office is not in the "
+		    "master list; or rejected with the\n  reasons) and a summary; exit 0 when every "
+		    "row was taken, 1 when some were rejected or\n  held, 2 when the file was "
+		    "refused whole.\n  Columns: docs/import.md.\n");
 		return c.help ? EXIT_OK : EXIT_USAGE;
 	}
 	if (cli_load_config(&c, &cfg) != 0)
@@ -59,8 +61,9 @@ cmd_import(int argc, char **argv)
 		fprintf(stderr, "suraksha import: %s\n", err);
 		return EXIT_USAGE;
 	}
-	printf("import %lld: %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected\n",
+	printf("import %lld: %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected, "
+	    "%ld flagged, %ld held, %ld taken from held\n",
 	    (long long)st.import_id, st.total, st.inserted, st.updated, st.unchanged,
-	    st.rejected);
-	return st.rejected > 0 ? EXIT_NEGATIVE : EXIT_OK;
+	    st.rejected, st.flagged, st.held, st.taken);
+	return st.rejected > 0 || st.held > 0 ? EXIT_NEGATIVE : EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "db/db.h"
 #include "import/csv.h"
+#include "import/particulars.h"
 #include "util/buf.h"
 #include "util/crypt.h"
 #include "util/strict.h"
@@ -54,6 +55,17 @@ static const char SQL_SEEN_MAKE[] =
 static const char SQL_SEEN_CLEAR[] = "DELETE FROM import_seen";
 static const char SQL_SEEN_ADD[] = "INSERT INTO import_seen (id, line) VALUES (?1, ?2)";
 static const char SQL_SEEN_GET[] = "SELECT line FROM import_seen WHERE id = ?1";
+static const char SQL_HELD_ADD[] =
+    "INSERT INTO import_held (source, import_id, line, employee_id, department_code,"
+    " office_code, row, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+/* A row taken (or superseded by a newer row of the same employee) is no longer held. */
+static const char SQL_HELD_DONE[] =
+    "UPDATE import_held SET taken_at = ?3, taken_import_id = ?4 WHERE employee_id = ?1"
+    " AND source = ?2 AND taken_at IS NULL";
+static const char SQL_HELD_READY[] =
+    "SELECT h.id, h.source, h.import_id, h.line, h.row FROM import_held h"
+    " WHERE h.taken_at IS NULL AND EXISTS (SELECT 1 FROM offices o"
+    " WHERE o.code = h.office_code) ORDER BY h.id";
 
 static const char *const office_cols[] = {
 	"office_code", "office_name", "department_code", "department_name", "ddo_code",
@@ -111,6 +123,7 @@ file_sha256(const char *path, char out[SHA256_HEX])
 
 struct rowctx {
 	struct buf	 why;	/* reasons a row is refused, "; "-separated */
+	struct buf	 flags;	/* particulars flagged, "; "-separated */
 };
 
 /* fmt holds one %s for the refused value; the formats are this file's own. */
@@ -180,16 +193,20 @@ emp_json(const struct employee *e)
 	return s;
 }
 
-/* Validates one employee row into e; reasons go to rc. */
+/* Validates one employee row into e. Faults that stop the row go to rc; particulars an
+ * office can certify go to rf (the row is kept); a department or office missing from the
+ * master list sets *hold (the row waits for the administrator to add it). */
 static void
 employee_row(struct db *db, enum import_source src, char **f, struct employee *e,
-    struct rowctx *rc)
+    struct rowctx *rc, struct row_flags *rf, int *hold)
 {
 	char office_dept[CODE_MAX] = "";
 	int32_t days;
 	int64_t n;
 
 	memset(e, 0, sizeof(*e));
+	memset(rf, 0, sizeof(*rf));
+	*hold = 0;
 	if (strict_code(f[E_ID]) != 0)
 		reject(rc, "employee_id '%s' must be 1 to 32 of letters, digits, '-' and '/'",
 		    f[E_ID]);
@@ -203,24 +220,42 @@ employee_row(struct db *db, enum import_source src, char **f, struct employee *e
 	else if (days > (int32_t)(time_now() / 86400) - 14 * 365)
 		reject(rc, "dob '%s' makes the employee younger than 14", f[E_DOB]);
 	snprintf(e->dob, sizeof(e->dob), "%s", f[E_DOB]);
+	particulars_feed_value(rf->feed[PART_DOB], f[E_DOB]);
 	if (strlen(f[E_GENDER]) != 1 || strchr("MFTmft", f[E_GENDER][0]) == NULL)
 		reject(rc, "gender '%s' must be M, F or T", f[E_GENDER]);
 	else
 		e->gender[0] = (char)toupper((unsigned char)f[E_GENDER][0]);
-	if (strict_mobile(f[E_MOBILE], e->mobile) != 0)
-		reject(rc, "mobile '%s' must be 10 digits starting with 6, 7, 8 or 9 (+91 or 0 "
-		    "in front is allowed)", f[E_MOBILE]);
-	if (strict_family_id(f[E_FAMILY]) != 0)
-		reject(rc, "family_id '%s' must be 8 or 9 digits or capital letters", f[E_FAMILY]);
-	snprintf(e->family_id, sizeof(e->family_id), "%s", f[E_FAMILY]);
-	if (strict_code(f[E_DEPT]) != 0 || !lookup1(db, SQL_DEPT_GET, f[E_DEPT], NULL, 0))
-		reject(rc, "department_code '%s' is not in the master list", f[E_DEPT]);
+	/* Particulars an office certifies: kept, flagged, never a reason to drop the row. */
+	particulars_feed_value(rf->feed[PART_MOBILE], f[E_MOBILE]);
+	if (f[E_MOBILE][0] == '\0')
+		rf->reasons[PART_MOBILE] |= 1u << REASON_MISSING;
+	else if (strict_mobile(f[E_MOBILE], e->mobile) != 0) {
+		rf->reasons[PART_MOBILE] |= 1u << REASON_INVALID;
+		e->mobile[0] = '\0';
+	} else
+		snprintf(rf->feed[PART_MOBILE], FEED_VALUE_MAX, "%s", e->mobile);
+	particulars_feed_value(rf->feed[PART_FAMILY_ID], f[E_FAMILY]);
+	if (f[E_FAMILY][0] == '\0')
+		rf->reasons[PART_FAMILY_ID] |= 1u << REASON_MISSING;
+	else if (strict_family_id(f[E_FAMILY]) != 0)
+		rf->reasons[PART_FAMILY_ID] |= 1u << REASON_INVALID;
+	/* An ill-shaped Family ID is kept when it is a code (the employee may type it and be
+	 * told to see the office); anything else is not stored. */
+	if (strict_code(f[E_FAMILY]) == 0 && strlen(f[E_FAMILY]) < sizeof(e->family_id))
+		snprintf(e->family_id, sizeof(e->family_id), "%s", f[E_FAMILY]);
+	if (strict_code(f[E_DEPT]) != 0)
+		reject(rc, "department_code '%s' must be 1 to 32 of letters, digits, '-' and '/'",
+		    f[E_DEPT]);
+	else if (!lookup1(db, SQL_DEPT_GET, f[E_DEPT], NULL, 0))
+		*hold = 1;
 	snprintf(e->department_code, sizeof(e->department_code), "%s", f[E_DEPT]);
-	if (strict_code(f[E_OFFICE]) != 0 ||
-	    !lookup1(db, SQL_OFFICE_GET, f[E_OFFICE], office_dept, sizeof(office_dept)))
-		reject(rc, "office_code '%s' is not in the master list (an administrator adds "
-		    "offices; an import never creates one)", f[E_OFFICE]);
-	else if (strcmp(office_dept, f[E_DEPT]) != 0)
+	particulars_feed_value(rf->feed[PART_OFFICE_CODE], f[E_OFFICE]);
+	if (strict_code(f[E_OFFICE]) != 0)
+		reject(rc, "office_code '%s' must be 1 to 32 of letters, digits, '-' and '/'",
+		    f[E_OFFICE]);
+	else if (!lookup1(db, SQL_OFFICE_GET, f[E_OFFICE], office_dept, sizeof(office_dept)))
+		*hold = 1;
+	else if (!*hold && strcmp(office_dept, f[E_DEPT]) != 0)
 		reject(rc, "office_code '%s' belongs to another department", f[E_OFFICE]);
 	snprintf(e->office_code, sizeof(e->office_code), "%s", f[E_OFFICE]);
 	text_field(rc, f[E_DESIGNATION], "designation", 128);
@@ -233,9 +268,15 @@ employee_row(struct db *db, enum import_source src, char **f, struct employee *e
 		    "engagement_mode '%s' must be hkrnl in the HKRNL feed" :
 		    "engagement_mode '%s' must be direct in the Treasuries feed", f[E_MODE]);
 	snprintf(e->engagement_mode, sizeof(e->engagement_mode), "%s", f[E_MODE]);
-	if (strict_head_of_account(f[E_HOA]) != 0)
-		reject(rc, "head_of_account '%s' must be MMMM-SS-mmm-ss-dd-oo (digits)", f[E_HOA]);
-	snprintf(e->head_of_account, sizeof(e->head_of_account), "%s", f[E_HOA]);
+	particulars_feed_value(rf->feed[PART_HEAD_OF_ACCOUNT], f[E_HOA]);
+	if (f[E_HOA][0] == '\0')
+		rf->reasons[PART_HEAD_OF_ACCOUNT] |= 1u << REASON_MISSING;
+	else if (strict_head_of_account(f[E_HOA]) != 0)
+		rf->reasons[PART_HEAD_OF_ACCOUNT] |= 1u << REASON_INVALID;
+	else if (!head_of_account_is_contractual(f[E_HOA]))
+		rf->reasons[PART_HEAD_OF_ACCOUNT] |= 1u << REASON_NOT_CONTRACTUAL;
+	if (strict_text(f[E_HOA], sizeof(e->head_of_account) - 1) == 0)
+		snprintf(e->head_of_account, sizeof(e->head_of_account), "%s", f[E_HOA]);
 	if (strict_int64(f[E_PAY], 0, 10000000, &n) != 0)
 		reject(rc, "monthly_remuneration '%s' must be whole rupees from 0 to 10000000",
 		    f[E_PAY]);
@@ -244,6 +285,28 @@ employee_row(struct db *db, enum import_source src, char **f, struct employee *e
 		reject(rc, "joining_date '%s' is not a date YYYY-MM-DD", f[E_JOINED]);
 	snprintf(e->joining_date, sizeof(e->joining_date), "%s", f[E_JOINED]);
 	snprintf(e->source, sizeof(e->source), "%s", source_names[src]);
+}
+
+/* The report's words for the flags of a row: "mobile '123': invalid; ...". */
+static void
+flags_text(const struct row_flags *rf, struct buf *out)
+{
+	static const char *const says[REASON__MAX] = {
+		[REASON_MISSING] = "missing",
+		[REASON_INVALID] = "not valid",
+		[REASON_SHARED] = "shared with another employee",
+		[REASON_FEEDS_DIFFER] = "the other feed says otherwise",
+		[REASON_NOT_CONTRACTUAL] = "not the contractual head of account (object head 69)",
+	};
+	int p, r;
+
+	for (p = 0; p < PART__MAX; p++)
+		for (r = 0; r < REASON__MAX; r++) {
+			if (!(rf->reasons[p] & (1u << r)))
+				continue;
+			buf_printf(out, "%s%s '%s': %s", out->len ? "; " : "",
+			    particular_name((enum particular)p), rf->feed[p], says[r]);
+		}
 }
 
 static int
@@ -441,6 +504,162 @@ seen(struct db *db, const char *id, unsigned long line, long *first)
 	return 0;
 }
 
+static int
+held_done(struct db *db, const char *id, const char *source, int64_t import_id)
+{
+	sqlite3_stmt *st = db_prepare(db, SQL_HELD_DONE);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, source);
+	sqlite3_bind_int64(st, 3, time_now());
+	sqlite3_bind_int64(st, 4, import_id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	db_done(st);
+	return rc;
+}
+
+/* Stores a validated employee row with its particulars: 'i'nserted, 'u'pdated, 'n'
+ * unchanged, or 0 on a database error. */
+static char
+employee_take(struct db *db, enum import_source src, struct employee *e,
+    struct row_flags *rf, int64_t import_id, const struct actor *who, long *flagged)
+{
+	long opened = 0;
+	char what;
+	int p;
+
+	if (particulars_before_put(db, source_names[src], e, rf, who) != 0 ||
+	    (what = employee_put(db, e, import_id, who)) == 0 ||
+	    particulars_after_put(db, source_names[src], e, rf, import_id, who, &opened) != 0 ||
+	    held_done(db, e->id, source_names[src], import_id) != 0)
+		return 0;
+	for (p = 0; p < PART__MAX; p++)
+		if (rf->reasons[p] != 0) {
+			(*flagged)++;
+			break;
+		}
+	return what;
+}
+
+/* Holds a row naming a department or office missing from the master list (a newer row of
+ * the same employee replaces it). 0 ok. */
+static int
+hold_row(struct db *db, enum import_source src, int64_t import_id, unsigned long line,
+    char **f, const struct actor *who)
+{
+	struct audit_rec a = { who->name, who->role, "import.hold", NULL, NULL, who->ip, NULL,
+	    NULL };
+	json_t *o = json_object();
+	char *text = NULL, object[64];
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; o != NULL && i < E__MAX; i++)
+		json_object_set_new(o, employee_cols[i], json_string(f[i]));
+	if (o == NULL || (text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+	    held_done(db, f[E_ID], source_names[src], import_id) != 0 ||
+	    (st = db_prepare(db, SQL_HELD_ADD)) == NULL)
+		goto out;
+	db_bind_text(st, 1, source_names[src]);
+	sqlite3_bind_int64(st, 2, import_id);
+	sqlite3_bind_int64(st, 3, (int64_t)line);
+	db_bind_text(st, 4, f[E_ID]);
+	db_bind_text(st, 5, f[E_DEPT]);
+	db_bind_text(st, 6, f[E_OFFICE]);
+	db_bind_text(st, 7, text);
+	sqlite3_bind_int64(st, 8, time_now());
+	i = sqlite3_step(st) == SQLITE_DONE;
+	db_done(st);
+	if (!i)
+		goto out;
+	snprintf(object, sizeof(object), "employee:%s", f[E_ID]);
+	a.object = object;
+	a.after = text;
+	rc = audit_append(db, &a);
+out:
+	json_decref(o);
+	free(text);
+	return rc;
+}
+
+/* Takes the held rows whose office is now in the master list, each validated afresh. */
+static int
+take_held(struct db *db, int64_t import_id, const struct actor *who, struct rowctx *rc,
+    FILE *report, struct import_stats *stats)
+{
+	struct held { int64_t id, import_id, line; enum import_source src; json_t *row; }
+	    *list = NULL;
+	size_t n = 0, cap = 0, k, i;
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	if ((st = db_prepare(db, SQL_HELD_READY)) == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 16;
+			struct held *nl = realloc(list, ncap * sizeof(*nl));
+
+			if (nl == NULL) {
+				db_done(st);
+				goto out;
+			}
+			list = nl;
+			cap = ncap;
+		}
+		list[n].id = sqlite3_column_int64(st, 0);
+		if (import_source_parse(db_col_text(st, 1), &list[n].src) != 0)
+			continue;
+		list[n].import_id = sqlite3_column_int64(st, 2);
+		list[n].line = sqlite3_column_int64(st, 3);
+		list[n].row = json_loads(db_col_text(st, 4), 0, NULL);
+		n++;
+	}
+	db_done(st);
+	for (k = 0; k < n; k++) {
+		struct employee e;
+		struct row_flags rf;
+		char *f[E__MAX], what;
+		int hold;
+
+		for (i = 0; i < E__MAX; i++) {
+			const char *v = json_string_value(json_object_get(list[k].row,
+			    employee_cols[i]));
+
+			f[i] = (char *)(v ? v : "");
+		}
+		buf_reset(&rc->why);
+		buf_reset(&rc->flags);
+		employee_row(db, list[k].src, f, &e, rc, &rf, &hold);
+		if (rc->why.len > 0 || hold) {
+			fprintf(report, "held row (import %lld, line %lld): employee %s: still held: "
+			    "%s\n", (long long)list[k].import_id, (long long)list[k].line, e.id,
+			    rc->why.len ? buf_str(&rc->why) : "the department is not in the master "
+			    "list");
+			continue;
+		}
+		if ((what = employee_take(db, list[k].src, &e, &rf, import_id, who,
+		    &stats->flagged)) == 0)
+			goto out;
+		flags_text(&rf, &rc->flags);
+		stats->taken++;
+		fprintf(report, "held row (import %lld, line %lld): employee %s: %s%s%s\n",
+		    (long long)list[k].import_id, (long long)list[k].line, e.id,
+		    what == 'i' ? "added" : what == 'u' ? "updated" : "unchanged",
+		    rc->flags.len ? "; flagged: " : "", buf_str(&rc->flags));
+	}
+	ret = 0;
+out:
+	for (k = 0; k < n; k++)
+		json_decref(list[k].row);
+	free(list);
+	return ret;
+}
+
 int
 import_csv(struct db *db, enum import_source src, const char *path, const char *name,
     const struct actor *who,
@@ -458,6 +677,7 @@ import_csv(struct db *db, enum import_source src, const char *path, const char *
 
 	memset(stats, 0, sizeof(*stats));
 	buf_init(&rc.why, 4096);
+	buf_init(&rc.flags, 4096);
 	if (file_sha256(path, sha) != 0 || (f = fopen(path, "rb")) == NULL) {
 		snprintf(err, errlen, "%s: cannot read the file", path);
 		goto out;
@@ -513,9 +733,11 @@ import_csv(struct db *db, enum import_source src, const char *path, const char *
 	stats->import_id = sqlite3_last_insert_rowid(db_handle(db));
 	while ((r = csv_next(c)) != 0) {
 		struct employee e;
+		struct row_flags rf;
 		char what = 0, idbuf[48];
 		const char *id;
 		long first = 0;
+		int hold = 0;
 
 		if (r < 0) {
 			snprintf(err, errlen, "%s: %s; nothing was imported", path, c->err);
@@ -523,6 +745,7 @@ import_csv(struct db *db, enum import_source src, const char *path, const char *
 		}
 		stats->total++;
 		buf_reset(&rc.why);
+		buf_reset(&rc.flags);
 		if (c->nfields == 1 && c->fields[0][0] == '\0') {
 			stats->total--;
 			continue;	/* a blank line */
@@ -547,7 +770,7 @@ import_csv(struct db *db, enum import_source src, const char *path, const char *
 		if (src == IMPORT_OFFICES)
 			office_row(row, &rc);
 		else
-			employee_row(db, src, row, &e, &rc);
+			employee_row(db, src, row, &e, &rc, &rf, &hold);
 		if (rc.why.len == 0) {
 			int s = seen(db, id, c->line, &first);
 
@@ -568,8 +791,18 @@ import_csv(struct db *db, enum import_source src, const char *path, const char *
 			stats->rejected++;
 			continue;
 		}
+		if (hold) {
+			if (hold_row(db, src, stats->import_id, c->line, row, who) != 0)
+				goto dberr;
+			stats->held++;
+			fprintf(report, "line %lu: employee %s: held: office_code '%s' of "
+			    "department_code '%s' is not in the master list; the row is taken when "
+			    "an administrator adds the office\n", c->line, idbuf, row[E_OFFICE],
+			    row[E_DEPT]);
+			continue;
+		}
 		what = src == IMPORT_OFFICES ? office_put(db, row, stats->import_id, who) :
-		    employee_put(db, &e, stats->import_id, who);
+		    employee_take(db, src, &e, &rf, stats->import_id, who, &stats->flagged);
 		if (what == 0)
 			goto dberr;
 		if (what == 'i')
@@ -578,9 +811,24 @@ import_csv(struct db *db, enum import_source src, const char *path, const char *
 			stats->updated++;
 		else
 			stats->unchanged++;
-		fprintf(report, "line %lu: %s %s: %s\n", c->line,
+		if (src != IMPORT_OFFICES)
+			flags_text(&rf, &rc.flags);
+		fprintf(report, "line %lu: %s %s: %s%s%s\n", c->line,
 		    src == IMPORT_OFFICES ? "office" : "employee", idbuf,
-		    what == 'i' ? "added" : what == 'u' ? "updated" : "unchanged");
+		    what == 'i' ? "added" : what == 'u' ? "updated" : "unchanged",
+		    rc.flags.len ? "; flagged: " : "", buf_str(&rc.flags));
+	}
+	if (src == IMPORT_OFFICES && take_held(db, stats->import_id, who, &rc, report,
+	    stats) != 0)
+		goto dberr;
+	if (src != IMPORT_OFFICES) {
+		long shared = 0;
+
+		if (particulars_shared(db, NULL, NULL, stats->import_id, who, &shared) != 0)
+			goto dberr;
+		if (shared > 0)
+			fprintf(report, "shared mobiles: %ld employees flagged (the same mobile on "
+			    "another employee)\n", shared);
 	}
 	if ((st = db_prepare(db, SQL_IMPORT_DONE)) == NULL)
 		goto dberr;
@@ -601,9 +849,10 @@ import_csv(struct db *db, enum import_source src, const char *path, const char *
 
 		snprintf(object, sizeof(object), "import:%lld", (long long)stats->import_id);
 		snprintf(after, sizeof(after), "{\"source\":\"%s\",\"sha256\":\"%s\",\"total\":%ld,"
-		    "\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld,\"rejected\":%ld}",
+		    "\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld,\"rejected\":%ld,"
+		    "\"flagged\":%ld,\"held\":%ld,\"taken\":%ld}",
 		    source_names[src], sha, stats->total, stats->inserted, stats->updated,
-		    stats->unchanged, stats->rejected);
+		    stats->unchanged, stats->rejected, stats->flagged, stats->held, stats->taken);
 		a.object = object;
 		a.after = after;
 		if (audit_append(db, &a) != 0)
@@ -625,6 +874,7 @@ fail:
 	memset(stats, 0, sizeof(*stats));
 out:
 	buf_free(&rc.why);
+	buf_free(&rc.flags);
 	free(c);
 	if (f)
 		fclose(f);

@@ -41,6 +41,9 @@ enum import_source { IMPORT_OFFICES, IMPORT_HKRNL, IMPORT_TREASURY };
 struct import_stats {
 	int64_t	 import_id;
 	long	 total, inserted, updated, unchanged, rejected;
+	long	 flagged;	/* discrepancy flags opened (issue 14) */
+	long	 held;		/* rows held for a missing office */
+	long	 taken;		/* held rows taken (an offices import) */
 };
 
 /* Imports a CSV file in one transaction: good rows are inserted or updated (unchanged ones
