@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "db/schema.h"
 #include "import/particulars.h"
+#include "util/fsx.h"
 
 static char dir[64], path[96];
 static struct db *db;
@@ -62,6 +63,10 @@ setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/suraksha-part.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	if (fsx_mkdirs(path, 0700) != 0)
+		return -1;
+	audit_open(dir);	/* the chain key, keys/audit.key, made by the first record */
 	snprintf(path, sizeof(path), "%s/db", dir);
 	if (sqlite3_open(path, &h) != SQLITE_OK)
 		return -1;
