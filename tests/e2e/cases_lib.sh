@@ -11,7 +11,8 @@ T_AFTER_POSTS=$(date -u -d '2026-03-31 18:30:00' +%s)
 T_AFTER_APPR=$(date -u -d '2026-04-30 18:30:00' +%s)
 T_LAST_REG=$(date -u -d '2026-01-31 18:29:30' +%s)
 
-db() { sqlite3 "$DATA/suraksha.db" "$@"; }
+# a busy timeout: the server (its notification sender too) may be writing at that moment
+db() { sqlite3 -cmd ".timeout 5000" "$DATA/suraksha.db" "$@"; }
 
 add_doc() { # add_doc EMPLOYEE KIND -> prints the document id
 	db "INSERT INTO documents (employee_id, kind, name, mime, size, sha256, uploaded_at, uploaded_by)
