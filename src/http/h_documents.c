@@ -37,6 +37,13 @@ struct upload {
 	char			 remarks[2048];		/* certification */
 	size_t			 len[4];
 	json_t			*fields_json;		/* certification: parsed fields */
+	/* a page's certification form: per particular "as" (recorded) or "fix" and the
+	 * corrected value, and the contractual engagement confirmed; the server builds
+	 * fields from them (the API sends fields itself) */
+	char			 pick[CASE_F__MAX][8];
+	char			 val[CASE_F__MAX][64];
+	size_t			 plen[CASE_F__MAX], vlen[CASE_F__MAX];
+	int			 contractual, page_fields;
 	char			 name[DOC_NAME_MAX + 1];
 	enum err		 err;		/* a fault found while streaming */
 	const char		*err_detail;
@@ -113,6 +120,87 @@ small_field(struct upload *u, const char *key, const char *data, size_t size)
 	return 0;
 }
 
+/* A field of a page's certification form: do_<particular> ("as" or "fix"),
+ * val_<particular> (the corrected value), contractual. 1 taken, 0 not one, -1 refused. */
+static int
+cert_page_field(struct upload *u, const char *key, const char *data, size_t size)
+{
+	enum case_field f;
+	char *buf;
+	size_t *len, cap;
+
+	if (strcmp(key, "contractual") == 0) {
+		u->contractual = u->page_fields = 1;
+		return 1;
+	}
+	if (strncmp(key, "do_", 3) == 0 && case_field_parse(key + 3, &f) == 0) {
+		buf = u->pick[f];
+		len = &u->plen[f];
+		cap = sizeof(u->pick[f]);
+	} else if (strncmp(key, "val_", 4) == 0 && case_field_parse(key + 4, &f) == 0) {
+		buf = u->val[f];
+		len = &u->vlen[f];
+		cap = sizeof(u->val[f]);
+	} else
+		return 0;
+	u->page_fields = 1;
+	if (*len + size >= cap) {
+		u->err = ERR_INVALID_FIELD;
+		u->err_detail = "fields is too long.";
+		return -1;
+	}
+	memcpy(buf + *len, data, size);
+	*len += size;
+	buf[*len] = '\0';
+	return 1;
+}
+
+/* Keeps what the page form carried (page_form_get on a refusal) and, when the page sent
+ * the per-particular fields, builds the fields JSON the API would have been sent:
+ * each particular to null ("as recorded") or its corrected value. */
+static void
+cert_page_form(struct req *r, struct upload *u)
+{
+	json_t *o;
+	char k[48], *text;
+	int f;
+
+	page_form_add(r, "remarks", u->remarks);
+	if (!u->page_fields)
+		return;
+	if (u->contractual)
+		page_form_add(r, "contractual", "1");
+	o = json_object();
+	if (u->contractual)
+		json_object_set_new(o, "contractual_engagement", json_true());
+	for (f = 0; f < CASE_F__MAX; f++) {
+		const char *name = case_field_name((enum case_field)f);
+		char *v = u->val[f], *end;
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			;
+		*end = '\0';
+		snprintf(k, sizeof(k), "do_%s", name);
+		if (u->pick[f][0])
+			page_form_add(r, k, u->pick[f]);
+		snprintf(k, sizeof(k), "val_%s", name);
+		if (u->vlen[f])
+			page_form_add(r, k, v);
+		if (strcmp(u->pick[f], "fix") == 0 || (u->pick[f][0] == '\0' && v[0]))
+			json_object_set_new(o, name, json_string(v));
+		else if (strcmp(u->pick[f], "as") == 0)
+			json_object_set_new(o, name, json_null());
+	}
+	if (u->fields[0] == '\0' && (text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) !=
+	    NULL) {
+		snprintf(u->fields, sizeof(u->fields), "%s", text);
+		free(text);
+	}
+	json_decref(o);
+}
+
 static enum MHD_Result
 part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
     const char *content_type, const char *transfer_encoding, const char *data, uint64_t off,
@@ -132,6 +220,16 @@ part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
 		return MHD_NO;
 	default:
 		break;
+	}
+	if (u->certify && r->csrf_form) {
+		switch (cert_page_field(u, key, data, size)) {
+		case 1:
+			return MHD_YES;
+		case -1:
+			return MHD_NO;
+		default:
+			break;
+		}
 	}
 	if (strcmp(key, "file") != 0) {
 		u->err = ERR_INVALID_FIELD;
@@ -491,6 +589,8 @@ h_upload_finish(struct req *r, struct upload_outcome *o)
 		fault(o, ERR_CSRF, NULL);
 		return;
 	}
+	if (u->certify && r->csrf_form)
+		cert_page_form(r, u);
 	if (u->err != ERR_OK) {
 		fault(o, u->err, u->err_detail);
 		return;

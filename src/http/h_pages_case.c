@@ -242,6 +242,11 @@ h_page_case_render(struct req *r, const char *employee_id, enum err refused,
 	    "id", e.id, "name", e.name, "designation", e.designation, "office", e.office_code,
 	    "department", e.department_code, "joining_date", e.joining_date,
 	    "mode_key", strcmp(e.engagement_mode, "hkrnl") == 0 ? "mode.hkrnl" : "mode.direct"));
+	/* the values on record of the particulars a certification may correct */
+	json_object_set_new(json_object_get(c, "employee"), "recorded", json_pack("{s:s, s:s,"
+	    " s:s, s:s, s:s, s:s}", "mobile", e.mobile, "family_id", e.family_id,
+	    "head_of_account", e.head_of_account, "engagement_mode", e.engagement_mode, "dob",
+	    e.dob, "office_code", e.office_code));
 	by_kind = json_object();
 	for (i = 0; i < NKINDS; i++)
 		json_object_set_new(by_kind, kinds[i], json_array());

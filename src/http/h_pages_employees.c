@@ -22,16 +22,16 @@ is_certifier(const struct req *r)
 	    r->who.role == ROLE_ADMIN_SECRETARY;
 }
 
-/* The flags as the page shows them, and the JSON the form starts from: every open flag's
- * particular, null (as recorded) or "" where the record has no valid value. */
+/* The flags as the page shows them, and the form's rows: every open flag's particular
+ * with both feeds' values, "as recorded" or, where the record has no valid value, "correct
+ * it" (as typed when the form came back refused). */
 static json_t *
-flags_ctx(struct db *db, const struct employee *e, char **form_json)
+flags_ctx(struct req *r, struct db *db, const struct employee *e, json_t *form)
 {
-	json_t *disc = particulars_json(db, e), *form = json_object(), *rows = json_array();
+	json_t *disc = particulars_json(db, e), *rows = json_array();
 	json_t *it;
 	size_t i;
 
-	*form_json = NULL;
 	json_array_foreach(disc, i, it) {
 		const char *part = json_string_value(json_object_get(it, "particular"));
 		const char *why = json_string_value(json_object_get(it, "reason"));
@@ -52,13 +52,20 @@ flags_ctx(struct db *db, const struct employee *e, char **form_json)
 		    json_string_value(json_object_get(it, "certified_by")) ?
 		    json_string_value(json_object_get(it, "certified_by")) : "", "open", open,
 		    "blocks", json_is_true(json_object_get(it, "blocks_login"))));
-		if (open)
-			json_object_set_new(form, part, strcmp(why, "missing") == 0 ||
-			    strcmp(why, "invalid") == 0 ? json_string("") : json_null());
+		if (open && json_object_get(form, part) == NULL) {
+			json_t *row = h_page_cert_row(r, part,
+			    json_string_value(json_object_get(v, "recorded")),
+			    strcmp(why, "missing") == 0 || strcmp(why, "invalid") == 0);
+
+			json_object_set_new(row, "hkrnl", json_string(json_string_value(
+			    json_object_get(v, "hkrnl")) ? json_string_value(json_object_get(v,
+			    "hkrnl")) : "—"));
+			json_object_set_new(row, "treasury", json_string(json_string_value(
+			    json_object_get(v, "treasury")) ? json_string_value(json_object_get(v,
+			    "treasury")) : "—"));
+			json_object_set_new(form, part, row);
+		}
 	}
-	json_object_set_new(form, "contractual_engagement", json_true());
-	*form_json = json_dumps(form, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(form);
 	json_decref(disc);
 	return rows;
 }
@@ -66,11 +73,12 @@ flags_ctx(struct db *db, const struct employee *e, char **form_json)
 static enum MHD_Result
 employee_page(struct req *r, const char *id, enum err refused, const char *detail)
 {
-	char qd[16], *form_json = NULL, office[256] = "", ddo[CODE_MAX] = "";
+	char qd[16], office[256] = "", ddo[CODE_MAX] = "";
+	const char *k, *v;
 	struct employee e;
 	struct page *pg;
 	struct db *db;
-	json_t *c;
+	json_t *c, *form, *rows, *row;
 	int blocked;
 
 	if ((db = db_thread()) == NULL)
@@ -95,10 +103,19 @@ employee_page(struct req *r, const char *id, enum err refused, const char *detai
 	    e.department_code, "head_of_account", e.head_of_account[0] ? e.head_of_account :
 	    "—"));
 	json_object_set_new(c, "can_log_in", json_boolean(e.mobile[0] && !blocked));
-	json_object_set_new(c, "flags", flags_ctx(db, &e, &form_json));
-	json_object_set_new(c, "form_json", json_string(form_json ? form_json : "{}"));
+	form = json_object();
+	json_object_set_new(c, "flags", flags_ctx(r, db, &e, form));
+	rows = json_array();
+	json_object_foreach(form, k, row)
+		json_array_append(rows, row);
+	json_decref(form);
+	json_object_set_new(c, "cert_rows", rows);
+	/* the contractual engagement is confirmed unless a refused form left it unticked */
+	json_object_set_new(c, "contractual", json_boolean(page_form_get(r, "remarks") == NULL ||
+	    page_form_get(r, "contractual") != NULL));
+	json_object_set_new(c, "remarks", json_string((v = page_form_get(r, "remarks")) ? v :
+	    ""));
 	json_object_set_new(c, "can_certify", json_boolean(is_certifier(r)));
-	free(form_json);
 	return page_end(pg, refused != ERR_OK ? err_status(refused) : 200, "employee",
 	    "title.employee");
 }

@@ -317,19 +317,7 @@ add_decision_forms(json_t *flow, const json_t *cj, const struct principal *who)
 	}
 	if ((who->role == ROLE_DDO || who->role == ROLE_HOD ||
 	    who->role == ROLE_ADMIN_SECRETARY) && is_state(cj, "discrepancy")) {
-		json_t *pre = json_object(), *x;
-		char *text;
-		size_t i;
-
-		/* the fields to certify, each "as recorded" (null) until a value corrects it */
-		json_array_foreach(json_object_get(cj, "discrepancy_fields"), i, x)
-			if (json_is_string(x))
-				json_object_set_new(pre, json_string_value(x), json_null());
-		text = json_dumps(pre, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(pre);
 		json_object_set_new(flow, "can_certify", json_true());
-		json_object_set_new(flow, "certify_json", json_string(text ? text : "{}"));
-		free(text);
 	}
 	if (who->role == ROLE_HOD) {
 		int post = is_state(cj, "post_created");
@@ -339,6 +327,43 @@ add_decision_forms(json_t *flow, const json_t *cj, const struct principal *who)
 		    is_state(cj, "waiting_equivalent_post") ||
 		    (is_state(cj, "verified") && !verdict_ok)));
 	}
+}
+
+json_t *
+h_page_cert_row(struct req *r, const char *name, const char *recorded, int must_fix)
+{
+	char k[48];
+	const char *pick, *val;
+	int as, fix;
+
+	snprintf(k, sizeof(k), "do_%s", name);
+	pick = page_form_get(r, k);
+	snprintf(k, sizeof(k), "val_%s", name);
+	val = page_form_get(r, k);
+	as = pick != NULL && strcmp(pick, "as") == 0;
+	fix = pick != NULL ? strcmp(pick, "fix") == 0 : must_fix;
+	return json_pack("{s:s, s:o, s:s, s:b, s:b, s:s}", "name", name, "key",
+	    key_of("cfield", name), "recorded", recorded && recorded[0] ? recorded : "—", "as",
+	    as, "fix", fix, "value", val ? val : "");
+}
+
+/* The certification of a discrepancy: a row per particular the DDO flagged, with the
+ * value on record, as typed when the form comes back refused. */
+static void
+add_certify_rows(struct req *r, json_t *c, json_t *flow, const json_t *cj)
+{
+	json_t *rows = json_array(), *x;
+	json_t *rec = json_object_get(json_object_get(c, "employee"), "recorded");
+	const char *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(cj, "discrepancy_fields"), i, x)
+		if (json_is_string(x))
+			json_array_append_new(rows, h_page_cert_row(r, json_string_value(x),
+			    json_string_value(json_object_get(rec, json_string_value(x))), 0));
+	json_object_set_new(flow, "certify_rows", rows);
+	json_object_set_new(flow, "certify_remarks", json_string((v = page_form_get(r,
+	    "remarks")) ? v : ""));
 }
 
 /* A refused form comes back as it was typed (docs/pages.md): the service rows and flags,
@@ -479,6 +504,8 @@ h_page_case_flow(struct req *r, json_t *c, const char *employee_id)
 		}
 	}
 	add_decision_forms(flow, cj, &r->who);
+	if (json_is_true(json_object_get(flow, "can_certify")))
+		add_certify_rows(r, c, flow, cj);
 	if (owner || r->who.role == ROLE_DDO)
 		keep_typed(r, flow);
 	json_decref(cj);

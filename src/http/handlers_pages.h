@@ -27,6 +27,11 @@ enum MHD_Result h_page_home_render(struct req *r, enum err e, const char *detail
 /* h_pages_flow.c: the case workflow's sections of the case page ("flow" in c), the staff
  * queues ("queue", "finance", "hod" in c), and the workflow's forms. 0 ok. */
 int	h_page_case_flow(struct req *r, json_t *c, const char *employee_id);
+/* One row of a certification form (case page and employee page): the particular's name,
+ * its text key, the value on record, the choice "as" (recorded) or "fix" and the corrected
+ * value, as typed when the form came back refused; else no choice, or "fix" when must_fix
+ * (a value missing or invalid on record cannot be confirmed). */
+json_t	*h_page_cert_row(struct req *r, const char *name, const char *recorded, int must_fix);
 int	h_page_queues(struct req *r, json_t *c);
 enum MHD_Result h_page_case_service(struct req *r);
 enum MHD_Result h_page_case_submit(struct req *r);

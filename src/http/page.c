@@ -93,11 +93,36 @@ page_form_all(const struct req *r, const char *name, const char **out, size_t ma
 	return n;
 }
 
+int
+page_form_add(struct req *r, const char *name, const char *value)
+{
+	struct page_form *f = r->form;
+	size_t nl = strlen(name), vl = strlen(value);
+	char *p;
+
+	if (f == NULL && (r->form = f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	if (f->n >= PAGE_FORM_MAX || f->nown >= PAGE_FORM_MAX ||
+	    (p = malloc(nl + vl + 2)) == NULL)
+		return -1;
+	memcpy(p, name, nl + 1);
+	memcpy(p + nl + 1, value, vl + 1);
+	f->own[f->nown++] = p;
+	f->f[f->n].name = p;
+	f->f[f->n].value = p + nl + 1;
+	f->n++;
+	return 0;
+}
+
 void
 page_form_free(struct page_form *f)
 {
+	size_t i;
+
 	if (f == NULL)
 		return;
+	for (i = 0; i < f->nown; i++)
+		free(f->own[i]);
 	free(f->data);
 	memset(f, 0, sizeof(*f));
 }

@@ -24,6 +24,8 @@ struct page_form {
 		const char	*name;
 		const char	*value;
 	}	 f[PAGE_FORM_MAX];
+	char	*own[PAGE_FORM_MAX];	/* fields added by page_form_add ("name\0value") */
+	size_t	 nown;
 };
 
 /* Parses r->body into r->form (replacing any); 0 ok, -1 malformed. */
@@ -33,6 +35,9 @@ const char *page_form_get(const struct req *r, const char *name);
 /* Every value of a repeated field (checkboxes), up to max, in order; the count. */
 size_t	page_form_all(const struct req *r, const char *name, const char **out, size_t max);
 void	page_form_free(struct page_form *f);
+/* Adds a field to r->form (creating it): a multipart page form's text fields, so that the
+ * page shown on a refusal keeps what was typed through page_form_get. 0 ok, -1 full. */
+int	page_form_add(struct req *r, const char *name, const char *value);
 /* Does value equal the session's CSRF token (constant time)? */
 int	page_csrf_ok(const struct req *r, const char *value);
 /* A state-changing form must come from our own pages: Sec-Fetch-Site, else Origin, must

@@ -32,8 +32,11 @@ static const struct {
 	{ "fields must list the fields in discrepancy", "reason.discrepancy_fields" },
 	{ "service goes only with verified", "reason.discrepancy_fields" },
 	{ "A rejection needs its reasons", "reason.reject_remarks" },
-	{ "The certification must cover every field", "reason.cert_fields" },
+	{ "The certification must cover every", "reason.cert_fields" },
 	{ "fields must be an object of the certified", "reason.cert_fields" },
+	{ "fields is empty", "reason.cert_fields" },
+	{ "Give 'fields' as a JSON object", "reason.cert_fields" },
+	{ "Unknown field ", "reason.cert_unknown" },
 	{ "A certification needs remarks", "reason.cert_remarks" },
 	{ "The certification must carry a document", "reason.cert_document" },
 	{ "Tick at least one case", "reason.tick_one" },
@@ -79,6 +82,43 @@ spell_reason(struct page *pg, const char *d, struct buf *out)
 			return 0;
 		}
 	buf_puts(out, page_t(pg, "reason.spell_bad", "check the dates and the kind."));
+	return 0;
+}
+
+/* fields.<particular>: what → "<the particular's name>: <what in words>" (a certification
+ * form's row). */
+static int
+cert_reason(struct page *pg, const char *d, struct buf *out)
+{
+	static const struct {
+		const char	*tail;
+		const char	*key;
+	} parts[] = {
+		{ "not a valid value", "reason.cert_value" },
+		{ "the recorded value is missing or not valid", "reason.cert_give_value" },
+		{ "is not an office of", "reason.cert_office" },
+		{ "confirms the contractual engagement", "reason.cert_contractual" },
+	};
+	const char *colon;
+	char name[48], key[64];
+	size_t i, n;
+
+	if (strncmp(d, "fields.", 7) != 0 || (colon = strchr(d + 7, ':')) == NULL ||
+	    (n = (size_t)(colon - (d + 7))) == 0 || n >= sizeof(name) ||
+	    strspn(d + 7, "abcdefghijklmnopqrstuvwxyz_") != n)
+		return -1;
+	memcpy(name, d + 7, n);
+	name[n] = '\0';
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (strstr(colon, parts[i].tail) != NULL)
+			break;
+	if (i == sizeof(parts) / sizeof(parts[0]))
+		return -1;
+	snprintf(key, sizeof(key), "cfield.%s", name);
+	if (strcmp(name, "contractual_engagement") == 0)
+		snprintf(key, sizeof(key), "emp.contractual");
+	buf_printf(out, "%s: %s", page_t(pg, key, name), page_t(pg, parts[i].key,
+	    parts[i].key));
 	return 0;
 }
 
@@ -130,7 +170,7 @@ page_notice_reason(struct page *pg, enum err e, const char *detail, const char *
 	if (strstr(detail, "missing: ") != NULL) {
 		buf_puts(&b, page_t(pg, "reason.missing_docs", "Upload these documents first:"));
 		missing_kinds(pg, detail, &b);
-	} else if (spell_reason(pg, detail, &b) == 0)
+	} else if (spell_reason(pg, detail, &b) == 0 || cert_reason(pg, detail, &b) == 0)
 		;
 	else
 		for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)

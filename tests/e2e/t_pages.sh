@@ -344,20 +344,44 @@ expect_status 200 "UCP-10001 submitted"
 form "$DP" /cases/UCP-10001/verify "csrf=$DCSRF&decision=discrepancy&remarks=wrong+number&field=mobile&field=head_of_account"
 expect_status 303 "discrepancy"
 req GET /cases/UCP-10001 "" -b "$DP"
-check "the certification form, fields to certify prefilled" \
-	grep -q '{&quot;mobile&quot;:null,&quot;head_of_account&quot;:null}</textarea>' "$T/body"
-req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" -F 'fields={"mobile":null}' \
+check "the certification form: a row per flagged particular" \
+	bash -c "grep -q 'name=\"do_mobile\" value=\"as\"' $T/body && grep -q 'name=\"do_head_of_account\" value=\"fix\"' $T/body && grep -q 'name=\"val_mobile\"' $T/body"
+check "no choice made for the DDO" bash -c "! grep -q 'name=\"do_mobile\" value=\"[a-z]*\"[a-z ]* checked' $T/body"
+check "only the flagged particulars" bash -c "! grep -q 'name=\"do_family_id\"' $T/body"
+check "no JSON to type" bash -c "! grep -q 'name=\"fields\"' $T/body"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" -F do_mobile=as \
 	-F remarks=checked -F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
-expect_status 422 "a flagged field left out"
-check "the reason in the page" grep -q 'class="notice error"' "$T/body"
-req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=nope" -F 'fields={"mobile":null,"head_of_account":null}' \
+expect_status 422 "a flagged particular left out"
+check "the reason in the page, in words" grep -q 'choose &quot;Confirm as recorded&quot; or &quot;Correct it&quot;' "$T/body"
+check "the choice made is kept" grep -q 'id="c-as-mobile" name="do_mobile" value="as" required checked' "$T/body"
+DOCS=$(db "SELECT count(*) FROM documents WHERE employee_id = 'UCP-10001'")
+# a corrected mobile that is no mobile: refused in plain Hindi and English, nothing changes
+req POST /cases/UCP-10001/certify "" -b "$DP" -b "lang=hi" -F "csrf=$DCSRF" -F do_mobile=fix \
+	-F val_mobile=12345 -F do_head_of_account=as -F "remarks=typed by the DDO" \
+	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 400 "a bad corrected mobile"
+check "said in Hindi, naming the particular" grep -q 'मोबाइल नंबर: सुधरा हुआ मान मान्य नहीं है' "$T/body"
+check "no API words in the Hindi page" bash -c "! grep -q 'fields\.mobile\|not a valid value' $T/body"
+check "the corrected value kept" grep -q 'id="c-val-mobile" name="val_mobile" maxlength="40" value="12345"' "$T/body"
+check "the choices kept" bash -c "grep -q 'id=\"c-fix-mobile\" name=\"do_mobile\" value=\"fix\" checked' $T/body && grep -q 'id=\"c-as-head_of_account\" name=\"do_head_of_account\" value=\"as\" required checked' $T/body"
+check "the remarks kept" grep -q '>typed by the DDO</textarea>' "$T/body"
+check "still in discrepancy" test "$(state_of UCP-10001)" = discrepancy
+check "no certificate stored" test "$(db "SELECT count(*) FROM documents WHERE employee_id = 'UCP-10001'")" = "$DOCS"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" -F do_mobile=fix \
+	-F val_mobile=12345 -F do_head_of_account=as -F "remarks=typed by the DDO" \
+	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
+expect_status 400 "a bad corrected mobile (English)"
+check "said in English" grep -q 'Mobile number: the corrected value is not valid' "$T/body"
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=nope" -F do_mobile=as -F do_head_of_account=as \
 	-F remarks=checked -F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
 expect_status 403 "certification with a wrong csrf"
-req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" \
-	-F 'fields={"mobile":"9876500001","head_of_account":null}' -F remarks=checked \
+# confirm one particular as recorded, correct another
+req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" -F do_mobile=fix \
+	-F "val_mobile= 9876500001 " -F do_head_of_account=as -F remarks=checked \
 	-F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
 expect_status 303 "certified"
 check "back to the case" test "$(hdr Location)" = "/cases/UCP-10001?done=certified"
+check "the fields built by the server" test "$(db "SELECT fields FROM certifications WHERE employee_id = 'UCP-10001' ORDER BY id DESC LIMIT 1")" = '{"head_of_account":null,"mobile":"9876500001"}'
 check "the case is certified" test "$(state_of UCP-10001)" = certified
 check "the mobile corrected" test "$(db "SELECT mobile FROM employees WHERE id = 'UCP-10001'")" = 9876500001
 
