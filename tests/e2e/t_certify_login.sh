@@ -26,9 +26,10 @@ check "wrong mobile kept, flagged" grep -q "employee W-1: added; flagged: mobile
 check "other head kept, flagged" grep -q "employee W-3: added; flagged: head_of_account" "$T/out"
 check "unknown office held" grep -q "employee W-5: held" "$T/out"
 check "shared mobile flagged on both" test "$(db "SELECT group_concat(employee_id) FROM (SELECT employee_id FROM employee_flags WHERE reason = 'shared' AND closed_at IS NULL ORDER BY 1)")" = "UCP-10001,W-2"
-printf '%s\n%s\n' "$H" "W-4,Two Families,Father D,1988-01-01,M,9812399004,WRNG0044,PWD,PWD-AMB-01,Clerk,2,hkrnl,2059-80-001-97-51-69,24000,2013-04-01" >"$T/hkrnl.csv"
+printf '%s\n%s\n' "$H" "W-4,Two Families,Father D,1988-01-01,M,9812399044,WRNG0044,PWD,PWD-AMB-01,Clerk,2,hkrnl,2059-80-001-97-51-69,24000,2013-04-01" >"$T/hkrnl.csv"
 imp --source hkrnl "$T/hkrnl.csv"
-check "feeds disagree on the Family ID" grep -q "employee W-4: updated; flagged: family_id 'WRNG0044': the other feed says otherwise" "$T/out"
+check "feeds disagree on the Family ID" grep -q "employee W-4: updated; flagged: .*family_id 'WRNG0044': the other feed says otherwise" "$T/out"
+check "and on the mobile" grep -q "employee W-4: updated; flagged: mobile '9812399044'" "$T/out"
 
 # Back-to-back requests for one employee: no resend wait in this test.
 export SURAKSHA_OTP_RESEND_INTERVAL=0
@@ -41,7 +42,7 @@ areq "$DDO" GET /api/v1/employees/W-1
 expect_status 200 "DDO opens an employee who never logged in"
 expect_json '.can_log_in == false and .mobile == "" and (.discrepancies | length == 1) and .discrepancies[0].particular == "mobile" and .discrepancies[0].reason == "invalid" and .discrepancies[0].values.treasury == "5876543210" and .discrepancies[0].blocks_login and (.discrepancies[0].certified | not)' "W-1 flags"
 areq "$SECY" GET /api/v1/employees/W-4
-expect_json '([.discrepancies[] | select(.particular == "family_id" and .reason == "feeds_differ")] | length == 1) and .discrepancies[0].values.hkrnl == "WRNG0044" and .discrepancies[0].values.treasury == "WRNG0004"' "both feeds' Family IDs"
+expect_json '[.discrepancies[] | select(.particular == "family_id" and .reason == "feeds_differ") | .values] == [{"recorded": "WRNG0044", "hkrnl": "WRNG0044", "treasury": "WRNG0004"}]' "both feeds' Family IDs"
 areq "$HOD" GET /api/v1/employees/W-3
 expect_json '.can_log_in == true and .discrepancies[0].reason == "not_contractual" and (.discrepancies[0].blocks_login | not)' "a head of account does not stop the login"
 areq "$DDOH" GET /api/v1/employees/W-1
@@ -142,18 +143,31 @@ req GET /employees/W-4 "" -b "$P"
 check "employee page: both feeds' values and the form" sh -c "test '$STATUS' = 200 && grep -q 'WRNG0044' '$T/body' && grep -q 'WRNG0004' '$T/body' && grep -q 'id=\"employee-certify-form\"' '$T/body'"
 req GET /employees/W-4 "" -b "$P" -b lang=hi
 check "employee page in Hindi" sh -c "test '$STATUS' = 200 && grep -q 'HKRNL और कोषागार में अंतर' '$T/body'"
-req POST /employees/W-4/certify "" -b "$P" -F "csrf=$PCSRF" -F 'fields={"mobile":null}' \
+check "a row per flagged particular, no JSON to type" sh -c "grep -q 'name=\"do_family_id\"' '$T/body' && grep -q 'name=\"do_mobile\"' '$T/body' && grep -q 'name=\"val_family_id\"' '$T/body' && ! grep -q 'name=\"fields\"' '$T/body'"
+check "each row with both feeds' values" sh -c "grep -q '9812399044' '$T/body' && grep -q '9812399004' '$T/body'"
+req POST /employees/W-4/certify "" -b "$P" -F "csrf=$PCSRF" -F do_mobile=as -F contractual=1 \
 	-F remarks=checked -F "file=@$C/pdf_simple.pdf"
-check "page form: a flagged particular left out, said in the page" sh -c "test '$STATUS' = 422 && grep -q 'class=\"notice error\"' '$T/body'"
-req POST /employees/W-4/certify "" -b "$P" -F "csrf=nope" -F 'fields={"family_id":"WRNG0004"}' \
+check "page form: a flagged particular left out, said in the page" sh -c "test '$STATUS' = 422 && grep -q 'class=\"notice error\"' '$T/body' && grep -q 'Confirm as recorded&quot; or &quot;Correct it' '$T/body'"
+before=$(db "SELECT count(*) FROM certifications; SELECT count(*) FROM documents WHERE employee_id = 'W-4'; SELECT mobile || family_id FROM employees WHERE id = 'W-4'")
+req POST /employees/W-4/certify "" -b "$P" -b lang=hi -F "csrf=$PCSRF" -F do_mobile=fix -F val_mobile=12345 \
+	-F do_family_id=fix -F val_family_id=WRNG0004 -F contractual=1 -F "remarks=seen the papers" -F "file=@$C/pdf_simple.pdf"
+check "a bad corrected mobile, refused in plain Hindi" sh -c "test '$STATUS' = 400 && grep -q 'मोबाइल नंबर: सुधरा हुआ मान मान्य नहीं है' '$T/body' && ! grep -q 'fields\.mobile' '$T/body'"
+check "what was typed is kept" sh -c "grep -q 'id=\"ec-val-mobile\" name=\"val_mobile\" maxlength=\"40\" value=\"12345\"' '$T/body' && grep -q 'id=\"ec-fix-mobile\" name=\"do_mobile\" value=\"fix\" checked' '$T/body' && grep -q 'value=\"WRNG0004\"' '$T/body' && grep -q '>seen the papers</textarea>' '$T/body' && grep -q 'name=\"contractual\" value=\"1\" checked' '$T/body'"
+req POST /employees/W-4/certify "" -b "$P" -F "csrf=$PCSRF" -F do_mobile=fix -F val_mobile=12345 \
+	-F do_family_id=fix -F val_family_id=WRNG0004 -F contractual=1 -F "remarks=seen the papers" -F "file=@$C/pdf_simple.pdf"
+check "and in plain English" sh -c "test '$STATUS' = 400 && grep -q 'Mobile number: the corrected value is not valid' '$T/body'"
+check "the refusals changed nothing" test "$before" = "$(db "SELECT count(*) FROM certifications; SELECT count(*) FROM documents WHERE employee_id = 'W-4'; SELECT mobile || family_id FROM employees WHERE id = 'W-4'")"
+req POST /employees/W-4/certify "" -b "$P" -F "csrf=nope" -F do_mobile=as -F do_family_id=fix -F val_family_id=WRNG0004 \
 	-F remarks=checked -F "file=@$C/pdf_simple.pdf"
 expect_status 403 "page form with a wrong csrf"
-req POST /employees/W-4/certify "" -b "$P" -F "csrf=$PCSRF" -F 'fields={"family_id":"WRNG0004","contractual_engagement":true}' \
-	-F remarks=checked -F "file=@$C/pdf_simple.pdf"
+# confirm the mobile as recorded, correct the Family ID
+req POST /employees/W-4/certify "" -b "$P" -F "csrf=$PCSRF" -F do_mobile=as -F do_family_id=fix -F val_family_id=WRNG0004 \
+	-F contractual=1 -F remarks=checked -F "file=@$C/pdf_simple.pdf"
 expect_status 303 "certified through the page"
 check "back to the employee" test "$(grep -i '^location:' <<<"$HEADERS" | tr -d '\r' | cut -d' ' -f2)" = "/employees/W-4?done=certified"
 req GET /employees/W-4 "" -b "$P"
 check "W-4 can log in now" grep -q 'Can log in' "$T/body"
+check "the fields built by the server" test "$(db "SELECT fields FROM certifications WHERE employee_id = 'W-4'")" = '{"contractual_engagement":true,"family_id":"WRNG0004","mobile":null}'
 check "W-4 logs in with the certified Family ID" test "$(otp_login W-4 WRNG0004)" != null
 req POST /api/v1/otp/request '{"employee_id":"W-4","family_id":"WRNG0044"}'
 expect_status 202 "the other feed's Family ID is no longer a known pair"
