@@ -775,13 +775,14 @@ h_page_case_reject(struct req *r)
 	    sizeof(f.msg)), "rejected");
 }
 
-/* The certification of a discrepancy (multipart csrf, fields as JSON, remarks, file): the
- * API's streaming and checks (h_documents.c), then back to the case. */
+/* The certification of a discrepancy (multipart csrf, a choice and a corrected value per
+ * particular, remarks, file; h_documents.c builds fields from them): the API's streaming
+ * and checks, then back to the case; a refusal is the case page with what was typed. */
 enum MHD_Result
 h_page_certify(struct req *r)
 {
 	struct upload_outcome o;
-	char loc[600], q[96];
+	char loc[600];
 
 	h_upload_finish(r, &o);
 	if (o.documents != NULL) {
@@ -789,11 +790,9 @@ h_page_certify(struct req *r)
 		case_back(r, r->args[0], "?done=certified", loc, sizeof(loc));
 		return page_redirect(r, loc, NULL, NULL);
 	}
-	if (o.refused != NULL) {
-		snprintf(q, sizeof(q), "?refused=%s", o.refused->code);
-		case_back(r, r->args[0], q, loc, sizeof(loc));
-		return page_redirect(r, loc, NULL, NULL);
-	}
+	/* a refused certificate: the page again, with what was typed (page_reason.c words it) */
+	if (o.refused != NULL)
+		return h_page_case_render(r, r->args[0], ERR_UNPROCESSABLE, o.refused->message);
 	if (o.err == ERR_CSRF || o.err == ERR_INTERNAL || o.err == ERR_UNAVAILABLE)
 		return page_error(r, o.err, o.detail);
 	return h_page_case_render(r, r->args[0], o.err, o.detail);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "intake/intake.h"
 #include "util/buf.h"
 #include "util/strict.h"
 
@@ -122,6 +123,26 @@ cert_reason(struct page *pg, const char *d, struct buf *out)
 	return 0;
 }
 
+/* An upload's refusal (a certificate the form carried): intake's sentence for the person
+ * who uploaded becomes its page text (intake.<code>). */
+static int
+intake_reason(struct page *pg, const char *d, struct buf *out)
+{
+	char key[64];
+	int i;
+
+	for (i = 1; i < INTAKE__MAX; i++) {
+		const struct intake_code_info *ci = intake_code_info((enum intake_code)i);
+
+		if (ci == NULL || ci->message == NULL || strcmp(ci->message, d) != 0)
+			continue;
+		snprintf(key, sizeof(key), "intake.%s", ci->code);
+		buf_puts(out, page_t(pg, key, d));
+		return 0;
+	}
+	return -1;
+}
+
 /* missing: ["kind", ...] → the kinds' names in the page's language. */
 static void
 missing_kinds(struct page *pg, const char *d, struct buf *out)
@@ -171,6 +192,8 @@ page_notice_reason(struct page *pg, enum err e, const char *detail, const char *
 		buf_puts(&b, page_t(pg, "reason.missing_docs", "Upload these documents first:"));
 		missing_kinds(pg, detail, &b);
 	} else if (spell_reason(pg, detail, &b) == 0 || cert_reason(pg, detail, &b) == 0)
+		;
+	else if (intake_reason(pg, detail, &b) == 0)
 		;
 	else
 		for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)

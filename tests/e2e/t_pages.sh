@@ -375,6 +375,14 @@ check "said in English" grep -q 'Mobile number: the corrected value is not valid
 req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=nope" -F do_mobile=as -F do_head_of_account=as \
 	-F remarks=checked -F "file=@$ROOT/tests/corpus/pdf_simple.pdf"
 expect_status 403 "certification with a wrong csrf"
+# a certificate intake refuses: the page again in Hindi, with the file's trouble in words and the form as typed
+req POST /cases/UCP-10001/certify "" -b "$DP" -b "lang=hi" -F "csrf=$DCSRF" -F do_mobile=fix \
+	-F val_mobile=9876500001 -F do_head_of_account=as -F "remarks=typed by the DDO" \
+	-F "file=@$ROOT/tests/corpus/pdf_javascript_names.pdf"
+expect_status 422 "a hostile certificate"
+check "the file's trouble in Hindi" grep -q 'PDF में स्क्रिप्ट' "$T/body"
+check "the form as typed" bash -c "grep -q 'name=\"val_mobile\" maxlength=\"40\" value=\"9876500001\"' $T/body && grep -q '>typed by the DDO</textarea>' $T/body"
+check "still no certificate stored" test "$(db "SELECT count(*) FROM documents WHERE employee_id = 'UCP-10001'")" = "$DOCS"
 # confirm one particular as recorded, correct another
 req POST /cases/UCP-10001/certify "" -b "$DP" -F "csrf=$DCSRF" -F do_mobile=fix \
 	-F "val_mobile= 9876500001 " -F do_head_of_account=as -F remarks=checked \
