@@ -15,6 +15,8 @@ WARN    := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wwrite-string
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lhpdf -lpthread -lm
+# PKCS#11: only the header (the signer dlopen()s the module named by a setting)
+CFLAGS  += $(shell pkg-config --cflags p11-kit-1)
 
 ifeq ($(SANITIZE),1)
 VARIANT := san

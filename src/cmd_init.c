@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "import/master.h"
 #include "letters/pki.h"
+#include "signer/keys.h"
 #include "cases/rules.h"
 #include "util/buf.h"
 #include "util/fsx.h"
@@ -171,6 +172,9 @@ cmd_init(int argc, char **argv)
 		fprintf(stderr, "suraksha init: portal CA: %s\n", pki_strerror(pr));
 		return EXIT_USAGE;
 	}
+	/* The token (hsm/) with the portal seal, the HKCL export key and the TSA key. */
+	if (signer_keys_init(&cfg) != 0)
+		return EXIT_USAGE;
 	fsx_join(path, sizeof(path), cfg.data_dir, "rules.conf");
 	if (access(path, F_OK) != 0) {
 		struct rules_params rp;
@@ -241,7 +245,7 @@ copy_tree(const char *from, const char *to, mode_t mode)
 int
 cmd_backup(int argc, char **argv)
 {
-	static const char *const trees[] = { "keys", "blobs", "letters" };
+	static const char *const trees[] = { "keys", "hsm", "blobs", "letters" };
 	static const char *const files[] = { "suraksha.conf", "rules.conf" };
 	struct cli_common c = { 0 };
 	const char *dest = NULL;
@@ -304,7 +308,8 @@ cmd_backup(int argc, char **argv)
 	for (k = 0; k < sizeof(trees) / sizeof(trees[0]); k++) {
 		fsx_join(a, sizeof(a), cfg.data_dir, trees[k]);
 		fsx_join(b, sizeof(b), dest, trees[k]);
-		if (copy_tree(a, b, strcmp(trees[k], "keys") == 0 ? 0700 : 0750) != 0) {
+		if (copy_tree(a, b, strcmp(trees[k], "keys") == 0 ||
+		    strcmp(trees[k], "hsm") == 0 ? 0700 : 0750) != 0) {
 			fprintf(stderr, "suraksha backup: cannot copy %s\n", a);
 			goto out;
 		}

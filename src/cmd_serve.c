@@ -15,6 +15,7 @@
 #include "letters/pki.h"
 #include "letters/verify.h"
 #include "intake/documents.h"
+#include "signer/signer.h"
 #include "util/fsx.h"
 #include "util/log.h"
 
@@ -108,6 +109,14 @@ cmd_serve(int argc, char **argv)
 		fprintf(stderr, "suraksha serve: cannot start the document parser helper\n");
 		return EXIT_NEGATIVE;
 	}
+	/* The signer process too: it alone reaches the keys in the token. */
+	if (signer_start(&app.cfg) != SIGNER_OK) {
+		fprintf(stderr, "suraksha serve: cannot start the signer process (token '%s' "
+		    "through %s); run 'suraksha init' or check the pkcs11_* settings\n",
+		    app.cfg.pkcs11_token, app.cfg.pkcs11_module);
+		intake_shutdown();
+		return EXIT_NEGATIVE;
+	}
 	if (db_path(app.cfg.data_dir, dbpath, sizeof(dbpath)) != 0 || access(dbpath, F_OK) != 0) {
 		fprintf(stderr, "suraksha serve: no database in %s; run 'suraksha init --data %s' "
 		    "first\n", app.cfg.data_dir, app.cfg.data_dir);
@@ -173,6 +182,7 @@ cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	r = http_serve(&app);
 	intake_shutdown();
+	signer_stop();
 	verify_cache_clear();
 	X509_free(app.ca);
 	return r == 0 ? EXIT_OK : EXIT_NEGATIVE;

@@ -106,6 +106,15 @@ static const struct setting settings[] = {
 	INT(image_memory_max, 64LL * 1000 * 1000, 8000LL * MB, "402653184",
 	    "bytes of memory for the child process that decodes one large image"),
 	INT(parser_cpu_seconds, 1, 600, "10", "CPU seconds for the child that checks one file"),
+	/* issue 13: the signer process and its PKCS#11 token */
+	STR(pkcs11_module, "/usr/lib/softhsm/libsofthsm2.so",
+	    "PKCS#11 module the signer process loads (SoftHSM2 here, the HSM's in production)",
+	    NULL),
+	STR(pkcs11_token, "suraksha", "label of the token holding the portal's keys", NULL),
+	STR(pkcs11_pin_file, "", "file holding the token's user PIN (empty: <data>/hsm/pin)",
+	    NULL),
+	INT(signer_timeout_ms, 100, 600000, "5000",
+	    "milliseconds the server waits for the signer process to answer one request"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -52,6 +52,11 @@ struct config {
 	int64_t	 pdf_memory_max;
 	int64_t	 image_memory_max;
 	int64_t	 parser_cpu_seconds;
+	/* issue 13: the signer process and its PKCS#11 token */
+	char	 pkcs11_module[512];
+	char	 pkcs11_token[33];
+	char	 pkcs11_pin_file[512];
+	int64_t	 signer_timeout_ms;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

@@ -10,13 +10,14 @@
 #include "cases/case.h"
 #include "db/db.h"
 #include "letters/pki.h"
+#include "letters/sign.h"
+#include "signer/signer.h"
 #include "util/buf.h"
 #include "util/crypt.h"
 #include "util/fsx.h"
 #include "util/timeutil.h"
 
 #define EXPORT_MAX	(512u * 1024 * 1024)
-#define SIGNER_DAYS	(5 * 365)
 
 static const char SQL_VERIFIED[] =
     "SELECT e.id, e.name, e.father_name, e.dob, e.gender, e.mobile, e.family_id,"
@@ -65,52 +66,34 @@ write_csv(struct db *db, struct buf *b, long *n)
 	return rc;
 }
 
-/* Signs data (detached, binary) with a certificate the portal CA issues now. */
+static int
+sign_by_signer(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t *siglen)
+{
+	return signer_sign(ctx, digest, sig, siglen) == SIGNER_OK ? 0 : -1;
+}
+
+/* Signs data (detached) with the portal's HKCL export key, which the signer process
+ * reaches in the token (keys/hkcl.pem is its certificate). */
 static int
 sign_manifest(const char *keys_dir, const char *data, size_t len, struct buf *der,
     char *err, size_t errlen)
 {
-	EVP_PKEY *ca_key = NULL, *key = NULL;
-	X509 *ca = NULL, *cert = NULL;
-	CMS_ContentInfo *cms = NULL;
-	BIO *in = NULL;
-	unsigned char *p = NULL;
-	char path[1024];
-	int64_t now = time_now();
-	int n, rc = -1;
-	FILE *f;
+	struct sig_key key = { NULL, NULL, sign_by_signer, (void *)"hkcl" };
+	unsigned char digest[32];
+	int rc = -1;
 
-	if (fsx_join(path, sizeof(path), keys_dir, "ca.key") != 0 ||
-	    (f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "cannot read the portal CA key %s", path);
+	if (pki_load_chain(keys_dir, "hkcl.pem", &key.cert, &key.chain) != PKI_OK) {
+		snprintf(err, errlen, "cannot load the HKCL export certificate %s/hkcl.pem "
+		    "(run 'suraksha init')", keys_dir);
 		return -1;
 	}
-	ca_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	if (ca_key == NULL || (ca = pki_load_ca(keys_dir)) == NULL) {
-		snprintf(err, errlen, "cannot load the portal CA from %s", keys_dir);
-		goto out;
-	}
-	if (pki_make_leaf(ca_key, ca, "Suraksha Portal HKCL export", now - 300,
-	    now + (int64_t)SIGNER_DAYS * 86400, &key, &cert) != PKI_OK) {
-		snprintf(err, errlen, "cannot issue the export signer certificate");
-		goto out;
-	}
-	if ((in = BIO_new_mem_buf(data, (int)len)) == NULL ||
-	    (cms = CMS_sign(cert, key, NULL, in, CMS_DETACHED | CMS_BINARY)) == NULL ||
-	    (n = i2d_CMS_ContentInfo(cms, &p)) <= 0 || buf_append(der, p, (size_t)n) != 0) {
-		snprintf(err, errlen, "cannot sign the manifest");
-		goto out;
-	}
-	rc = 0;
-out:
-	OPENSSL_free(p);
-	CMS_ContentInfo_free(cms);
-	BIO_free(in);
-	X509_free(cert);
-	X509_free(ca);
-	EVP_PKEY_free(key);
-	EVP_PKEY_free(ca_key);
+	crypt_sha256(data, len, digest);
+	if (sig_cms_digest(digest, &key, der) != SIG_OK)
+		snprintf(err, errlen, "cannot sign the manifest (is the signer process running?)");
+	else
+		rc = 0;
+	X509_free(key.cert);
+	sk_X509_pop_free(key.chain, X509_free);
 	return rc;
 }
 

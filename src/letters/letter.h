@@ -80,10 +80,15 @@ struct letter_layout {
 int	letter_render(const struct letter_config *cfg, const struct letter_facts *f,
 	    struct buf *pdf, struct letter_layout *layout);
 
-/* Render and sign in one go with a key the server holds (the portal's seal or a HoD key
- * under storage/keys). On success pdf holds the signed letter. */
+/* Render and sign in one go with a key in memory (tests, the bench, offline tools). On
+ * success pdf holds the signed letter (strict PAdES B-B). */
 int	letter_issue(const struct letter_config *cfg, const struct letter_facts *f,
 	    const struct pki_signer *signer, struct buf *pdf);
+/* The same with any signer (struct sig_key in letters/sign.h: the signer process's key in
+ * the token, for the server). */
+struct sig_key;
+int	letter_issue_key(const struct letter_config *cfg, const struct letter_facts *f,
+	    const struct sig_key *key, struct buf *pdf);
 
 /* The text of the visible signature block, shared by the renderer (which must put every
  * glyph of it into the embedded font subset) and the signer (which draws it). */

@@ -120,11 +120,19 @@ make_cert(EVP_PKEY *key, const char *cn, int64_t nb, int64_t na, X509 *issuer,
 		goto fail;
 	if (!X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : name))
 		goto fail;
-	if (is_ca) {
+	if (is_ca == 1) {
 		if (add_ext(cert, cert, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
 		    add_ext(cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") != 0 ||
 		    add_ext(cert, cert, NID_subject_key_identifier, "hash") != 0 ||
 		    add_ext(cert, cert, NID_authority_key_identifier, "keyid:always") != 0)
+			goto fail;
+	} else if (is_ca == PKI_LEAF_TSA) {
+		if (add_ext(cert, issuer, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
+		    add_ext(cert, issuer, NID_key_usage,
+		    "critical,digitalSignature,nonRepudiation") != 0 ||
+		    add_ext(cert, issuer, NID_ext_key_usage, "critical,timeStamping") != 0 ||
+		    add_ext(cert, issuer, NID_subject_key_identifier, "hash") != 0 ||
+		    add_ext(cert, issuer, NID_authority_key_identifier, "keyid:always") != 0)
 			goto fail;
 	} else {
 		if (add_ext(cert, issuer, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
@@ -493,4 +501,63 @@ pki_signer_free(struct pki_signer *s)
 	X509_free(s->cert);
 	sk_X509_pop_free(s->chain, X509_free);
 	memset(s, 0, sizeof(*s));
+}
+
+/* issue 13: certificates for keys kept in the signer's token */
+int
+pki_certify(const char *keys_dir, const char *file, const char *common_name, EVP_PKEY *pub,
+    int validity_days, int kind)
+{
+	char path[PATH_MAX], cakeyp[PATH_MAX];
+	EVP_PKEY *ca_key = NULL;
+	X509 *ca = NULL, *cert = NULL;
+	STACK_OF(X509) *chain = NULL;
+	int64_t now = time_now();
+	int rc = PKI_ERR_CRYPTO;
+
+	if (keys_dir == NULL || file == NULL || strchr(file, '/') != NULL || pub == NULL ||
+	    common_name == NULL || strict_text(common_name, MAX_CN) != 0 ||
+	    path_in(path, sizeof(path), keys_dir, file, NULL, "") != 0 ||
+	    path_in(cakeyp, sizeof(cakeyp), keys_dir, "ca.key", NULL, "") != 0 ||
+	    validity_days < 0 || validity_days > 20 * 366)
+		return PKI_ERR_ARG;
+	if (validity_days == 0)
+		validity_days = HOD_DAYS;
+	if ((ca = pki_load_ca(keys_dir)) == NULL || (ca_key = load_key_file(cakeyp)) == NULL) {
+		rc = PKI_ERR_NOCA;
+		goto out;
+	}
+	if ((cert = make_cert(pub, common_name, now - 3600, now + (int64_t)validity_days * 86400,
+	    ca, ca_key, kind == PKI_LEAF_TSA ? PKI_LEAF_TSA : 0)) == NULL)
+		goto out;
+	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain, ca))
+		goto out;
+	ca = NULL;	/* owned by chain */
+	rc = write_certs(path, cert, chain);
+out:
+	EVP_PKEY_free(ca_key);
+	X509_free(ca);
+	X509_free(cert);
+	sk_X509_pop_free(chain, X509_free);
+	return rc;
+}
+
+int
+pki_load_chain(const char *keys_dir, const char *file, X509 **cert, STACK_OF(X509) **chain)
+{
+	char path[PATH_MAX];
+	STACK_OF(X509) *certs;
+
+	*cert = NULL;
+	*chain = NULL;
+	if (keys_dir == NULL || file == NULL || strchr(file, '/') != NULL ||
+	    path_in(path, sizeof(path), keys_dir, file, NULL, "") != 0)
+		return PKI_ERR_ARG;
+	if (!exists(path))
+		return PKI_ERR_NOTFOUND;
+	if ((certs = load_certs_file(path)) == NULL)
+		return PKI_ERR_CRYPTO;
+	*cert = sk_X509_shift(certs);
+	*chain = certs;
+	return PKI_OK;
 }

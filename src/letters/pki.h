@@ -74,4 +74,17 @@ int	pki_make_ca(const char *common_name, int64_t not_before, int64_t not_after,
 int	pki_make_leaf(EVP_PKEY *ca_key, X509 *ca_cert, const char *common_name,
 	    int64_t not_before, int64_t not_after, EVP_PKEY **key, X509 **cert);
 
+/* issue 13: keys kept in the signer's PKCS#11 token, their certificates in keys_dir.
+ * pki_certify issues a certificate for the public key pub with the portal CA (offline:
+ * CLI commands only) and writes it with the CA above it to keys_dir/file (0644): kind
+ * PKI_LEAF_SIGNER as for HoDs (the seal, HKCL manifests), PKI_LEAF_TSA with the critical
+ * EKU timeStamping RFC 3161 wants. pki_load_chain reads such a file back: the first
+ * certificate into *cert, the rest into *chain (both the caller's). */
+#define PKI_LEAF_SIGNER	0
+#define PKI_LEAF_TSA	2
+int	pki_certify(const char *keys_dir, const char *file, const char *common_name,
+	    EVP_PKEY *pub, int validity_days, int kind);
+int	pki_load_chain(const char *keys_dir, const char *file, X509 **cert,
+	    STACK_OF(X509) **chain);
+
 #endif

@@ -286,18 +286,65 @@ sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned char 
 }
 
 int
-sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
-    const struct pki_signer *signer)
+sig_fn_evp(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t *siglen)
+{
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new((EVP_PKEY *)ctx, NULL);
+	int ok;
+
+	ok = pc != NULL && EVP_PKEY_sign_init(pc) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) == 1 &&
+	    EVP_PKEY_sign(pc, sig, siglen, digest, 32) == 1;
+	EVP_PKEY_CTX_free(pc);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
+/* Signed attributes for key->cert over digest, signed by key->fn: the CMS DER into der. */
+static int
+cms_for_digest(const struct sig_prepared *prep, const struct sig_key *key, struct buf *der)
+{
+	struct sig_external x;
+	unsigned char tbs[32], sig[1024];
+	size_t siglen = sizeof(sig);
+	int rc;
+
+	if ((rc = sig_external_begin(prep, key->cert, key->chain, 0, &x, tbs)) != SIG_OK)
+		return rc;
+	if (key->fn(key->ctx, tbs, sig, &siglen) != 0)
+		rc = SIG_ERR_CRYPTO;
+	else
+		rc = sig_external_finish(&x, sig, siglen, der);
+	sig_external_free(&x);
+	return rc;
+}
+
+int
+sig_cms_digest(const unsigned char digest[32], const struct sig_key *key, struct buf *der)
+{
+	struct sig_prepared prep;
+
+	if (key == NULL || key->cert == NULL || key->fn == NULL)
+		return SIG_ERR_ARG;
+	memset(&prep, 0, sizeof(prep));
+	memcpy(prep.digest, digest, 32);
+	return cms_for_digest(&prep, key, der);
+}
+
+int
+sig_sign_key(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+    const struct sig_key *key)
 {
 	struct sig_prepared prep;
 	struct buf der;
 	size_t base = pdf->len;
 	int rc;
 
+	if (key == NULL || key->cert == NULL || key->fn == NULL)
+		return SIG_ERR_ARG;
 	buf_init(&der, 64 * 1024);
 	if ((rc = sig_prepare(pdf, lay, req, &prep)) != SIG_OK)
 		goto out;
-	if ((rc = sig_cms_sign(pdf, &prep, signer, req->signing_time, &der)) != SIG_OK ||
+	if ((rc = cms_for_digest(&prep, key, &der)) != SIG_OK ||
 	    (rc = sig_embed(pdf, &prep, (const unsigned char *)der.data, der.len)) != SIG_OK) {
 		pdf->len = base;
 		pdf->data[base] = '\0';
@@ -305,6 +352,21 @@ sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_requ
 out:
 	buf_free(&der);
 	return rc;
+}
+
+int
+sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+    const struct pki_signer *signer)
+{
+	struct sig_key key;
+
+	if (signer == NULL || signer->key == NULL || signer->cert == NULL)
+		return SIG_ERR_ARG;
+	key.cert = signer->cert;
+	key.chain = signer->chain;
+	key.fn = sig_fn_evp;
+	key.ctx = signer->key;
+	return sig_sign_key(pdf, lay, req, &key);
 }
 
 /* DER of a SET OF the signed attributes, sorted as DER wants: what the signature covers. */

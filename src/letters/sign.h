@@ -37,7 +37,7 @@ struct sig_request {
 	const char	*signer_name;	/* /Name and the visible block (UTF-8, WinAnsi-printable) */
 	const char	*reason;	/* /Reason */
 	const char	*letter_ref;	/* /SurakshaRef: the reference, inside the signed bytes */
-	int64_t		 signing_time;	/* /M (IST) and the CMS signingTime */
+	int64_t		 signing_time;	/* /M (IST): the CMS has no signingTime (strict B-B) */
 };
 
 struct sig_prepared {
@@ -60,6 +60,34 @@ int	sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned c
 
 int	sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
 	    const struct pki_signer *signer);
+
+/* Who signs a digest: the signer process (a key in the token), a key in memory (tests, the
+ * bench), or a HoD's token through sign-agent. fn signs the 32-byte SHA-256 digest of the
+ * DER signed attributes: DER ECDSA or RSA PKCS#1 v1.5 into sig (room *siglen; out: its
+ * length); 0 ok. */
+typedef int (*sig_sign_fn)(void *ctx, const unsigned char digest[32], unsigned char *sig,
+	    size_t *siglen);
+struct sig_key {
+	X509		*cert;
+	STACK_OF(X509)	*chain;		/* certificates above cert; may be NULL */
+	sig_sign_fn	 fn;
+	void		*ctx;
+};
+
+/* The sig_sign_fn of a key in memory (ctx: an EVP_PKEY). */
+int	sig_fn_evp(void *ctx, const unsigned char digest[32], unsigned char *sig,
+	    size_t *siglen);
+
+/* Strict PAdES B-B in one call: prepare, signed attributes built here (contentType,
+ * messageDigest, ESS signing-certificate-v2, no signingTime: the time is /M), their digest
+ * signed by key->fn, embed. pdf is left as it was on failure. */
+int	sig_sign_key(struct buf *pdf, const struct letter_layout *lay,
+	    const struct sig_request *req, const struct sig_key *key);
+
+/* A detached CMS SignedData over content whose SHA-256 is digest, signed by key the same
+ * strict way (HKCL export manifests): DER into der. */
+int	sig_cms_digest(const unsigned char digest[32], const struct sig_key *key,
+	    struct buf *der);
 
 /* Phase 2 with an external signer (a HoD's token, an eSign service): begin builds the
  * SignerInfo for cert (signed attributes contentType, signingTime, messageDigest of the
