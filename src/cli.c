@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "hod", cmd_hod, "a HoD's signing key: import-p12 (their own PKCS#12) or issue" },
 	{ "letter", cmd_letter, "letter keys and sample letters (ca, hod, import-p12, sample)" },
 	{ "intake", cmd_intake, "validate files as uploads (PDF, JPEG, PNG, ZIP)" },
+	{ "tsa", cmd_tsa, "a small RFC 3161 time-stamping authority (key in the token)" },
 };
 
 static void

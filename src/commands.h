@@ -19,5 +19,6 @@ int	cmd_verify(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_letter(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_hod(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_intake(int argc, char **argv);
+int	cmd_tsa(int argc, char **argv);	/* signer/cmd_tsa.c */
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "letters/pdfupd.h"
 #include "letters/text.h"
+#include "signer/tsa.h"
 #include "util/crypt.h"
 #include "util/log.h"
 #include "util/strict.h"
@@ -24,6 +25,7 @@ static const char *const err_names[SIG_ERR__MAX] = {
 	[SIG_ERR_CRYPTO] = "crypto",
 	[SIG_ERR_TOO_BIG] = "signature_too_big",
 	[SIG_ERR_NOMEM] = "nomem",
+	[SIG_ERR_TSA] = "no_timestamp",
 };
 
 const char *
@@ -299,21 +301,62 @@ sig_fn_evp(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t
 	return ok ? 0 : -1;
 }
 
-/* Signed attributes for key->cert over digest, signed by key->fn: the CMS DER into der. */
+/* B-T: the TSA's token over the signature value, as the unsigned attribute
+ * id-aa-signatureTimeStampToken (RFC 3161 appendix A, ETSI EN 319 122-1). */
+static int
+add_timestamp(CMS_SignerInfo *si, const struct sig_key *key)
+{
+	ASN1_OCTET_STRING *os = CMS_SignerInfo_get0_signature(si);
+	struct buf token;
+	int rc = SIG_ERR_CRYPTO, e;
+
+	buf_init(&token, 64 * 1024);
+	if (os == NULL)
+		goto out;
+	if ((e = tsa_fetch(key->tsa_url, ASN1_STRING_get0_data(os),
+	    (size_t)ASN1_STRING_length(os), key->tsa_ca,
+	    key->tsa_timeout_ms > 0 ? key->tsa_timeout_ms : 5000, &token)) != TSA_OK) {
+		log_error("letters: no timestamp from %s: %s", key->tsa_url, tsa_strerror(e));
+		rc = SIG_ERR_TSA;
+		goto out;
+	}
+	if (CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+	    token.data, (int)token.len))
+		rc = SIG_OK;
+out:
+	buf_free(&token);
+	return rc;
+}
+
+/* Signed attributes for key->cert over digest, signed by key->fn, timestamped when the key
+ * names a TSA: the CMS DER into der. */
 static int
 cms_for_digest(const struct sig_prepared *prep, const struct sig_key *key, struct buf *der)
 {
 	struct sig_external x;
 	unsigned char tbs[32], sig[1024];
 	size_t siglen = sizeof(sig);
-	int rc;
+	ASN1_OCTET_STRING *os;
+	unsigned char *out = NULL;
+	int rc, dlen;
 
 	if ((rc = sig_external_begin(prep, key->cert, key->chain, 0, &x, tbs)) != SIG_OK)
 		return rc;
-	if (key->fn(key->ctx, tbs, sig, &siglen) != 0)
-		rc = SIG_ERR_CRYPTO;
-	else
-		rc = sig_external_finish(&x, sig, siglen, der);
+	rc = SIG_ERR_CRYPTO;
+	if (key->fn(key->ctx, tbs, sig, &siglen) != 0 ||
+	    (os = CMS_SignerInfo_get0_signature(x.si)) == NULL ||
+	    !ASN1_OCTET_STRING_set(os, sig, (int)siglen))
+		goto out;
+	if (key->tsa_url != NULL && key->tsa_url[0] != '\0' &&
+	    (rc = add_timestamp(x.si, key)) != SIG_OK)
+		goto out;
+	rc = SIG_ERR_CRYPTO;
+	if ((dlen = i2d_CMS_ContentInfo(x.cms, &out)) <= 0)
+		goto out;
+	rc = buf_append(der, out, (size_t)dlen) == 0 ? SIG_OK : SIG_ERR_NOMEM;
+out:
+	ERR_clear_error();
+	OPENSSL_free(out);
 	sig_external_free(&x);
 	return rc;
 }
@@ -422,6 +465,19 @@ signed_attrs_der(CMS_SignerInfo *si, struct buf *out)
 out:
 	for (i = 0; i < n; i++)
 		OPENSSL_free(enc[i]);
+	return rc;
+}
+
+int
+sig_attrs_digest(void *si, unsigned char out[32])
+{
+	struct buf attrs;
+	int rc;
+
+	buf_init(&attrs, 64 * 1024);
+	if ((rc = signed_attrs_der(si, &attrs)) == 0)
+		crypt_sha256(attrs.data, attrs.len, out);
+	buf_free(&attrs);
 	return rc;
 }
 

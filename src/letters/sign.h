@@ -28,6 +28,7 @@ enum sig_err {
 	SIG_ERR_CRYPTO,		/* OpenSSL could not build the CMS */
 	SIG_ERR_TOO_BIG,	/* the CMS does not fit the reserved /Contents: never truncated */
 	SIG_ERR_NOMEM,
+	SIG_ERR_TSA,		/* B-T asked and the TSA gave no good token: not signed */
 	SIG_ERR__MAX
 };
 
@@ -72,6 +73,12 @@ struct sig_key {
 	STACK_OF(X509)	*chain;		/* certificates above cert; may be NULL */
 	sig_sign_fn	 fn;
 	void		*ctx;
+	/* B-T: when tsa_url is set, an RFC 3161 token over the signature value from that TSA
+	 * (its signature checked against tsa_ca when not NULL) goes in as the unsigned
+	 * attribute id-aa-signatureTimeStampToken; no token, no signature. */
+	const char	*tsa_url;
+	X509		*tsa_ca;
+	long		 tsa_timeout_ms;
 };
 
 /* The sig_sign_fn of a key in memory (ctx: an EVP_PKEY). */
@@ -83,6 +90,10 @@ int	sig_fn_evp(void *ctx, const unsigned char digest[32], unsigned char *sig,
  * signed by key->fn, embed. pdf is left as it was on failure. */
 int	sig_sign_key(struct buf *pdf, const struct letter_layout *lay,
 	    const struct sig_request *req, const struct sig_key *key);
+
+/* SHA-256 of the DER SET OF the signed attributes of si (a CMS_SignerInfo): what a
+ * signature covers. */
+int	sig_attrs_digest(void *si, unsigned char out[32]);
 
 /* A detached CMS SignedData over content whose SHA-256 is digest, signed by key the same
  * strict way (HKCL export manifests): DER into der. */
