@@ -176,6 +176,8 @@ cmd_serve(int argc, char **argv)
 	app.letters.data_dir = app.cfg.data_dir;
 	app.letters.base_url = app.cfg.base_url;
 	app.letters.ca = app.ca;
+	app.letters.tsa_url = app.cfg.tsa_url;
+	app.letters.tsa_timeout_ms = (long)app.cfg.tsa_timeout_ms;
 	app.letters.cfg.template_path = app.letter_template;
 	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
 	if (db_thread_init(dbpath) != 0)

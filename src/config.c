@@ -115,6 +115,10 @@ static const struct setting settings[] = {
 	    NULL),
 	INT(signer_timeout_ms, 100, 600000, "5000",
 	    "milliseconds the server waits for the signer process to answer one request"),
+	STR(tsa_url, "", "RFC 3161 time-stamping authority for PAdES B-T letters (empty: B-B, no "
+	    "timestamp); 'suraksha tsa' is one", NULL),
+	INT(tsa_timeout_ms, 100, 60000, "5000",
+	    "milliseconds a letter waits for its timestamp; without one it is not issued"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -57,6 +57,8 @@ struct config {
 	char	 pkcs11_token[33];
 	char	 pkcs11_pin_file[512];
 	int64_t	 signer_timeout_ms;
+	char	 tsa_url[512];
+	int64_t	 tsa_timeout_ms;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

@@ -143,18 +143,25 @@ cert_for(const char *data_dir, const char *label)
 /* Who signs a HoD's letters when the portal signs: the HoD's own key in the token (the
  * demo HoDs, HoDs given one by 'suraksha letter hod'), else the portal seal. */
 static int
-key_for(const char *data_dir, const char *hod_username, struct sig_key *key)
+key_for(const struct letter_env *env, const char *hod_username, struct sig_key *key)
 {
 	struct cached_signer *c;
 	char label[72];
 
 	snprintf(label, sizeof(label), "hod-%s", hod_username);
-	if ((c = cert_for(data_dir, label)) == NULL && (c = cert_for(data_dir, "seal")) == NULL)
+	if ((c = cert_for(env->data_dir, label)) == NULL &&
+	    (c = cert_for(env->data_dir, "seal")) == NULL)
 		return -1;
+	memset(key, 0, sizeof(*key));
 	key->cert = c->cert;
 	key->chain = c->chain;
 	key->fn = sign_by_signer;
 	key->ctx = c->label;
+	if (env->tsa_url != NULL && env->tsa_url[0] != '\0') {
+		key->tsa_url = env->tsa_url;
+		key->tsa_ca = env->ca;
+		key->tsa_timeout_ms = env->tsa_timeout_ms;
+	}
 	return 0;
 }
 
@@ -193,7 +200,7 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
 	json_t *o;
 
 	msg[0] = '\0';
-	if (key_for(env->data_dir, hod_username, &key) != 0) {
+	if (key_for(env, hod_username, &key) != 0) {
 		snprintf(msg, msglen, "No signing key for HoD '%s' and no portal seal: issue one "
 		    "with 'suraksha letter hod' or run 'suraksha init'.", hod_username);
 		return ERR_WRONG_STATE;
