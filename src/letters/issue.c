@@ -36,7 +36,7 @@ int
 letter_issue(const struct letter_config *cfg, const struct letter_facts *f,
     const struct pki_signer *signer, struct buf *pdf)
 {
-	struct sig_key key;
+	struct sig_key key = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 
 	if (signer == NULL || signer->key == NULL || signer->cert == NULL)
 		return LETTER_ERR_SIGN;

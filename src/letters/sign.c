@@ -401,7 +401,7 @@ int
 sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
     const struct pki_signer *signer)
 {
-	struct sig_key key;
+	struct sig_key key = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 
 	if (signer == NULL || signer->key == NULL || signer->cert == NULL)
 		return SIG_ERR_ARG;
