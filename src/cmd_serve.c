@@ -12,6 +12,7 @@
 #include "http/http.h"
 #include "intake/blob.h"
 #include "intake/intake.h"
+#include "letters/letter.h"
 #include "letters/pki.h"
 #include "letters/verify.h"
 #include "intake/documents.h"
@@ -104,6 +105,7 @@ cmd_serve(int argc, char **argv)
 		}
 	}
 	log_set_level(level_of(app.cfg.log_level));
+	letter_heap_tune();
 	/* The PDF parser's helper process forks before any thread exists. */
 	if (intake_init() != INTAKE_OK) {
 		fprintf(stderr, "suraksha serve: cannot start the document parser helper\n");

@@ -2,6 +2,7 @@
  * HoD key it holds by policy, both in the signer process's token). */
 #include "letters/letter.h"
 
+#include <malloc.h>
 #include <stdio.h>
 
 #include "letters/sign.h"
@@ -45,4 +46,11 @@ letter_issue(const struct letter_config *cfg, const struct letter_facts *f,
 	key.fn = sig_fn_evp;
 	key.ctx = signer->key;
 	return letter_issue_key(cfg, f, &key, pdf);
+}
+
+void
+letter_heap_tune(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 }

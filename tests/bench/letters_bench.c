@@ -88,6 +88,9 @@ main(int argc, char **argv)
 	double t0, t1, bytes = 0;
 	int64_t base = 1795425000;
 
+	/* as serve does; LETTERS_BENCH_GLIBC=1 keeps the allocator's defaults, to compare */
+	if (getenv("LETTERS_BENCH_GLIBC") == NULL)
+		letter_heap_tune();
 	if (pki_make_ca("Bench CA", base - 86400, base + 86400 * 3650LL, &cak, &cac) != PKI_OK ||
 	    pki_make_leaf(cak, cac, "Dr. Ramesh Kumar Sharma", base - 86400, base + 86400 * 1000LL,
 	    &s.key, &s.cert) != PKI_OK)
