@@ -103,9 +103,14 @@ append_sig_dict(struct pdfupd *u, unsigned sig, const char *name_w, const char *
 	pdf_date_ist(t, mdate);
 	memset(br, ' ', BR_WIDTH);
 	br[BR_WIDTH] = '\0';
+	/* A certification signature (DocMDP, P 2): readers show the letter as certified, and
+	 * the changes allowed after it are form filling and signing, which covers what
+	 * PAdES B-LT and B-LTA append (validation data, document timestamps). */
 	if (pdfupd_obj(u, sig) != 0 ||
 	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
-	    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [0 ", sig) != 0)
+	    "/SubFilter /ETSI.CAdES.detached\n/Reference [<< /Type /SigRef /TransformMethod "
+	    "/DocMDP /TransformParams << /Type /TransformParams /P 2 /V /1.2 >> >>]\n"
+	    "/ByteRange [0 ", sig) != 0)
 		return -1;
 	*br_at = pdf->len;
 	if (buf_puts(pdf, br) != 0 || buf_puts(pdf, "]\n/Contents ") != 0)
@@ -182,8 +187,8 @@ sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_r
 	if (n < 0 || (size_t)n >= sizeof(extra) ||
 	    pdfupd_reemit(&u, &base, lay->page_obj, extra, "/Annots") != 0)
 		goto layout;
-	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n",
-	    widget);
+	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n"
+	    "/Perms << /DocMDP %u 0 R >>\n", widget, sig);
 	if (n < 0 || (size_t)n >= sizeof(extra) ||
 	    pdfupd_reemit(&u, &base, lay->catalog_obj, extra, "/AcroForm") != 0)
 		goto layout;

@@ -54,6 +54,12 @@ pdfsig -nssdir "sql:$NSS" "$T/letter.pdf" >"$T/pdfsig.txt" 2>&1
 for want in "Signature is Valid." "Certificate is Trusted." "Total document signed"; do
 	check "pdfsig: $want" grep -qF "$want" "$T/pdfsig.txt"
 done
+# certified (DocMDP P 2): the catalog's /Perms names the signature, whose /Reference says so
+check "qpdf --check is clean" qpdf --check "$T/letter.pdf"
+check "the catalog names the certification signature" sh -c \
+    "LC_ALL=C grep -aqE '/Perms << /DocMDP [0-9]+ 0 R >>' '$T/letter.pdf'"
+check "the signature is a DocMDP certification, changes limited to P 2" sh -c \
+    "LC_ALL=C grep -aq '/TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 2' '$T/letter.pdf'"
 python3 - "$T/letter.pdf" "$T/sig.der" <<'PY'
 import re, sys
 d = open(sys.argv[1], 'rb').read()
