@@ -33,7 +33,7 @@ OBJS    := $(LIBSRCS:%.c=$(B)/%.o)
 UNITSRC := $(wildcard tests/unit/test_*.c)
 UNITS   := $(UNITSRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all suraksha deps check unit e2e run bench fuzz fuzz-intake fuzz-rules lint clean
+.PHONY: all suraksha deps check unit e2e run bench fuzz fuzz-intake fuzz-rules fuzz-tsa lint clean
 all: suraksha
 
 suraksha: $(B)/suraksha
@@ -106,8 +106,19 @@ fuzz-rules: deps build/fuzz-rules/fuzz_rules_json
 	build/fuzz-rules/fuzz_rules_json -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	    -max_len=65536 -artifact_prefix=build/fuzz-rules/ build/fuzz-rules/corpus tests/rules
 
+# libFuzzer over the TSA's query parser (issue 13), seeded from tests/tsa.
+# Bounded: FUZZ_SECONDS (default 60).
+build/fuzz-tsa/fuzz_tsa: tests/fuzz/fuzz_tsa.c $(filter-out src/main.c,$(SRCS))
+	@mkdir -p build/fuzz-tsa/corpus
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Isrc $(shell pkg-config --cflags $(PKGS) p11-kit-1) -o $@ $^ $(LDLIBS)
+
+fuzz-tsa: deps build/fuzz-tsa/fuzz_tsa
+	build/fuzz-tsa/fuzz_tsa -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
+	    -artifact_prefix=build/fuzz-tsa/ build/fuzz-tsa/corpus tests/tsa
+
 # Every harness in turn, each for FUZZ_SECONDS.
-fuzz: fuzz-intake fuzz-rules
+fuzz: fuzz-intake fuzz-rules fuzz-tsa
 
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|atoi|strtok|gets)\s*\(' $(SRCS) || \
