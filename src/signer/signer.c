@@ -1,9 +1,11 @@
 #include "signer/signer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "config.h"
 #include "signer/p11.h"
 #include "util/log.h"
+#include "util/strict.h"
 
 #define SIG_MAX		512
 
@@ -104,16 +108,19 @@ serve_loop(int fd, struct p11 *p)
 	}
 }
 
-static void
+/* The child, after exec: log in, say so, answer until the server's end closes. */
+static int
 run_child(int fd, const struct config *cfg)
 {
 	struct p11 *p = NULL;
 	int32_t ready;
 
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		return 1;	/* the server is gone already */
 	if (fd > 3)
 		close_range(3, (unsigned)fd - 1, 0);
 	close_range((unsigned)fd + 1, ~0U, 0);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	prctl(PR_SET_NAME, "suraksha-signer");
 	/* the server's signals are the server's; this ends when its socket closes */
 	signal(SIGINT, SIG_IGN);
@@ -122,50 +129,90 @@ run_child(int fd, const struct config *cfg)
 	ready = p11_open(cfg, &p);
 	if (send_all(fd, &ready, sizeof(ready)) != 0 || ready != P11_OK) {
 		p11_close(p);
-		_exit(ready == P11_OK ? 1 : 2);
+		return 2;
 	}
 	serve_loop(fd, p);
 	p11_close(p);
-	_exit(0);
+	return 0;
 }
 
-int
-signer_start(const struct config *cfg)
+/* What a new signer needs, kept from signer_start for restarts. */
+static struct {
+	char	program[1024];
+	char	data[512];
+	char	module[512];
+	char	token[33];
+	char	pin_file[1024];
+} spawn_args = { "/proc/self/exe", "", "", "", "" };
+
+void
+signer_set_program(const char *path)
 {
-	int sv[2];
+	snprintf(spawn_args.program, sizeof(spawn_args.program), "%s", path);
+}
+
+/* Under the lock (or before threads): a fresh signer image (fork+exec, which is safe from
+ * a threaded server, unlike a bare fork), logged in, on sock. */
+static int
+spawn(void)
+{
+	char *argv[] = { (char *)"suraksha", (char *)"signer", (char *)"--fd", (char *)"3",
+	    (char *)"--data", spawn_args.data, (char *)"--module", spawn_args.module,
+	    (char *)"--token", spawn_args.token, (char *)"--pin-file", spawn_args.pin_file,
+	    NULL };
+	posix_spawn_file_actions_t fa;
 	int32_t ready = -1;
 	struct pollfd pf;
-	ssize_t n;
+	int sv[2], cfd, rc;
+	pid_t pid;
 
-	if (sock >= 0)
-		return SIGNER_OK;
-	timeout_ms = (int)cfg->signer_timeout_ms;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return SIGNER_ERR_DOWN;
-	fflush(NULL);
-	if ((child = fork()) < 0) {
+	/* dup2 onto 3 clears close-on-exec, unless the descriptor is 3 already */
+	cfd = sv[1] == 3 ? fcntl(sv[1], F_DUPFD_CLOEXEC, 10) : sv[1];
+	if (cfd < 0 || posix_spawn_file_actions_init(&fa) != 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return SIGNER_ERR_DOWN;
 	}
-	if (child == 0) {
-		close(sv[0]);
-		run_child(sv[1], cfg);
-	}
+	posix_spawn_file_actions_adddup2(&fa, cfd, 3);
+	rc = posix_spawn(&pid, spawn_args.program, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (cfd != sv[1])
+		close(cfd);
 	close(sv[1]);
+	if (rc != 0) {
+		close(sv[0]);
+		log_error("signer: cannot start %s: %s", spawn_args.program, strerror(rc));
+		return SIGNER_ERR_DOWN;
+	}
 	sock = sv[0];
+	child = pid;
 	/* Logging in can be slow on a network HSM: give it ten request timeouts. */
 	pf.fd = sock;
 	pf.events = POLLIN;
 	if (poll(&pf, 1, timeout_ms * 10) != 1 ||
-	    (n = recv(sock, &ready, sizeof(ready), 0)) != (ssize_t)sizeof(ready) ||
-	    ready != P11_OK) {
+	    recv(sock, &ready, sizeof(ready), 0) != (ssize_t)sizeof(ready) || ready != P11_OK) {
 		log_error("signer: the signer process could not reach the token (%s)",
 		    ready >= 0 ? p11_strerror(ready) : "no answer");
 		signer_stop();
 		return SIGNER_ERR_DOWN;
 	}
 	return SIGNER_OK;
+}
+
+int
+signer_start(const struct config *cfg)
+{
+	if (sock >= 0)
+		return SIGNER_OK;
+	timeout_ms = (int)cfg->signer_timeout_ms;
+	snprintf(spawn_args.data, sizeof(spawn_args.data), "%s", cfg->data_dir);
+	snprintf(spawn_args.module, sizeof(spawn_args.module), "%s", cfg->pkcs11_module);
+	snprintf(spawn_args.token, sizeof(spawn_args.token), "%s", cfg->pkcs11_token);
+	if (p11_paths(cfg, spawn_args.pin_file, sizeof(spawn_args.pin_file)) != P11_OK)
+		return SIGNER_ERR_DOWN;
+	return spawn();
 }
 
 void
@@ -177,6 +224,49 @@ signer_stop(void)
 	if (child > 0)
 		waitpid(child, NULL, 0);
 	child = -1;
+}
+
+/* suraksha signer --fd N ...: the child's entry (not for people: serve starts it). */
+int
+cmd_signer(int argc, char **argv)
+{
+	struct config cfg;
+	int64_t fd = -1;
+	int i;
+
+	config_defaults(&cfg, ".");
+	for (i = 1; i + 1 < argc; i += 2) {
+		const char *a = argv[i], *v = argv[i + 1];
+		char *dst = NULL;
+		size_t n = 0;
+
+		if (strcmp(a, "--fd") == 0) {
+			if (strict_int64(v, 3, 1024, &fd) != 0)
+				return 2;
+			continue;
+		}
+		if (strcmp(a, "--data") == 0) {
+			dst = cfg.data_dir;
+			n = sizeof(cfg.data_dir);
+		} else if (strcmp(a, "--module") == 0) {
+			dst = cfg.pkcs11_module;
+			n = sizeof(cfg.pkcs11_module);
+		} else if (strcmp(a, "--token") == 0) {
+			dst = cfg.pkcs11_token;
+			n = sizeof(cfg.pkcs11_token);
+		} else if (strcmp(a, "--pin-file") == 0) {
+			dst = cfg.pkcs11_pin_file;
+			n = sizeof(cfg.pkcs11_pin_file);
+		}
+		if (dst == NULL || strlen(v) >= n)
+			return 2;
+		memcpy(dst, v, strlen(v) + 1);
+	}
+	if (fd < 3 || i != argc) {
+		fprintf(stderr, "suraksha signer: started by serve, not by hand\n");
+		return 2;
+	}
+	return run_child((int)fd, &cfg);
 }
 
 static int64_t
@@ -240,6 +330,13 @@ signer_sign(const char *label, const unsigned char digest[32], unsigned char *si
 	pthread_mutex_lock(&lock);
 	rq.seq = next_seq++;
 	rc = exchange(&rq, &rp);
+	if (rc == SIGNER_ERR_DOWN && spawn_args.data[0] != '\0') {
+		/* the signer died (killed, crashed): a new one, and this request once more */
+		log_warn("signer: the signer process is gone; starting a new one");
+		signer_stop();
+		if (spawn() == SIGNER_OK)
+			rc = exchange(&rq, &rp);
+	}
 	pthread_mutex_unlock(&lock);
 	if (rc != SIGNER_OK) {
 		log_error("signer: request for '%s': %s", label, signer_strerror(rc));

@@ -26,9 +26,14 @@ enum signer_err {
 
 const char	*signer_strerror(int err);
 
-/* Forks the signer and waits until it has logged in to the token: SIGNER_OK, or
- * SIGNER_ERR_DOWN with the reason logged (module, token, PIN). Call once, before threads. */
+/* Starts the signer (fork+exec of this program as `suraksha signer`, a fresh image that
+ * shares nothing with the caller's memory) and waits until it has logged in to the token:
+ * SIGNER_OK, or SIGNER_ERR_DOWN with the reason logged (module, token, PIN). Call once.
+ * A signer that dies is started again by the next request (one retry); one that hangs is
+ * not (the request fails after signer_timeout_ms and its late answer is dropped). */
 int	signer_start(const struct config *cfg);
+/* The program to exec (default /proc/self/exe): for tools that are not suraksha. */
+void	signer_set_program(const char *path);
 /* Closes the socket; the signer exits when it sees that. */
 void	signer_stop(void);
 

@@ -42,6 +42,7 @@ through_signer(const char *data, const char *tsa_url, struct letter_facts *f, in
 	int i, rc = 1;
 
 	config_defaults(&cfg, data);
+	signer_set_program("./suraksha");
 	if (fsx_join(keys, sizeof(keys), data, "keys") != 0 ||
 	    pki_load_chain(keys, "seal.pem", &key.cert, &key.chain) != PKI_OK ||
 	    (key.tsa_ca = pki_load_ca(keys)) == NULL || signer_start(&cfg) != SIGNER_OK)
