@@ -2,6 +2,7 @@
 #include "http/handlers.h"
 
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -102,15 +103,27 @@ h_letter_revoke(struct req *r)
 enum err
 h_verify_bytes(struct req *r, const void *data, size_t len, struct verify_report *rep)
 {
+	static atomic_uint inflight;
 	struct letter_lookup lk;
 	struct verify_ctx vc = { r->app->ca, NULL, letter_store_lookup, &lk };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = r->app->cfg.threads > 0 ? (unsigned)r->app->cfg.threads :
+	    cores > 0 ? (unsigned)cores : 1;
 	int rc;
 
 	if ((lk.db = db_thread()) == NULL)
 		return ERR_UNAVAILABLE;
+	/* A verification waits for its parser worker (up to parser_cpu_seconds on a hostile
+	 * file): it may hold every server thread but one, so that others are still answered
+	 * while bombs are parsed; past that the public verifier is busy (503). */
+	if (atomic_fetch_add(&inflight, 1) >= (threads > 1 ? threads - 1 : 1)) {
+		atomic_fetch_sub(&inflight, 1);
+		return ERR_UNAVAILABLE;
+	}
 	vc.crl = pki_crl_get(r->app->cfg.data_dir);
 	rc = verify_pdf(data, len, &vc, rep);
 	X509_CRL_free(vc.crl);
+	atomic_fetch_sub(&inflight, 1);
 	if (rc != 0 && rep->nreasons == 0)
 		return ERR_INTERNAL;
 	return ERR_OK;
