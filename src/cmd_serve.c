@@ -226,6 +226,13 @@ cmd_serve(int argc, char **argv)
 		    "init'\n", app.ca_pem_path);
 		return EXIT_USAGE;
 	}
+	{
+		/* the portal seal's certificate, so that the verification report names it */
+		char seal[1100];
+
+		if (fsx_join(seal, sizeof(seal), app.cfg.data_dir, "keys/seal.pem") == 0)
+			app.seal = pki_load_cert_file(seal);
+	}
 	fsx_join(app.letter_template, sizeof(app.letter_template), app.cfg.templates_dir,
 	    "letter.txt");
 	app.letters.data_dir = app.cfg.data_dir;
@@ -251,5 +258,6 @@ cmd_serve(int argc, char **argv)
 	verify_cache_clear();
 	pki_crl_cache_clear();
 	X509_free(app.ca);
+	X509_free(app.seal);
 	return r == 0 ? EXIT_OK : EXIT_NEGATIVE;
 }

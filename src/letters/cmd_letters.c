@@ -51,8 +51,8 @@ cmd_verify(int argc, char **argv)
 	struct buf pdf;
 	struct verify_report r;
 	struct letter_lookup lk = { 0 };
-	struct verify_ctx vc = { NULL, NULL, NULL, NULL };
-	char dbfile[PATH_MAX], dberr[256];
+	struct verify_ctx vc = { NULL, NULL, NULL, NULL, NULL };
+	char dbfile[PATH_MAX], dberr[256], seal[PATH_MAX];
 	json_t *j = NULL;
 	int i, rc = EXIT_USAGE, offline = 0, k;
 
@@ -104,6 +104,9 @@ cmd_verify(int argc, char **argv)
 		fprintf(stderr, "suraksha verify: %s is not a CRL signed by the CA\n", crl_path);
 		goto out;
 	}
+	/* the portal seal's certificate when the data folder has it: the report names it */
+	if (fsx_join(seal, sizeof(seal), c.data, "keys/seal.pem") == 0 && access(seal, R_OK) == 0)
+		vc.seal = pki_load_cert_file(seal);
 	if (fsx_read(file, &pdf) != 0) {
 		fprintf(stderr, "suraksha verify: cannot read %s\n", file);
 		goto out;
@@ -142,6 +145,7 @@ out:
 	db_close(lk.db);
 	json_decref(j);
 	X509_free(vc.ca);
+	X509_free(vc.seal);
 	X509_CRL_free(vc.crl);
 	buf_free(&pdf);
 	return rc;

@@ -10,7 +10,10 @@
 init_demo
 open_windows
 export SURAKSHA_OTP_RESEND_INTERVAL=0 SURAKSHA_SIGNER_TIMEOUT_MS=400
-check "no private key file but the offline CA's" test "$(ls "$DATA/keys" | grep -c '\.key$')" = 2
+# ca.key (the offline CA), otp.key and audit.key (secrets for MACs, issue 11): no signing
+# key of the portal is a file
+check "no private key file but the offline CA's" test "$(ls "$DATA/keys" | grep '\.key$' | tr '\n' ' ')" = "audit.key ca.key otp.key "
+check "the certificates name the CRL (issue 9)" sh -c "for c in seal hkcl tsa hod-hod.hlt; do openssl x509 -in '$DATA/keys/'\$c.pem -noout -ext crlDistributionPoints | grep -q '/crl' || exit 1; done"
 check "no HoD key file" test -z "$(ls "$DATA/keys" | grep '^hod-.*\.key$')"
 check "the seal's certificate" openssl verify -CAfile "$DATA/keys/ca.pem" "$DATA/keys/seal.pem"
 check "the TSA certificate has the critical EKU timeStamping" sh -c \
@@ -71,6 +74,11 @@ openssl cms -cmsout -print -inform DER -in "$T/sig.der" >"$T/cms.txt" 2>&1
 check "strict B-B: no signingTime in the CMS" sh -c "! grep -q signingTime '$T/cms.txt'"
 check "ESS signing-certificate-v2" grep -q signingCertificateV2 "$T/cms.txt"
 check "the chain is in the CMS" test "$(grep -c 'subject:' "$T/cms.txt")" -ge 2
+# issue 9's verifier calls the certified B-B letter valid, and says which level it is
+req POST /api/v1/verify "" -H 'Content-Type: application/pdf' --data-binary @"$T/letter.pdf"
+expect_json '.valid == true and .issued_by_portal == true and .level == "B-B" and
+    .time_source == "portal_issue_record" and .portal_seal == false and .reasons == []' \
+    "the B-B certified letter verifies (issue 9's verifier)"
 
 # a signer that stops answering: approval fails after signer_timeout_ms, nothing issued
 letters=$(db "SELECT count(*) FROM letters")
@@ -91,6 +99,9 @@ expect_json '.valid == true and .issued_by_portal == true' "the letter after a l
 # a dead signer is replaced (a fresh image, fork+exec from the threaded server) and the
 # request that found it dead goes through the new one
 kill -KILL "$SIGNER"
+# ... and the HoD of Health has no key of their own (their certificate withdrawn here):
+# the letter carries the portal seal, and the verifier names it so
+mv "$DATA/keys/hod-hod.hlt.pem" "$T/"
 areq "$HODH" POST /api/v1/approvals '{"employee_ids":["UCP-10003"]}'
 expect_json '.approved == 1' "approval through a restarted signer"
 NEW=
@@ -101,8 +112,15 @@ check "a new signer process" test -n "$NEW" -a "$NEW" != "$SIGNER"
 check "the HTTP server still never loaded the PKCS#11 module" sh -c "! grep -q libsofthsm2 /proc/$SERVER_PID/maps"
 ref=$(jq -r '.results[0].letter_ref' <<<"$BODY")
 areq "$HODH" GET "/api/v1/letters/$ref"
-req POST /api/v1/verify "" -H 'Content-Type: application/pdf' --data-binary @"$T/body"
+cp "$T/body" "$T/sealed.pdf"
+req POST /api/v1/verify "" -H 'Content-Type: application/pdf' --data-binary @"$T/sealed.pdf"
 expect_json '.valid == true and .issued_by_portal == true' "the letter from the new signer verifies"
+expect_json '.portal_seal == true and (.signer | startswith("Suraksha Portal seal")) and
+    .level == "B-B" and (.notes | map(select(test("portal.s seal"))) | length) == 1' \
+    "a HoD without a key: the letter is the portal seal's, and the report says so"
+"$BIN" verify --data "$DATA" "$T/sealed.pdf" >"$T/sealed.json" ||
+	fail "suraksha verify of the sealed letter: $(cat "$T/sealed.json")"
+check "the CLI too names the seal" jq -e '.valid == true and .portal_seal == true' "$T/sealed.json"
 req GET /healthz
 expect_status 200 "the server is up"
 stop_server

@@ -78,6 +78,31 @@ for want in "Signature is Valid." "Certificate is Trusted." "Total document sign
 done
 req POST /api/v1/verify "" -H 'Content-Type: application/pdf' --data-binary @"$T/letter.pdf"
 expect_json '.valid == true and .issued_by_portal == true' "our verifier accepts the B-T letter"
+# issue 9's verifier on issue 13's B-T letter: the token checked (imprint over the
+# signature value, the TSA's certificate with the critical EKU timeStamping chaining to the
+# portal CA), its genTime the proven time, the level reported
+expect_json '.level == "B-T" and .time_source == "timestamp" and .timestamp_at != null and
+    .tsa == "Suraksha Portal Time-Stamping Authority" and .reasons == [] and
+    .portal_seal == false' "the report: B-T, proven by the timestamp"
+"$BIN" verify --ca "$DATA/keys/ca.pem" --data "$T/nowhere" "$T/letter.pdf" >"$T/off.json" ||
+	fail "offline verification of the B-T letter: $(cat "$T/off.json")"
+check "an auditor offline: B-T, the time proven by the token" jq -e '.valid == true and
+    .level == "B-T" and .time_source == "timestamp" and .issuance_checked == false' "$T/off.json"
+# one byte of the token's own signature changed (the letter's signature is untouched: the
+# token is an unsigned attribute): the timestamp no longer verifies, the letter is invalid
+python3 - "$T/letter.pdf" "$T/tst.der" "$T/badtst.pdf" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+tail = open(sys.argv[2], 'rb').read()[-6:].hex().encode()
+i = d.find(tail)
+assert i > 0 and d.find(tail, i + 1) < 0
+j = i + len(tail) - 1
+d = d[:j] + (b'0' if d[j:j + 1] != b'0' else b'1') + d[j + 1:]
+open(sys.argv[3], 'wb').write(d)
+PY
+req POST /api/v1/verify "" -H 'Content-Type: application/pdf' --data-binary @"$T/badtst.pdf"
+expect_json '.valid == false and (.reasons | index("timestamp_invalid") != null) and
+    .time_source != "timestamp"' "a tampered timestamp token is refused"
 
 # no TSA, no letter: the case waits, nothing is issued
 kill "$TSA_PID"; wait "$TSA_PID" 2>/dev/null
