@@ -10,7 +10,7 @@
 FORGE=$T/forge
 # the forge tool links the library of the variant under test (make SANITIZE=1 check: ASan)
 LIB=$ROOT/build/std/libsuraksha.a SAN=
-if ldd "$BIN" | grep -q libasan; then
+if ldd "$BIN" | grep libasan >/dev/null; then
 	LIB=$ROOT/build/san/libsuraksha.a SAN="-fsanitize=address,undefined"
 fi
 # shellcheck disable=SC2046,SC2086
