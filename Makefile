@@ -15,6 +15,8 @@ WARN    := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wwrite-string
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lhpdf -lpthread -lm
+# PKCS#11: only the header (the signer dlopen()s the module named by a setting)
+CFLAGS  += $(shell pkg-config --cflags p11-kit-1)
 
 ifeq ($(SANITIZE),1)
 VARIANT := san
@@ -31,7 +33,7 @@ OBJS    := $(LIBSRCS:%.c=$(B)/%.o)
 UNITSRC := $(wildcard tests/unit/test_*.c)
 UNITS   := $(UNITSRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all suraksha deps check unit e2e run bench fuzz fuzz-intake fuzz-rules fuzz-verify lint clean
+.PHONY: all suraksha deps check unit e2e run bench fuzz fuzz-intake fuzz-rules fuzz-verify fuzz-tsa lint clean
 all: suraksha
 
 suraksha: $(B)/suraksha
@@ -117,8 +119,20 @@ fuzz-verify: deps build/fuzz-verify/fuzz_verify_der
 	    -max_len=65536 -artifact_prefix=build/fuzz-verify/ build/fuzz-verify/corpus \
 	    tests/fuzz/verify_der
 
+
+# libFuzzer over the TSA's query parser (issue 13), seeded from tests/tsa.
+# Bounded: FUZZ_SECONDS (default 60).
+build/fuzz-tsa/fuzz_tsa: tests/fuzz/fuzz_tsa.c $(filter-out src/main.c,$(SRCS))
+	@mkdir -p build/fuzz-tsa/corpus
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Isrc $(shell pkg-config --cflags $(PKGS) p11-kit-1) -o $@ $^ $(LDLIBS)
+
+fuzz-tsa: deps build/fuzz-tsa/fuzz_tsa
+	build/fuzz-tsa/fuzz_tsa -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
+	    -artifact_prefix=build/fuzz-tsa/ build/fuzz-tsa/corpus tests/tsa
+
 # Every harness in turn, each for FUZZ_SECONDS.
-fuzz: fuzz-intake fuzz-rules fuzz-verify
+fuzz: fuzz-intake fuzz-rules fuzz-verify fuzz-tsa
 
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|atoi|strtok|gets)\s*\(' $(SRCS) || \

@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev libmagic-dev libarchive-dev
 libhpdf-dev libqrencode-dev libqpdf-dev libpng-dev libjpeg-dev libcurl4-openssl-dev
-libcmocka-dev
+libcmocka-dev libp11-kit-dev softhsm2 opensc
 curl jq sqlite3 openssl poppler-utils qpdf libnss3-tools wrk zip unzip imagemagick
 clamav-daemon
 python3 file

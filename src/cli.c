@@ -36,6 +36,8 @@ static const struct command commands[] = {
 	{ "letter", cmd_letter, "letter keys and sample letters (ca, hod, import-p12, sample)" },
 	{ "intake", cmd_intake, "validate files as uploads (PDF, JPEG, PNG, ZIP)" },
 	{ "ca", cmd_ca, "portal CA, offline: revoke-cert, crl, export-signer" },
+	{ "tsa", cmd_tsa, "a small RFC 3161 time-stamping authority (key in the token)" },
+	{ "signer", cmd_signer, "the signer process that serve starts (not run by hand)" },
 };
 
 static void

@@ -19,6 +19,7 @@
 #include "import/master.h"
 #include "letters/pki.h"
 #include "letters/store.h"
+#include "signer/keys.h"
 #include "cases/rules.h"
 #include "util/buf.h"
 #include "util/fsx.h"
@@ -173,13 +174,13 @@ cmd_init(int argc, char **argv)
 		fprintf(stderr, "suraksha init: portal CA: %s\n", pki_strerror(pr));
 		return EXIT_USAGE;
 	}
-	/* issue 9: what the server needs of the CA without its key: the HKCL export signer
-	 * and a (first, empty) CRL */
-	fsx_join(path, sizeof(path), keys, "hkcl-export.pem");
-	if (access(path, F_OK) != 0 && (pr = pki_issue_export_signer(keys)) != PKI_OK) {
-		fprintf(stderr, "suraksha init: HKCL export signer: %s\n", pki_strerror(pr));
+	/* The token (hsm/) with the portal seal, the HKCL export key and the TSA key, their
+	 * certificates with the CRL distribution point (issue 9: the server never reads the CA
+	 * key, so the export is signed with the "hkcl" key the signer reaches). */
+	pki_set_crl_base_url(cfg.base_url);
+	if (signer_keys_init(&cfg) != 0)
 		return EXIT_USAGE;
-	}
+	/* issue 9: a first, empty CRL */
 	fsx_join(path, sizeof(path), keys, "crl.der");
 	if (access(path, F_OK) != 0 && (pr = pki_crl_write(keys, NULL, 0, time_now())) != PKI_OK) {
 		fprintf(stderr, "suraksha init: CRL: %s\n", pki_strerror(pr));
@@ -286,7 +287,7 @@ out:
 int
 cmd_backup(int argc, char **argv)
 {
-	static const char *const trees[] = { "keys", "blobs", "letters" };
+	static const char *const trees[] = { "keys", "hsm", "blobs", "letters" };
 	static const char *const files[] = { "suraksha.conf", "rules.conf" };
 	struct cli_common c = { 0 };
 	const char *dest = NULL;
@@ -349,7 +350,8 @@ cmd_backup(int argc, char **argv)
 	for (k = 0; k < sizeof(trees) / sizeof(trees[0]); k++) {
 		fsx_join(a, sizeof(a), cfg.data_dir, trees[k]);
 		fsx_join(b, sizeof(b), dest, trees[k]);
-		if (copy_tree(a, b, strcmp(trees[k], "keys") == 0 ? 0700 : 0750) != 0) {
+		if (copy_tree(a, b, strcmp(trees[k], "keys") == 0 ||
+		    strcmp(trees[k], "hsm") == 0 ? 0700 : 0750) != 0) {
 			fprintf(stderr, "suraksha backup: cannot copy %s\n", a);
 			goto out;
 		}

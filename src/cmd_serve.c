@@ -15,9 +15,11 @@
 #include "intake/blob.h"
 #include "intake/intake.h"
 #include "intake/sweep.h"
+#include "letters/letter.h"
 #include "letters/pki.h"
 #include "letters/verify.h"
 #include "intake/documents.h"
+#include "signer/signer.h"
 #include "util/fsx.h"
 #include "util/log.h"
 
@@ -135,6 +137,7 @@ cmd_serve(int argc, char **argv)
 	}
 	log_set_level(level_of(app.cfg.log_level));
 	base_url_check(&app.cfg);
+	letter_heap_tune();
 	/* The PDF parser's helper process forks before any thread exists. */
 	if (intake_init() != INTAKE_OK) {
 		fprintf(stderr, "suraksha serve: cannot start the document parser helper\n");
@@ -144,6 +147,15 @@ cmd_serve(int argc, char **argv)
 	if (verify_worker_start((unsigned)app.cfg.verify_workers, (uint64_t)app.cfg.pdf_memory_max,
 	    (unsigned)app.cfg.parser_cpu_seconds) != 0) {
 		fprintf(stderr, "suraksha serve: cannot start the verification parser helper\n");
+		intake_shutdown();
+		return EXIT_NEGATIVE;
+	}
+	/* The signer process too: it alone reaches the keys in the token. */
+	if (signer_start(&app.cfg) != SIGNER_OK) {
+		fprintf(stderr, "suraksha serve: cannot start the signer process (token '%s' "
+		    "through %s); run 'suraksha init' or check the pkcs11_* settings\n",
+		    app.cfg.pkcs11_token, app.cfg.pkcs11_module);
+		verify_worker_stop();
 		intake_shutdown();
 		return EXIT_NEGATIVE;
 	}
@@ -214,11 +226,20 @@ cmd_serve(int argc, char **argv)
 		    "init'\n", app.ca_pem_path);
 		return EXIT_USAGE;
 	}
+	{
+		/* the portal seal's certificate, so that the verification report names it */
+		char seal[1100];
+
+		if (fsx_join(seal, sizeof(seal), app.cfg.data_dir, "keys/seal.pem") == 0)
+			app.seal = pki_load_cert_file(seal);
+	}
 	fsx_join(app.letter_template, sizeof(app.letter_template), app.cfg.templates_dir,
 	    "letter.txt");
 	app.letters.data_dir = app.cfg.data_dir;
 	app.letters.base_url = app.cfg.base_url;
 	app.letters.ca = app.ca;
+	app.letters.tsa_url = app.cfg.tsa_url;
+	app.letters.tsa_timeout_ms = (long)app.cfg.tsa_timeout_ms;
 	app.letters.cfg.template_path = app.letter_template;
 	app.letters.cfg.fonts_dir = app.cfg.fonts_dir;
 	if (db_thread_init(dbpath) != 0 || limits_init(&app.cfg) != 0 ||
@@ -233,8 +254,10 @@ cmd_serve(int argc, char **argv)
 	audit_checkpointer_stop();
 	intake_shutdown();
 	verify_worker_stop();
+	signer_stop();
 	verify_cache_clear();
 	pki_crl_cache_clear();
 	X509_free(app.ca);
+	X509_free(app.seal);
 	return r == 0 ? EXIT_OK : EXIT_NEGATIVE;
 }

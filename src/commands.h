@@ -21,5 +21,7 @@ int	cmd_letter(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_hod(int argc, char **argv);	/* letters/cmd_letters.c */
 int	cmd_intake(int argc, char **argv);
 int	cmd_ca(int argc, char **argv);		/* letters/cmd_ca.c (issue 9) */
+int	cmd_tsa(int argc, char **argv);	/* signer/cmd_tsa.c */
+int	cmd_signer(int argc, char **argv);	/* signer/signer.c: serve's child */
 
 #endif

@@ -219,6 +219,19 @@ static const struct setting settings[] = {
 	    "the office's certification before counting as overdue (dashboard, HKCL export)"),
 	INT(stuck_list_max, 10, 1000000, "100000", "employees at most in the who-is-stuck "
 	    "listing and its CSV export"),
+	/* issue 13: the signer process and its PKCS#11 token */
+	STR(pkcs11_module, "/usr/lib/softhsm/libsofthsm2.so",
+	    "PKCS#11 module the signer process loads (SoftHSM2 here, the HSM's in production)",
+	    NULL),
+	STR(pkcs11_token, "suraksha", "label of the token holding the portal's keys", NULL),
+	STR(pkcs11_pin_file, "", "file holding the token's user PIN (empty: <data>/hsm/pin)",
+	    NULL),
+	INT(signer_timeout_ms, 100, 600000, "5000",
+	    "milliseconds the server waits for the signer process to answer one request"),
+	STR(tsa_url, "", "RFC 3161 time-stamping authority for PAdES B-T letters (empty: B-B, no "
+	    "timestamp); 'suraksha tsa' is one", NULL),
+	INT(tsa_timeout_ms, 100, 60000, "5000",
+	    "milliseconds a letter waits for its timestamp; without one it is not issued"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

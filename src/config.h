@@ -99,6 +99,13 @@ struct config {
 	/* issue 14 */
 	int64_t	 stuck_overdue_days;
 	int64_t	 stuck_list_max;
+	/* issue 13: the signer process and its PKCS#11 token */
+	char	 pkcs11_module[512];
+	char	 pkcs11_token[33];
+	char	 pkcs11_pin_file[512];
+	int64_t	 signer_timeout_ms;
+	char	 tsa_url[512];
+	int64_t	 tsa_timeout_ms;
 };
 
 /* Fills c with the defaults; data_dir is set to dir. */

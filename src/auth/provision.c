@@ -4,8 +4,8 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "letters/pki.h"
-#include "util/fsx.h"
+#include "signer/keys.h"
+#include "signer/signer.h"
 #include "util/strict.h"
 
 enum err
@@ -13,8 +13,7 @@ staff_create(struct db *db, const struct config *cfg, const struct actor *who,
     enum role role, const char *username, const char *display_name, const char *password,
     const struct staff_scope *scope, char *msg, size_t msglen)
 {
-	char keys[PATH_MAX];
-	int pr;
+	char label[72];
 
 	msg[0] = '\0';
 	if (staff_exists(db, username)) {
@@ -22,18 +21,16 @@ staff_create(struct db *db, const struct config *cfg, const struct actor *who,
 		return ERR_EXISTS;
 	}
 	/* The key comes first: a key without an account is replaced when the account is made
-	 * again; an account without its key could not sign. */
-	if (role == ROLE_HOD && strict_username(username) == 0 &&
+	 * again; an account without its key could not sign. Only CLI commands reach the token
+	 * and the offline CA: a HoD made by the running server (which has a signer process and
+	 * never opens a key) gets no portal-held key; its letters carry the portal seal until
+	 * 'suraksha hod issue' (or 'letter hod') issues one or the HoD's own certificate is
+	 * imported into the token ('hod import-p12'). */
+	if (role == ROLE_HOD && signer_pid() < 0 && strict_username(username) == 0 &&
 	    strict_text(display_name, 128) == 0) {
-		if (fsx_join(keys, sizeof(keys), cfg->data_dir, "keys") != 0)
-			return ERR_INTERNAL;
-		pki_set_crl_base_url(cfg->base_url);
-		/* in the server the CA key is offline: the operator issues the certificate with
-		 * `suraksha hod issue` (or imports the HoD's own PKCS#12) */
-		if ((pr = pki_issue_hod(keys, username, display_name, 0)) != PKI_OK &&
-		    pr != PKI_ERR_OFFLINE) {
-			snprintf(msg, msglen, "cannot issue the HoD's signing certificate: %s",
-			    pki_strerror(pr));
+		snprintf(label, sizeof(label), "hod-%s", username);
+		if (signer_keys_issue(cfg, label, display_name, 0) != 0) {
+			snprintf(msg, msglen, "cannot issue the HoD's signing key and certificate");
 			return ERR_INTERNAL;
 		}
 	}

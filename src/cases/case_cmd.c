@@ -7,6 +7,7 @@
 #include "cases/case.h"
 #include "cases/deadline.h"
 #include "cases/export.h"
+#include "signer/signer.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -226,7 +227,13 @@ cmd_export(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	fsx_join(keys, sizeof(keys), cfg.data_dir, "keys");
+	if (signer_start(&cfg) != SIGNER_OK) {	/* the manifest's key is in the token */
+		db_close(db);
+		fprintf(stderr, "suraksha export: cannot reach the key token\n");
+		return EXIT_NEGATIVE;
+	}
 	r = export_hkcl(db, keys, dir, &who, cfg.stuck_overdue_days, &res, err, sizeof(err));
+	signer_stop();
 	db_close(db);
 	if (r != 0) {
 		fprintf(stderr, "suraksha export: %s\n", err);

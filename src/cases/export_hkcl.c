@@ -10,6 +10,8 @@
 #include "cases/case.h"
 #include "db/db.h"
 #include "letters/pki.h"
+#include "letters/sign.h"
+#include "signer/signer.h"
 #include "util/buf.h"
 #include "util/crypt.h"
 #include "util/fsx.h"
@@ -64,35 +66,34 @@ write_csv(struct db *db, struct buf *b, long *n)
 	return rc;
 }
 
-/* Signs data (detached, binary) with the export signer the CLI issued from the portal CA
- * (`suraksha ca export-signer`): the server never reads the CA key. */
+static int
+sign_by_signer(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t *siglen)
+{
+	return signer_sign(ctx, digest, sig, siglen) == SIGNER_OK ? 0 : -1;
+}
+
+/* Signs data (detached) with the portal's HKCL export key, which the signer process
+ * reaches in the token (keys/hkcl.pem is its certificate). */
 static int
 sign_manifest(const char *keys_dir, const char *data, size_t len, struct buf *der,
     char *err, size_t errlen)
 {
-	struct pki_signer s;
-	CMS_ContentInfo *cms = NULL;
-	BIO *in = NULL;
-	unsigned char *p = NULL;
-	int n, rc = -1, e;
+	struct sig_key key = { NULL, NULL, sign_by_signer, (void *)"hkcl" };
+	unsigned char digest[32];
+	int rc = -1;
 
-	if ((e = pki_load_export_signer(keys_dir, &s)) != PKI_OK) {
-		snprintf(err, errlen, "no HKCL export signer in %s (%s): run 'suraksha ca "
-		    "export-signer'", keys_dir, pki_strerror(e));
+	if (pki_load_chain(keys_dir, "hkcl.pem", &key.cert, &key.chain) != PKI_OK) {
+		snprintf(err, errlen, "cannot load the HKCL export certificate %s/hkcl.pem "
+		    "(run 'suraksha init')", keys_dir);
 		return -1;
 	}
-	if ((in = BIO_new_mem_buf(data, (int)len)) == NULL ||
-	    (cms = CMS_sign(s.cert, s.key, s.chain, in, CMS_DETACHED | CMS_BINARY)) == NULL ||
-	    (n = i2d_CMS_ContentInfo(cms, &p)) <= 0 || buf_append(der, p, (size_t)n) != 0) {
-		snprintf(err, errlen, "cannot sign the manifest");
-		goto out;
-	}
-	rc = 0;
-out:
-	OPENSSL_free(p);
-	CMS_ContentInfo_free(cms);
-	BIO_free(in);
-	pki_signer_free(&s);
+	crypt_sha256(data, len, digest);
+	if (sig_cms_digest(digest, &key, der) != SIG_OK)
+		snprintf(err, errlen, "cannot sign the manifest (is the signer process running?)");
+	else
+		rc = 0;
+	X509_free(key.cert);
+	sk_X509_pop_free(key.chain, X509_free);
 	return rc;
 }
 

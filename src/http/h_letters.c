@@ -105,7 +105,7 @@ h_verify_bytes(struct req *r, const void *data, size_t len, struct verify_report
 {
 	static atomic_uint inflight;
 	struct letter_lookup lk;
-	struct verify_ctx vc = { r->app->ca, NULL, letter_store_lookup, &lk };
+	struct verify_ctx vc = { r->app->ca, NULL, letter_store_lookup, &lk, r->app->seal };
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = r->app->cfg.threads > 0 ? (unsigned)r->app->cfg.threads :
 	    cores > 0 ? (unsigned)cores : 1;

@@ -29,6 +29,7 @@ struct app {
 	/* <data>/rules.conf as loaded at start (cmd_serve.c); cases are judged by these. */
 	struct rules_params rules;
 	X509		*ca;		/* the portal CA: trust anchor of letters */
+	X509		*seal;		/* keys/seal.pem: letters it signs say so; or NULL */
 	struct letter_env letters;
 	char		 letter_template[1100];
 };

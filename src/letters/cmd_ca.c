@@ -2,7 +2,8 @@
  * (SIGNING.md, "Keys and who signs": the CA key stays offline, used by CLI commands).
  *   revoke-cert  put a HoD certificate on the CRL (audited), re-sign keys/crl.der
  *   crl          re-sign keys/crl.der from the revocations recorded (before it lapses)
- *   export-signer issue the certificate the server signs HKCL export manifests with */
+ *   export-signer (re)issue the key in the token ("hkcl") and the certificate the server
+ *                 signs HKCL export manifests with (issue 13: no key file) */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "db/db.h"
 #include "letters/pki.h"
+#include "signer/keys.h"
 #include "util/crypt.h"
 #include "util/fsx.h"
 #include "util/strict.h"
@@ -38,8 +40,8 @@ static const char ca_usage[] =
     "                  the revocation time are invalid. Audited.\n"
     "  crl             re-sign the CRL from the revocations recorded (valid 30 days: run\n"
     "                  it from cron well within that)\n"
-    "  export-signer   issue the key and certificate the server signs HKCL export\n"
-    "                  manifests with (<data>/keys/hkcl-export.key/.pem)\n"
+    "  export-signer   issue a new key in the token (label hkcl) and its certificate\n"
+    "                  (<data>/keys/hkcl.pem) the server signs HKCL export manifests with\n"
     "These read the portal CA key; the server never does.\n";
 
 /* Every recorded revocation into a freshly signed CRL. Inside the caller's transaction. */
@@ -214,8 +216,8 @@ cmd_ca(int argc, char **argv)
 	    fsx_join(keys, sizeof(keys), cfg.data_dir, "keys") != 0)
 		goto usage;
 	if (strcmp(sub, "export-signer") == 0) {
-		if ((k = pki_issue_export_signer(keys)) != PKI_OK) {
-			fprintf(stderr, "suraksha ca: export signer: %s\n", pki_strerror(k));
+		if (signer_keys_issue(&cfg, "hkcl", "Suraksha Portal HKCL export", 10 * 365) != 0) {
+			fprintf(stderr, "suraksha ca: cannot issue the export signer\n");
 			return EXIT_USAGE;
 		}
 		return EXIT_OK;

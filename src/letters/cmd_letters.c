@@ -14,6 +14,9 @@
 #include "config.h"
 #include "letters/letter.h"
 #include "letters/pki.h"
+#include "letters/sign.h"
+#include "signer/keys.h"
+#include "signer/signer.h"
 #include "letters/store.h"
 #include "db/db.h"
 #include "util/crypt.h"
@@ -48,8 +51,8 @@ cmd_verify(int argc, char **argv)
 	struct buf pdf;
 	struct verify_report r;
 	struct letter_lookup lk = { 0 };
-	struct verify_ctx vc = { NULL, NULL, NULL, NULL };
-	char dbfile[PATH_MAX], dberr[256];
+	struct verify_ctx vc = { NULL, NULL, NULL, NULL, NULL };
+	char dbfile[PATH_MAX], dberr[256], seal[PATH_MAX];
 	json_t *j = NULL;
 	int i, rc = EXIT_USAGE, offline = 0, k;
 
@@ -101,6 +104,9 @@ cmd_verify(int argc, char **argv)
 		fprintf(stderr, "suraksha verify: %s is not a CRL signed by the CA\n", crl_path);
 		goto out;
 	}
+	/* the portal seal's certificate when the data folder has it: the report names it */
+	if (fsx_join(seal, sizeof(seal), c.data, "keys/seal.pem") == 0 && access(seal, R_OK) == 0)
+		vc.seal = pki_load_cert_file(seal);
 	if (fsx_read(file, &pdf) != 0) {
 		fprintf(stderr, "suraksha verify: cannot read %s\n", file);
 		goto out;
@@ -139,6 +145,7 @@ out:
 	db_close(lk.db);
 	json_decref(j);
 	X509_free(vc.ca);
+	X509_free(vc.seal);
 	X509_CRL_free(vc.crl);
 	buf_free(&pdf);
 	return rc;
@@ -157,7 +164,9 @@ static const char letter_usage[] =
     "  sample --hod USER --out FILE.pdf [--facts FILE.json] [--template FILE]\n"
     "         [--fonts DIR]             render and sign a letter (built-in sample facts,\n"
     "                                   overridden by the keys of --facts; for tests)\n"
-    "Keys live in <data>/keys (mode 0600); the letter is signed with hod-USER.key.\n";
+    "HoD keys live in the data folder's PKCS#11 token (label hod-USER, created by 'init' in\n"
+    "<data>/hsm, or the pkcs11_* settings); certificates in <data>/keys/hod-USER.pem. A\n"
+    "sample is signed through the signer process, like the server's letters.\n";
 
 struct sample {
 	struct letter_facts	f;
@@ -249,10 +258,17 @@ keys_dir(const char *data_dir, char *out, size_t len)
 }
 
 static int
-letter_sample(const char *keys, const char *hod, const char *out, const char *facts,
-    const struct letter_config *cfg)
+sign_by_signer(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t *siglen)
 {
-	struct pki_signer signer;
+	return signer_sign(ctx, digest, sig, siglen) == SIGNER_OK ? 0 : -1;
+}
+
+static int
+letter_sample(const struct config *conf, const char *keys, const char *hod, const char *out,
+    const char *facts, const struct letter_config *cfg)
+{
+	struct sig_key key = { NULL, NULL, sign_by_signer, NULL };
+	char label[72], file[96];
 	struct sample s;
 	struct buf pdf;
 	int rc = EXIT_USAGE, e;
@@ -264,13 +280,20 @@ letter_sample(const char *keys, const char *hod, const char *out, const char *fa
 		fprintf(stderr, "suraksha letter: bad facts file %s\n", facts);
 		goto out;
 	}
-	if ((e = pki_load_signer(keys, hod, &signer)) != PKI_OK) {
-		fprintf(stderr, "suraksha letter: no signer '%s' in %s: %s\n", hod, keys,
-		    pki_strerror(e));
+	snprintf(label, sizeof(label), "hod-%s", hod);
+	snprintf(file, sizeof(file), "%s.pem", label);
+	key.ctx = label;
+	if (strict_username(hod) != 0 ||
+	    (e = pki_load_chain(keys, file, &key.cert, &key.chain)) != PKI_OK) {
+		fprintf(stderr, "suraksha letter: no certificate for '%s' in %s\n", hod, keys);
 		goto out;
 	}
-	e = letter_issue(cfg, &s.f, &signer, &pdf);
-	pki_signer_free(&signer);
+	if (signer_start(conf) != SIGNER_OK) {
+		fprintf(stderr, "suraksha letter: cannot reach the key token\n");
+		goto out;
+	}
+	e = letter_issue_key(cfg, &s.f, &key, &pdf);
+	signer_stop();
 	if (e != LETTER_OK) {
 		fprintf(stderr, "suraksha letter: cannot issue the letter: %s\n",
 		    letter_strerror(e));
@@ -283,6 +306,8 @@ letter_sample(const char *keys, const char *hod, const char *out, const char *fa
 	printf("%s %zu bytes, ref %s\n", out, pdf.len, s.f.ref);
 	rc = EXIT_OK;
 out:
+	X509_free(key.cert);
+	sk_X509_pop_free(key.chain, X509_free);
 	json_decref(s.json);
 	buf_free(&pdf);
 	return rc;
@@ -305,9 +330,11 @@ int
 cmd_letter(int argc, char **argv)
 {
 	const char *data_dir = "./storage", *hod = NULL, *name = NULL, *out = NULL;
-	const char *facts = NULL, *p12 = NULL, *sub, *config_file = NULL;
+	const char *facts = NULL, *p12 = NULL, *sub;
 	struct letter_config cfg = { NULL, NULL };
-	char keys[PATH_MAX], pass[512];
+	struct cli_common cc = { "./storage", NULL, 0 };
+	struct config conf;
+	char keys[PATH_MAX], pass[512], label[72];
 	int64_t days = 0;
 	int i, e;
 
@@ -329,7 +356,7 @@ cmd_letter(int argc, char **argv)
 		if (strcmp(a, "--data") == 0)
 			data_dir = v;
 		else if (strcmp(a, "--config") == 0)
-			config_file = v;
+			cc.config = v;
 		else if (strcmp(a, "--hod") == 0)
 			hod = v;
 		else if (strcmp(a, "--name") == 0)
@@ -350,17 +377,11 @@ cmd_letter(int argc, char **argv)
 		} else
 			goto usage;
 	}
-	if (keys_dir(data_dir, keys, sizeof(keys)) != 0)
+	cc.data = data_dir;
+	if (keys_dir(data_dir, keys, sizeof(keys)) != 0 || cli_load_config(&cc, &conf) != 0)
 		goto usage;
-	{
-		/* base_url: the CRL distribution point of the certificates issued here */
-		struct cli_common c = { data_dir, config_file, 0 };
-		struct config conf;
-
-		if (cli_load_config(&c, &conf) != 0)
-			return EXIT_USAGE;
-		pki_set_crl_base_url(conf.base_url);
-	}
+	/* base_url: the CRL distribution point of the certificates issued here (issue 9) */
+	pki_set_crl_base_url(conf.base_url);
 	if (strcmp(sub, "ca") == 0) {
 		if ((e = pki_ca_init(keys)) != PKI_OK) {
 			fprintf(stderr, "suraksha letter: CA: %s\n", pki_strerror(e));
@@ -369,25 +390,22 @@ cmd_letter(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(sub, "hod") == 0 && hod != NULL && name != NULL) {
-		if ((e = pki_issue_hod(keys, hod, name, (int)days)) != PKI_OK) {
-			fprintf(stderr, "suraksha letter: issuing for %s: %s\n", hod,
-			    pki_strerror(e));
+		snprintf(label, sizeof(label), "hod-%s", hod);
+		if (strict_username(hod) != 0 ||
+		    signer_keys_issue(&conf, label, name, (int)days) != 0) {
+			fprintf(stderr, "suraksha letter: cannot issue a key for %s\n", hod);
 			return EXIT_USAGE;
 		}
 		return EXIT_OK;
 	}
 	if (strcmp(sub, "import-p12") == 0 && hod != NULL && p12 != NULL) {
 		read_password(pass, sizeof(pass));
-		e = pki_import_p12(keys, hod, p12, pass);
+		e = signer_keys_import_p12(&conf, hod, p12, pass);
 		memset(pass, 0, sizeof(pass));
-		if (e != PKI_OK) {
-			fprintf(stderr, "suraksha letter: import: %s\n", pki_strerror(e));
-			return EXIT_USAGE;
-		}
-		return EXIT_OK;
+		return e == 0 ? EXIT_OK : EXIT_USAGE;
 	}
 	if (strcmp(sub, "sample") == 0 && hod != NULL && out != NULL)
-		return letter_sample(keys, hod, out, facts, &cfg);
+		return letter_sample(&conf, keys, hod, out, facts, &cfg);
 usage:
 	fputs(letter_usage, stderr);
 	return EXIT_USAGE;

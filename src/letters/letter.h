@@ -80,10 +80,22 @@ struct letter_layout {
 int	letter_render(const struct letter_config *cfg, const struct letter_facts *f,
 	    struct buf *pdf, struct letter_layout *layout);
 
-/* Render and sign in one go with a key the server holds (the portal's seal or a HoD key
- * under storage/keys). On success pdf holds the signed letter. */
+/* Render and sign in one go with a key in memory (tests, the bench, offline tools). On
+ * success pdf holds the signed letter (strict PAdES B-B). */
 int	letter_issue(const struct letter_config *cfg, const struct letter_facts *f,
 	    const struct pki_signer *signer, struct buf *pdf);
+/* The same with any signer (struct sig_key in letters/sign.h: the signer process's key in
+ * the token, for the server). */
+struct sig_key;
+int	letter_issue_key(const struct letter_config *cfg, const struct letter_facts *f,
+	    const struct sig_key *key, struct buf *pdf);
+
+/* Letters allocate and free a few MB each (libharu, the font subset, the CMS): glibc's
+ * defaults give that memory back to the kernel after every letter and fault it in again
+ * for the next, measured (make bench) at a third of render+sign time spent in the kernel.
+ * This keeps up to 32 MiB of freed heap per arena and serves allocations below 4 MiB from
+ * the heap. Call once at start-up, before threads (serve, the bench). */
+void	letter_heap_tune(void);
 
 /* The text of the visible signature block, shared by the renderer (which must put every
  * glyph of it into the embedded font subset) and the signer (which draws it). */

@@ -136,11 +136,22 @@ make_cert(EVP_PKEY *key, const char *cn, int64_t nb, int64_t na, X509 *issuer,
 		goto fail;
 	if (!X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : name))
 		goto fail;
-	if (is_ca) {
+	if (is_ca == 1) {
 		if (add_ext(cert, cert, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
 		    add_ext(cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") != 0 ||
 		    add_ext(cert, cert, NID_subject_key_identifier, "hash") != 0 ||
 		    add_ext(cert, cert, NID_authority_key_identifier, "keyid:always") != 0)
+			goto fail;
+	} else if (is_ca == PKI_LEAF_TSA) {
+		if (add_ext(cert, issuer, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
+		    add_ext(cert, issuer, NID_key_usage,
+		    "critical,digitalSignature,nonRepudiation") != 0 ||
+		    add_ext(cert, issuer, NID_ext_key_usage, "critical,timeStamping") != 0 ||
+		    add_ext(cert, issuer, NID_subject_key_identifier, "hash") != 0 ||
+		    add_ext(cert, issuer, NID_authority_key_identifier, "keyid:always") != 0)
+			goto fail;
+		if (crl_url[0] != '\0' &&
+		    add_ext(cert, issuer, NID_crl_distribution_points, crl_url) != 0)
 			goto fail;
 	} else {
 		if (add_ext(cert, issuer, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
@@ -692,48 +703,41 @@ pki_crl_cache_clear(void)
 	pthread_mutex_unlock(&crl_cache.lock);
 }
 
-/* ---- issue 9: the HKCL export signer, so that the server never reads the CA key ---- */
-
-#define EXPORT_DAYS	(5 * 365)
-
-static int
-export_paths(const char *keys_dir, char *keyp, char *pem, size_t len)
-{
-	return path_in(keyp, len, keys_dir, "hkcl-export", NULL, ".key") != 0 ||
-	    path_in(pem, len, keys_dir, "hkcl-export", NULL, ".pem") != 0 ? -1 : 0;
-}
-
+/* issue 13: certificates for keys kept in the signer's token */
 int
-pki_issue_export_signer(const char *keys_dir)
+pki_certify(const char *keys_dir, const char *file, const char *common_name, EVP_PKEY *pub,
+    int validity_days, int kind)
 {
-	char keyp[PATH_MAX], pem[PATH_MAX], cakeyp[PATH_MAX];
-	EVP_PKEY *ca_key = NULL, *key = NULL;
+	char path[PATH_MAX], cakeyp[PATH_MAX];
+	EVP_PKEY *ca_key = NULL;
 	X509 *ca = NULL, *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
 	int64_t now = time_now();
-	int rc;
+	int rc = PKI_ERR_CRYPTO;
 
 	if (ca_key_offline)
 		return PKI_ERR_OFFLINE;
-	if (export_paths(keys_dir, keyp, pem, sizeof(keyp)) != 0 ||
-	    path_in(cakeyp, sizeof(cakeyp), keys_dir, "ca.key", NULL, "") != 0)
+	if (keys_dir == NULL || file == NULL || strchr(file, '/') != NULL || pub == NULL ||
+	    common_name == NULL || strict_text(common_name, MAX_CN) != 0 ||
+	    path_in(path, sizeof(path), keys_dir, file, NULL, "") != 0 ||
+	    path_in(cakeyp, sizeof(cakeyp), keys_dir, "ca.key", NULL, "") != 0 ||
+	    validity_days < 0 || validity_days > 20 * 366)
 		return PKI_ERR_ARG;
+	if (validity_days == 0)
+		validity_days = HOD_DAYS;
 	if ((ca = pki_load_ca(keys_dir)) == NULL || (ca_key = load_key_file(cakeyp)) == NULL) {
 		rc = PKI_ERR_NOCA;
 		goto out;
 	}
-	if ((rc = pki_make_leaf(ca_key, ca, "Suraksha Portal HKCL export", now - 300,
-	    now + (int64_t)EXPORT_DAYS * 86400, &key, &cert)) != PKI_OK)
+	if ((cert = make_cert(pub, common_name, now - 3600, now + (int64_t)validity_days * 86400,
+	    ca, ca_key, kind == PKI_LEAF_TSA ? PKI_LEAF_TSA : 0)) == NULL)
 		goto out;
-	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain, ca)) {
-		rc = PKI_ERR_CRYPTO;
+	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain, ca))
 		goto out;
-	}
 	ca = NULL;	/* owned by chain */
-	rc = store_hod(keyp, pem, key, cert, chain);
+	rc = write_certs(path, cert, chain);
 out:
 	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(key);
 	X509_free(ca);
 	X509_free(cert);
 	sk_X509_pop_free(chain, X509_free);
@@ -741,12 +745,21 @@ out:
 }
 
 int
-pki_load_export_signer(const char *keys_dir, struct pki_signer *out)
+pki_load_chain(const char *keys_dir, const char *file, X509 **cert, STACK_OF(X509) **chain)
 {
-	char keyp[PATH_MAX], pem[PATH_MAX];
+	char path[PATH_MAX];
+	STACK_OF(X509) *certs;
 
-	memset(out, 0, sizeof(*out));
-	if (export_paths(keys_dir, keyp, pem, sizeof(keyp)) != 0)
+	*cert = NULL;
+	*chain = NULL;
+	if (keys_dir == NULL || file == NULL || strchr(file, '/') != NULL ||
+	    path_in(path, sizeof(path), keys_dir, file, NULL, "") != 0)
 		return PKI_ERR_ARG;
-	return load_signer_files(keyp, pem, out);
+	if (!exists(path))
+		return PKI_ERR_NOTFOUND;
+	if ((certs = load_certs_file(path)) == NULL)
+		return PKI_ERR_CRYPTO;
+	*cert = sk_X509_shift(certs);
+	*chain = certs;
+	return PKI_OK;
 }

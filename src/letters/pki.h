@@ -80,8 +80,9 @@ int	pki_make_leaf(EVP_PKEY *ca_key, X509 *ca_cert, const char *common_name,
  * only by CLI commands (`suraksha ca revoke-cert`, `suraksha ca crl`), valid 30 days;
  * the server serves it (GET /crl) and checks signers against it. */
 
-/* From now on this process never reads the CA key: issuing and CRL signing answer
- * PKI_ERR_OFFLINE. The server calls it at start; those are CLI commands. */
+/* From now on this process never reads the CA key: issuing (pki_certify,
+ * pki_issue_hod) and CRL signing answer PKI_ERR_OFFLINE. The server calls it at start;
+ * those are CLI commands. */
 void	pki_ca_key_offline(void);
 
 /* Leaves issued from now on by this process carry the CRL distribution point
@@ -106,10 +107,18 @@ X509_CRL *pki_crl_load(const char *path, X509 *ca);
 X509_CRL *pki_crl_get(const char *data_dir);
 void	pki_crl_cache_clear(void);
 
-/* The key and certificate the server signs HKCL export manifests with
- * (keys_dir/hkcl-export.key/.pem, issued by the CA, 5 years; `suraksha init` and
- * `suraksha ca export-signer` make it), so that the server never reads the CA key. */
-int	pki_issue_export_signer(const char *keys_dir);
-int	pki_load_export_signer(const char *keys_dir, struct pki_signer *out);
+/* issue 13: keys kept in the signer's PKCS#11 token, their certificates in keys_dir.
+ * pki_certify issues a certificate for the public key pub with the portal CA (offline:
+ * CLI commands only) and writes it with the CA above it to keys_dir/file (0644): kind
+ * PKI_LEAF_SIGNER as for HoDs (the seal, HKCL manifests), PKI_LEAF_TSA with the critical
+ * EKU timeStamping RFC 3161 wants. pki_load_chain reads such a file back: the first
+ * certificate into *cert, the rest into *chain (both the caller's). Every leaf carries
+ * the CRL distribution point set by pki_set_crl_base_url (issue 9). */
+#define PKI_LEAF_SIGNER	0
+#define PKI_LEAF_TSA	2
+int	pki_certify(const char *keys_dir, const char *file, const char *common_name,
+	    EVP_PKEY *pub, int validity_days, int kind);
+int	pki_load_chain(const char *keys_dir, const char *file, X509 **cert,
+	    STACK_OF(X509) **chain);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "letters/pdfupd.h"
 #include "letters/text.h"
+#include "signer/tsa.h"
 #include "util/crypt.h"
 #include "util/log.h"
 #include "util/strict.h"
@@ -24,6 +25,7 @@ static const char *const err_names[SIG_ERR__MAX] = {
 	[SIG_ERR_CRYPTO] = "crypto",
 	[SIG_ERR_TOO_BIG] = "signature_too_big",
 	[SIG_ERR_NOMEM] = "nomem",
+	[SIG_ERR_TSA] = "no_timestamp",
 };
 
 const char *
@@ -101,9 +103,14 @@ append_sig_dict(struct pdfupd *u, unsigned sig, const char *name_w, const char *
 	pdf_date_ist(t, mdate);
 	memset(br, ' ', BR_WIDTH);
 	br[BR_WIDTH] = '\0';
+	/* A certification signature (DocMDP, P 2): readers show the letter as certified, and
+	 * the changes allowed after it are form filling and signing, which covers what
+	 * PAdES B-LT and B-LTA append (validation data, document timestamps). */
 	if (pdfupd_obj(u, sig) != 0 ||
 	    buf_printf(pdf, "%u 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
-	    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [0 ", sig) != 0)
+	    "/SubFilter /ETSI.CAdES.detached\n/Reference [<< /Type /SigRef /TransformMethod "
+	    "/DocMDP /TransformParams << /Type /TransformParams /P 2 /V /1.2 >> >>]\n"
+	    "/ByteRange [0 ", sig) != 0)
 		return -1;
 	*br_at = pdf->len;
 	if (buf_puts(pdf, br) != 0 || buf_puts(pdf, "]\n/Contents ") != 0)
@@ -180,8 +187,8 @@ sig_prepare(struct buf *pdf, const struct letter_layout *lay, const struct sig_r
 	if (n < 0 || (size_t)n >= sizeof(extra) ||
 	    pdfupd_reemit(&u, &base, lay->page_obj, extra, "/Annots") != 0)
 		goto layout;
-	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n",
-	    widget);
+	n = snprintf(extra, sizeof(extra), "/AcroForm << /Fields [%u 0 R] /SigFlags 3 >>\n"
+	    "/Perms << /DocMDP %u 0 R >>\n", widget, sig);
 	if (n < 0 || (size_t)n >= sizeof(extra) ||
 	    pdfupd_reemit(&u, &base, lay->catalog_obj, extra, "/AcroForm") != 0)
 		goto layout;
@@ -286,18 +293,106 @@ sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned char 
 }
 
 int
-sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
-    const struct pki_signer *signer)
+sig_fn_evp(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t *siglen)
+{
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new((EVP_PKEY *)ctx, NULL);
+	int ok;
+
+	ok = pc != NULL && EVP_PKEY_sign_init(pc) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) == 1 &&
+	    EVP_PKEY_sign(pc, sig, siglen, digest, 32) == 1;
+	EVP_PKEY_CTX_free(pc);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
+/* B-T: the TSA's token over the signature value, as the unsigned attribute
+ * id-aa-signatureTimeStampToken (RFC 3161 appendix A, ETSI EN 319 122-1). */
+static int
+add_timestamp(CMS_SignerInfo *si, const struct sig_key *key)
+{
+	ASN1_OCTET_STRING *os = CMS_SignerInfo_get0_signature(si);
+	struct buf token;
+	int rc = SIG_ERR_CRYPTO, e;
+
+	buf_init(&token, 64 * 1024);
+	if (os == NULL)
+		goto out;
+	if ((e = tsa_fetch(key->tsa_url, ASN1_STRING_get0_data(os),
+	    (size_t)ASN1_STRING_length(os), key->tsa_ca,
+	    key->tsa_timeout_ms > 0 ? key->tsa_timeout_ms : 5000, &token)) != TSA_OK) {
+		log_error("letters: no timestamp from %s: %s", key->tsa_url, tsa_strerror(e));
+		rc = SIG_ERR_TSA;
+		goto out;
+	}
+	if (CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+	    token.data, (int)token.len))
+		rc = SIG_OK;
+out:
+	buf_free(&token);
+	return rc;
+}
+
+/* Signed attributes for key->cert over digest, signed by key->fn, timestamped when the key
+ * names a TSA: the CMS DER into der. */
+static int
+cms_for_digest(const struct sig_prepared *prep, const struct sig_key *key, struct buf *der)
+{
+	struct sig_external x;
+	unsigned char tbs[32], sig[1024];
+	size_t siglen = sizeof(sig);
+	ASN1_OCTET_STRING *os;
+	unsigned char *out = NULL;
+	int rc, dlen;
+
+	if ((rc = sig_external_begin(prep, key->cert, key->chain, 0, &x, tbs)) != SIG_OK)
+		return rc;
+	rc = SIG_ERR_CRYPTO;
+	if (key->fn(key->ctx, tbs, sig, &siglen) != 0 ||
+	    (os = CMS_SignerInfo_get0_signature(x.si)) == NULL ||
+	    !ASN1_OCTET_STRING_set(os, sig, (int)siglen))
+		goto out;
+	if (key->tsa_url != NULL && key->tsa_url[0] != '\0' &&
+	    (rc = add_timestamp(x.si, key)) != SIG_OK)
+		goto out;
+	rc = SIG_ERR_CRYPTO;
+	if ((dlen = i2d_CMS_ContentInfo(x.cms, &out)) <= 0)
+		goto out;
+	rc = buf_append(der, out, (size_t)dlen) == 0 ? SIG_OK : SIG_ERR_NOMEM;
+out:
+	ERR_clear_error();
+	OPENSSL_free(out);
+	sig_external_free(&x);
+	return rc;
+}
+
+int
+sig_cms_digest(const unsigned char digest[32], const struct sig_key *key, struct buf *der)
+{
+	struct sig_prepared prep;
+
+	if (key == NULL || key->cert == NULL || key->fn == NULL)
+		return SIG_ERR_ARG;
+	memset(&prep, 0, sizeof(prep));
+	memcpy(prep.digest, digest, 32);
+	return cms_for_digest(&prep, key, der);
+}
+
+int
+sig_sign_key(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+    const struct sig_key *key)
 {
 	struct sig_prepared prep;
 	struct buf der;
 	size_t base = pdf->len;
 	int rc;
 
+	if (key == NULL || key->cert == NULL || key->fn == NULL)
+		return SIG_ERR_ARG;
 	buf_init(&der, 64 * 1024);
 	if ((rc = sig_prepare(pdf, lay, req, &prep)) != SIG_OK)
 		goto out;
-	if ((rc = sig_cms_sign(pdf, &prep, signer, req->signing_time, &der)) != SIG_OK ||
+	if ((rc = cms_for_digest(&prep, key, &der)) != SIG_OK ||
 	    (rc = sig_embed(pdf, &prep, (const unsigned char *)der.data, der.len)) != SIG_OK) {
 		pdf->len = base;
 		pdf->data[base] = '\0';
@@ -305,6 +400,21 @@ sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_requ
 out:
 	buf_free(&der);
 	return rc;
+}
+
+int
+sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
+    const struct pki_signer *signer)
+{
+	struct sig_key key = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+
+	if (signer == NULL || signer->key == NULL || signer->cert == NULL)
+		return SIG_ERR_ARG;
+	key.cert = signer->cert;
+	key.chain = signer->chain;
+	key.fn = sig_fn_evp;
+	key.ctx = signer->key;
+	return sig_sign_key(pdf, lay, req, &key);
 }
 
 /* DER of a SET OF the signed attributes, sorted as DER wants: what the signature covers. */
@@ -360,6 +470,19 @@ signed_attrs_der(CMS_SignerInfo *si, struct buf *out)
 out:
 	for (i = 0; i < n; i++)
 		OPENSSL_free(enc[i]);
+	return rc;
+}
+
+int
+sig_attrs_digest(void *si, unsigned char out[32])
+{
+	struct buf attrs;
+	int rc;
+
+	buf_init(&attrs, 64 * 1024);
+	if ((rc = signed_attrs_der(si, &attrs)) == 0)
+		crypt_sha256(attrs.data, attrs.len, out);
+	buf_free(&attrs);
 	return rc;
 }
 

@@ -28,6 +28,7 @@ enum sig_err {
 	SIG_ERR_CRYPTO,		/* OpenSSL could not build the CMS */
 	SIG_ERR_TOO_BIG,	/* the CMS does not fit the reserved /Contents: never truncated */
 	SIG_ERR_NOMEM,
+	SIG_ERR_TSA,		/* B-T asked and the TSA gave no good token: not signed */
 	SIG_ERR__MAX
 };
 
@@ -37,7 +38,7 @@ struct sig_request {
 	const char	*signer_name;	/* /Name and the visible block (UTF-8, WinAnsi-printable) */
 	const char	*reason;	/* /Reason */
 	const char	*letter_ref;	/* /SurakshaRef: the reference, inside the signed bytes */
-	int64_t		 signing_time;	/* /M (IST) and the CMS signingTime */
+	int64_t		 signing_time;	/* /M (IST): the CMS has no signingTime (strict B-B) */
 };
 
 struct sig_prepared {
@@ -60,6 +61,44 @@ int	sig_embed(struct buf *pdf, const struct sig_prepared *prep, const unsigned c
 
 int	sig_sign(struct buf *pdf, const struct letter_layout *lay, const struct sig_request *req,
 	    const struct pki_signer *signer);
+
+/* Who signs a digest: the signer process (a key in the token), a key in memory (tests, the
+ * bench), or a HoD's token through sign-agent. fn signs the 32-byte SHA-256 digest of the
+ * DER signed attributes: DER ECDSA or RSA PKCS#1 v1.5 into sig (room *siglen; out: its
+ * length); 0 ok. */
+typedef int (*sig_sign_fn)(void *ctx, const unsigned char digest[32], unsigned char *sig,
+	    size_t *siglen);
+struct sig_key {
+	X509		*cert;
+	STACK_OF(X509)	*chain;		/* certificates above cert; may be NULL */
+	sig_sign_fn	 fn;
+	void		*ctx;
+	/* B-T: when tsa_url is set, an RFC 3161 token over the signature value from that TSA
+	 * (its signature checked against tsa_ca when not NULL) goes in as the unsigned
+	 * attribute id-aa-signatureTimeStampToken; no token, no signature. */
+	const char	*tsa_url;
+	X509		*tsa_ca;
+	long		 tsa_timeout_ms;
+};
+
+/* The sig_sign_fn of a key in memory (ctx: an EVP_PKEY). */
+int	sig_fn_evp(void *ctx, const unsigned char digest[32], unsigned char *sig,
+	    size_t *siglen);
+
+/* Strict PAdES B-B in one call: prepare, signed attributes built here (contentType,
+ * messageDigest, ESS signing-certificate-v2, no signingTime: the time is /M), their digest
+ * signed by key->fn, embed. pdf is left as it was on failure. */
+int	sig_sign_key(struct buf *pdf, const struct letter_layout *lay,
+	    const struct sig_request *req, const struct sig_key *key);
+
+/* SHA-256 of the DER SET OF the signed attributes of si (a CMS_SignerInfo): what a
+ * signature covers. */
+int	sig_attrs_digest(void *si, unsigned char out[32]);
+
+/* A detached CMS SignedData over content whose SHA-256 is digest, signed by key the same
+ * strict way (HKCL export manifests): DER into der. */
+int	sig_cms_digest(const unsigned char digest[32], const struct sig_key *key,
+	    struct buf *der);
 
 /* Phase 2 with an external signer (a HoD's token, an eSign service): begin builds the
  * SignerInfo for cert (signed attributes contentType, signingTime, messageDigest of the

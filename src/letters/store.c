@@ -14,7 +14,9 @@
 #include "audit/audit.h"
 #include "db/db.h"
 #include "notify/notify.h"
+#include "signer/signer.h"
 #include "letters/pki.h"
+#include "letters/sign.h"
 #include "letters/verify.h"
 #include "util/buf.h"
 #include "util/crypt.h"
@@ -42,12 +44,15 @@ static const char SQL_REVOKE[] =
     "UPDATE letters SET revoked_at = ?2, revoked_by = ?3, revoke_reason = ?4"
     " WHERE ref = ?1 AND revoked_at IS NULL";
 
-/* HoD signers, loaded once per thread (loading one costs about half a millisecond) and
- * reloaded when the key file changes (a re-issued key); freed when the thread ends. */
+/* Certificates of the keys in the signer's token (keys/<label>.pem: public files; the
+ * private keys never leave the signer process), loaded once per thread (about half a
+ * millisecond each) and reloaded when the file changes (a re-issued key); freed when the
+ * thread ends. */
 struct cached_signer {
-	char		 username[65];
+	char		 label[72];
 	struct timespec	 mtime;
-	struct pki_signer s;
+	X509		*cert;
+	STACK_OF(X509)	*chain;
 };
 struct signer_cache {
 	struct cached_signer	 c[SIGNER_CACHE];
@@ -55,6 +60,14 @@ struct signer_cache {
 };
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void
+cached_clear(struct cached_signer *c)
+{
+	X509_free(c->cert);
+	sk_X509_pop_free(c->chain, X509_free);
+	memset(c, 0, sizeof(*c));
+}
 
 static void
 cache_free(void *p)
@@ -65,7 +78,7 @@ cache_free(void *p)
 	if (sc == NULL)
 		return;
 	for (i = 0; i < SIGNER_CACHE; i++)
-		pki_signer_free(&sc->c[i].s);
+		cached_clear(&sc->c[i]);
 	free(sc);
 }
 
@@ -95,36 +108,68 @@ letter_store_thread_release(void)
 	pthread_setspecific(cache_key, NULL);
 }
 
-static const struct pki_signer *
-signer_for(const char *data_dir, const char *username)
+static int
+sign_by_signer(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t *siglen)
+{
+	return signer_sign(ctx, digest, sig, siglen) == SIGNER_OK ? 0 : -1;
+}
+
+/* The certificate of the token key labelled label; NULL when it has none. */
+static struct cached_signer *
+cert_for(const char *data_dir, const char *label)
 {
 	struct signer_cache *sc = cache_get();
-	char keys[1024], path[1200];
+	char keys[1024], file[96], path[1200];
 	struct cached_signer *c;
 	struct stat st;
 	size_t i;
 
 	if (sc == NULL || fsx_join(keys, sizeof(keys), data_dir, "keys") != 0)
 		return NULL;
-	snprintf(path, sizeof(path), "%s/hod-%s.key", keys, username);
+	snprintf(file, sizeof(file), "%s.pem", label);
+	snprintf(path, sizeof(path), "%s/%s", keys, file);
 	if (stat(path, &st) != 0)
 		return NULL;
 	for (i = 0; i < SIGNER_CACHE; i++) {
 		c = &sc->c[i];
-		if (strcmp(c->username, username) == 0 && c->mtime.tv_sec == st.st_mtim.tv_sec &&
+		if (strcmp(c->label, label) == 0 && c->mtime.tv_sec == st.st_mtim.tv_sec &&
 		    c->mtime.tv_nsec == st.st_mtim.tv_nsec)
-			return &c->s;
+			return c;
 	}
 	c = &sc->c[sc->next++ % SIGNER_CACHE];
-	pki_signer_free(&c->s);
-	memset(c, 0, sizeof(*c));
-	if (pki_load_signer(keys, username, &c->s) != PKI_OK) {
-		memset(c, 0, sizeof(*c));
+	cached_clear(c);
+	if (pki_load_chain(keys, file, &c->cert, &c->chain) != PKI_OK || c->cert == NULL) {
+		cached_clear(c);
 		return NULL;
 	}
-	snprintf(c->username, sizeof(c->username), "%s", username);
+	snprintf(c->label, sizeof(c->label), "%s", label);
 	c->mtime = st.st_mtim;
-	return &c->s;
+	return c;
+}
+
+/* Who signs a HoD's letters when the portal signs: the HoD's own key in the token (the
+ * demo HoDs, HoDs given one by 'suraksha letter hod'), else the portal seal. */
+static int
+key_for(const struct letter_env *env, const char *hod_username, struct sig_key *key)
+{
+	struct cached_signer *c;
+	char label[72];
+
+	snprintf(label, sizeof(label), "hod-%s", hod_username);
+	if ((c = cert_for(env->data_dir, label)) == NULL &&
+	    (c = cert_for(env->data_dir, "seal")) == NULL)
+		return -1;
+	memset(key, 0, sizeof(*key));
+	key->cert = c->cert;
+	key->chain = c->chain;
+	key->fn = sign_by_signer;
+	key->ctx = c->label;
+	if (env->tsa_url != NULL && env->tsa_url[0] != '\0') {
+		key->tsa_url = env->tsa_url;
+		key->tsa_ca = env->ca;
+		key->tsa_timeout_ms = env->tsa_timeout_ms;
+	}
+	return 0;
 }
 
 int
@@ -150,7 +195,7 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
     const char *hod_username, const char *department_code, struct letter_facts *f,
     char ref_out[LETTER_REF_MAX], char *msg, size_t msglen)
 {
-	const struct pki_signer *signer;
+	struct sig_key key;
 	char sha[SHA256_HEX], path[1200], object[96], *after = NULL;
 	struct audit_rec a = { who->name, who->role, "letter.issue", f->employee_id, NULL,
 	    who->ip, NULL, NULL };
@@ -163,9 +208,9 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
 	json_t *o;
 
 	msg[0] = '\0';
-	if ((signer = signer_for(env->data_dir, hod_username)) == NULL) {
-		snprintf(msg, msglen, "No signing key for HoD '%s': issue one with 'suraksha "
-		    "letter hod' or import a PKCS#12.", hod_username);
+	if (key_for(env, hod_username, &key) != 0) {
+		snprintf(msg, msglen, "No signing key for HoD '%s' and no portal seal: issue one "
+		    "with 'suraksha letter hod' or run 'suraksha init'.", hod_username);
 		return ERR_WRONG_STATE;
 	}
 	if ((st = db_prepare(db, SQL_SEQ_NEXT)) == NULL)
@@ -183,7 +228,7 @@ letter_store_issue(struct db *db, const struct letter_env *env, const struct act
 	f->issued_at = now;
 	f->verify_base_url = env->base_url;
 	buf_init(&pdf, LETTER_MAX_BYTES);
-	if ((rc = letter_issue(&env->cfg, f, signer, &pdf)) != LETTER_OK) {
+	if ((rc = letter_issue_key(&env->cfg, f, &key, &pdf)) != LETTER_OK) {
 		snprintf(msg, msglen, "The letter could not be made: %s.", letter_strerror(rc));
 		log_error("letter %s: %s", ref_out, letter_strerror(rc));
 		e = rc == LETTER_ERR_FACTS ? ERR_UNPROCESSABLE : ERR_INTERNAL;

@@ -37,6 +37,8 @@ struct letter_env {
 	const char	*base_url;
 	struct letter_config cfg;
 	X509		*ca;		/* every letter is verified against it before issue */
+	const char	*tsa_url;	/* B-T: the TSA (its tokens checked against ca); NULL: B-B */
+	long		 tsa_timeout_ms;
 };
 
 /* Issues a letter inside the caller's transaction: allocates the next reference of the

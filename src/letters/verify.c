@@ -10,6 +10,8 @@
 #include <openssl/err.h>
 #include <openssl/ess.h>
 #include <openssl/evp.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
 #include "letters/verify_der.h"
@@ -84,6 +86,10 @@ static const struct {
 	[VR_TOO_COMPLEX] = { "too_complex",
 	    "The file is too complex to check: reading it exceeded the verifier's memory or "
 	    "time limit." },
+	/* issue 13 */
+	[VR_TIMESTAMP_INVALID] = { "timestamp_invalid",
+	    "The signature's timestamp (PAdES B-T) does not verify: it is not over this "
+	    "signature value, or not signed by a time-stamping authority of the portal CA." },
 };
 
 const char *
@@ -470,6 +476,10 @@ struct signed_info {
 	unsigned char	digest[SHA256_LEN];	/* of the two signed ranges */
 	int		digest_ok;
 	int		sig_ok;
+	int		has_signing_time;	/* a CMS signingTime: not strict B-B */
+	int		ts_present;		/* an id-aa-signatureTimeStampToken */
+	int		ts_ok;			/* ... that verified */
+	int64_t		ts_time;		/* its genTime */
 };
 
 static void
@@ -479,11 +489,106 @@ signed_info_free(struct signed_info *si)
 	sk_X509_pop_free(si->certs, X509_free);
 }
 
+/* issue 13, B-T: the unsigned attribute id-aa-signatureTimeStampToken (RFC 3161
+ * appendix A; ETSI EN 319 122-1) must be exactly one RFC 3161 token whose message imprint
+ * is the SHA-256 of this SignerInfo's signature value, signed by a TSA certificate with
+ * the critical EKU timeStamping (and nothing else) that chains to the portal CA at the
+ * token's genTime and is not on the CRL by then. Its genTime is then the proven time. */
+static void
+check_timestamp(CMS_SignerInfo *si, const struct verify_ctx *vc, struct verify_report *r,
+    struct signed_info *out)
+{
+	int idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
+	ASN1_OCTET_STRING *sigval = CMS_SignerInfo_get0_signature(si);
+	X509_ATTRIBUTE *at;
+	ASN1_TYPE *t;
+	const unsigned char *p;
+	unsigned char md[SHA256_LEN];
+	PKCS7 *p7 = NULL;
+	TS_TST_INFO *tst = NULL;
+	TS_MSG_IMPRINT *mi;
+	ASN1_OCTET_STRING *imprint;
+	TS_VERIFY_CTX *ctx = NULL;
+	X509_STORE *store = NULL;
+	STACK_OF(X509) *signers = NULL;
+	X509 *tsa;
+	X509_EXTENSION *ext;
+	X509_REVOKED *rev = NULL;
+	int64_t gen;
+	int i;
+
+	if (idx < 0)
+		return;
+	out->ts_present = 1;
+	if (CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, idx) >= 0 ||
+	    (at = CMS_unsigned_get_attr(si, idx)) == NULL || X509_ATTRIBUTE_count(at) != 1 ||
+	    (t = X509_ATTRIBUTE_get0_type(at, 0)) == NULL || t->type != V_ASN1_SEQUENCE ||
+	    sigval == NULL || vc->ca == NULL)
+		goto bad;
+	p = ASN1_STRING_get0_data(t->value.sequence);
+	if ((p7 = d2i_PKCS7(NULL, &p, ASN1_STRING_length(t->value.sequence))) == NULL ||
+	    p != ASN1_STRING_get0_data(t->value.sequence) + ASN1_STRING_length(t->value.sequence) ||
+	    (tst = PKCS7_to_TS_TST_INFO(p7)) == NULL)
+		goto bad;
+	/* the imprint: SHA-256 of the signature value */
+	mi = TS_TST_INFO_get_msg_imprint(tst);
+	imprint = mi ? TS_MSG_IMPRINT_get_msg(mi) : NULL;
+	crypt_sha256(ASN1_STRING_get0_data(sigval), (size_t)ASN1_STRING_length(sigval), md);
+	if (mi == NULL || TS_MSG_IMPRINT_get_algo(mi) == NULL ||
+	    OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm) != NID_sha256 ||
+	    imprint == NULL || ASN1_STRING_length(imprint) != SHA256_LEN ||
+	    CRYPTO_memcmp(ASN1_STRING_get0_data(imprint), md, SHA256_LEN) != 0)
+		goto bad;
+	if ((gen = asn1_time_unix(TS_TST_INFO_get_time(tst))) <= 0 ||
+	    gen > time_now() + CLOCK_SKEW)
+		goto bad;
+	/* the token's signature and its TSA certificate: the chain at genTime, OpenSSL's
+	 * time-stamping purpose (key usage, the EKU timeStamping alone and critical) */
+	if ((store = X509_STORE_new()) == NULL || !X509_STORE_add_cert(store, vc->ca))
+		goto bad;
+	X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), (time_t)gen);
+	if ((ctx = TS_VERIFY_CTX_new()) == NULL)
+		goto bad;
+	TS_VERIFY_CTX_set_flags(ctx, TS_VFY_SIGNATURE | TS_VFY_VERSION);
+	TS_VERIFY_CTX_set_store(ctx, store);
+	store = NULL;	/* owned by ctx */
+	if (TS_RESP_verify_token(ctx, p7) != 1)
+		goto bad;
+	/* the TSA certificate itself: said explicitly, whatever the OpenSSL version checks */
+	if ((signers = PKCS7_get0_signers(p7, NULL, 0)) == NULL || sk_X509_num(signers) != 1)
+		goto bad;
+	tsa = sk_X509_value(signers, 0);
+	if ((i = X509_get_ext_by_NID(tsa, NID_ext_key_usage, -1)) < 0 ||
+	    (ext = X509_get_ext(tsa, i)) == NULL || !X509_EXTENSION_get_critical(ext) ||
+	    (X509_get_extension_flags(tsa) & EXFLAG_XKUSAGE) == 0 ||
+	    X509_get_extended_key_usage(tsa) != XKU_TIMESTAMP || X509_check_ca(tsa) != 0)
+		goto bad;
+	if (vc->crl != NULL &&
+	    X509_CRL_get0_by_serial(vc->crl, &rev, X509_get0_serialNumber(tsa)) == 1 &&
+	    rev != NULL && asn1_time_unix(X509_REVOKED_get0_revocationDate(rev)) <= gen)
+		goto bad;
+	signer_cn(tsa, r->tsa, sizeof(r->tsa));
+	out->ts_ok = 1;
+	out->ts_time = gen;
+	r->timestamp_at = gen;
+	goto out;
+bad:
+	add_reason(r, VR_TIMESTAMP_INVALID);
+out:
+	ERR_clear_error();
+	sk_X509_free(signers);
+	TS_VERIFY_CTX_free(ctx);
+	X509_STORE_free(store);
+	TS_TST_INFO_free(tst);
+	PKCS7_free(p7);
+}
+
 /* Digest of [0, a) + [b, len) against the signed messageDigest, the signature, the ESS
  * attribute; the signer and its certificates into out. */
 static void
 check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
-    const struct verify_parsed *d, struct verify_report *r, struct signed_info *out)
+    const struct verify_parsed *d, const struct verify_ctx *vc, struct verify_report *r,
+    struct signed_info *out)
 {
 	struct verify_der_split cs;
 	unsigned char hashes[VERIFY_DER_MAX_CERTS][SHA256_LEN];
@@ -542,6 +647,7 @@ check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
 	out->signer = signer;
 	signer_cn(signer, r->signer, sizeof(r->signer));
 	r->signed_at = cms_signing_time(si);
+	out->has_signing_time = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0;
 	if (r->signed_at == 0)
 		r->signed_at = d->m;
 	md = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
@@ -567,6 +673,7 @@ check_cms(const unsigned char *data, size_t len, size_t a, size_t b,
 	out->sig_ok = 1;
 	if (!ess_matches(si, signer))
 		add_reason(r, VR_ESS_MISMATCH);
+	check_timestamp(si, vc, r, out);
 out:
 	ERR_clear_error();
 	CMS_ContentInfo_free(cms);
@@ -718,6 +825,7 @@ verify_pdf(const unsigned char *data, size_t len, const struct verify_ctx *vc,
 	memset(&si, 0, sizeof(si));
 	r->issued_by_portal = -1;
 	r->revoked = -1;
+	r->portal_seal = -1;
 	r->validated_at = now;
 	r->time_source = VT_PRESENT;
 	if (data == NULL || len < 8 || memcmp(data, "%PDF-", 5) != 0) {
@@ -738,7 +846,7 @@ verify_pdf(const unsigned char *data, size_t len, const struct verify_ctx *vc,
 	}
 	if (check_ranges(data, len, p, r, &a, &b) != 0)
 		goto done;
-	check_cms(data, len, a, b, p, r, &si);
+	check_cms(data, len, a, b, p, vc, r, &si);
 	/* the reference only from intact signed bytes: elsewhere it may be forged */
 	if (si.digest_ok && !r->modified_after_signing) {
 		if (p->ref_state == VREF_ABSENT)
@@ -758,6 +866,16 @@ done:
 	}
 	if (r->signed_at > now + CLOCK_SKEW)
 		add_reason(r, VR_SIGNING_TIME_FUTURE);
+	/* B-T: the timestamp proves the signature existed at its genTime (issue 13) */
+	if (si.ts_ok) {
+		r->validated_at = si.ts_time;
+		r->time_source = VT_TIMESTAMP;
+	}
+	if (si.sig_ok)
+		snprintf(r->level, sizeof(r->level), "%s", si.ts_ok ? "B-T" :
+		    si.has_signing_time ? "BES" : "B-B");
+	if (si.signer != NULL && vc->seal != NULL)
+		r->portal_seal = X509_cmp(si.signer, vc->seal) == 0;
 	if (si.signer != NULL) {
 		check_profile(si.signer, r);
 		check_chain(vc->ca, si.signer, si.certs, r->validated_at, r);
@@ -777,7 +895,7 @@ verify_report_json(const struct verify_report *r)
 {
 	json_t *o = json_object(), *codes = json_array(), *msgs = json_array();
 	json_t *notes = json_array();
-	char when[21], at[21];
+	char when[21], at[21], ts[21];
 	unsigned i;
 
 	if (o == NULL || codes == NULL || msgs == NULL || notes == NULL) {
@@ -801,15 +919,27 @@ verify_report_json(const struct verify_report *r)
 	if (r->time_source == VT_PRESENT)
 		json_array_append_new(notes, json_string("The signing time the letter claims is "
 		    "not proof: the certificate was validated at the present time."));
+	if (r->portal_seal == 1)
+		json_array_append_new(notes, json_string("Signed with the portal's seal on behalf "
+		    "of the Head of Department, who has no signing key of their own."));
 	if (r->signed_at > 0)
 		time_iso_utc(r->signed_at, when);
 	time_iso_utc(r->validated_at, at);
 	json_object_set_new(o, "valid", json_boolean(r->valid));
 	json_object_set_new(o, "signer", r->signer[0] ? json_string(r->signer) : json_null());
+	json_object_set_new(o, "portal_seal", r->portal_seal < 0 ? json_null() :
+	    json_boolean(r->portal_seal));
+	json_object_set_new(o, "level", r->level[0] ? json_string(r->level) : json_null());
+	if (r->timestamp_at > 0)
+		time_iso_utc(r->timestamp_at, ts);
+	json_object_set_new(o, "timestamp_at", r->timestamp_at > 0 ? json_string(ts) :
+	    json_null());
+	json_object_set_new(o, "tsa", r->tsa[0] ? json_string(r->tsa) : json_null());
 	json_object_set_new(o, "signed_at", r->signed_at > 0 ? json_string(when) : json_null());
 	json_object_set_new(o, "validated_at", json_string(at));
-	json_object_set_new(o, "time_source", json_string(r->time_source == VT_ISSUE_RECORD ?
-	    "portal_issue_record" : "present"));
+	json_object_set_new(o, "time_source", json_string(r->time_source == VT_TIMESTAMP ?
+	    "timestamp" : r->time_source == VT_ISSUE_RECORD ? "portal_issue_record" :
+	    "present"));
 	json_object_set_new(o, "modified_after_signing",
 	    json_boolean(r->modified_after_signing));
 	json_object_set_new(o, "chain_trusted", json_boolean(r->chain_trusted));

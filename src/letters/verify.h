@@ -7,7 +7,8 @@
  * signature, ByteRange [0 a b c] with the gap [a, b) exactly the /Contents hex string and
  * b + c the file's length, the CMS digest over exactly those two ranges, the signer's
  * certificate profile (ESS signing-certificate-v2, key usage, EKU, not a CA, key size),
- * the chain to the portal CA at a proven time (the portal's issue record; else now), the
+ * the chain to the portal CA at a proven time (a B-T letter's RFC 3161 timestamp, checked
+ * against the portal's TSA; else the portal's issue record; else now), the
  * certificate not revoked (the portal CA's CRL), the reference well-formed and, with the
  * portal's database, the issued record matching the signed revision and the enrolled
  * signer certificate. Defeats the universal signature forgery, incremental saving,
@@ -50,6 +51,8 @@ enum verify_reason {
 	VR_WEAK_KEY,			/* RSA under 2048 bits, EC under P-256, other key types */
 	VR_SIGNING_TIME_FUTURE,		/* the claimed signing time is later than now */
 	VR_TOO_COMPLEX,			/* the parser hit its memory or time limit */
+	/* issue 13: PAdES B-T */
+	VR_TIMESTAMP_INVALID,		/* the signature timestamp token does not verify */
 	VR__MAX
 };
 
@@ -57,10 +60,12 @@ enum verify_reason {
 const char	*verify_reason_code(enum verify_reason r);
 const char	*verify_reason_message(enum verify_reason r);
 
-/* How the chain was validated: at the portal's issue time, or at the present time. */
+/* How the chain was validated: at the time of the letter's RFC 3161 timestamp (B-T), at
+ * the portal's issue time, or at the present time. */
 enum verify_time_source {
 	VT_PRESENT,
 	VT_ISSUE_RECORD,
+	VT_TIMESTAMP,
 };
 
 struct verify_report {
@@ -76,6 +81,14 @@ struct verify_report {
 	int		revocation_checked;	/* a CRL of the portal CA was at hand */
 	int		issued_by_portal;	/* 1, 0, or -1 unknown (no lookup) */
 	int		revoked;		/* 1, 0, or -1 unknown */
+	/* issue 13: the PAdES level the signature proves ("B-B", "B-T"; "" when the
+	 * signature did not verify), the timestamp's genTime and its TSA's common name, and
+	 * whether the signer is the portal's seal (1, 0, -1 unknown: no seal certificate in
+	 * the context) */
+	char		level[8];
+	int64_t		timestamp_at;
+	char		tsa[256];
+	int		portal_seal;
 	/* hex SHA-256 of the two signed ranges and of the signer certificate's DER, when
 	 * the digest matched: what the portal records at issue (not in the JSON) */
 	char		signed_sha256[65];
@@ -105,6 +118,7 @@ struct verify_ctx {
 	X509_CRL	*crl;
 	verify_lookup_fn lookup;
 	void		*lookup_arg;
+	X509		*seal;		/* the portal seal's certificate (keys/seal.pem), or NULL */
 };
 
 /* Verifies data (the whole file). Always fills r; returns 0, or -1 only on an internal
@@ -116,8 +130,8 @@ int	verify_pdf(const unsigned char *data, size_t len, const struct verify_ctx *v
 /* Drops the process-wide cache of parsed signer certificates (tests, shutdown). */
 void	verify_cache_clear(void);
 
-/* The report as the JSON of POST /api/v1/verify (docs/api.md): valid, signer, signed_at,
- * validated_at, time_source, modified_after_signing, chain_trusted, letter_ref,
+/* The report as the JSON of POST /api/v1/verify (docs/api.md): valid, signer,
+ * portal_seal, level, timestamp_at, tsa, signed_at, validated_at, time_source, modified_after_signing, chain_trusted, letter_ref,
  * issuance_checked, revocation_checked, issued_by_portal, revoked (null when unknown),
  * reasons (stable codes), messages (the sentences, same order) and notes (what was not
  * checked). New reference; NULL when out of memory. */

@@ -5,9 +5,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "letters/letter.h"
 #include "letters/pki.h"
+#include "letters/sign.h"
 #include "letters/verify.h"
+#include "signer/signer.h"
+#include "util/fsx.h"
 #include "util/strict.h"
 
 static double
@@ -17,6 +21,58 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+by_signer(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t *siglen)
+{
+	return signer_sign(ctx, digest, sig, siglen) == SIGNER_OK ? 0 : -1;
+}
+
+/* Seal-signed letters through the signer process (the key in the data folder's token),
+ * with a timestamp from tsa_url when given: what the server does per approval. */
+static int
+through_signer(const char *data, const char *tsa_url, struct letter_facts *f, int n)
+{
+	struct sig_key key = { NULL, NULL, by_signer, (void *)"seal", NULL, NULL, 5000 };
+	struct config cfg;
+	char keys[1024], ref[64];
+	struct buf b;
+	double t0, t1, bytes = 0;
+	int i, rc = 1;
+
+	config_defaults(&cfg, data);
+	signer_set_program("./suraksha");
+	if (fsx_join(keys, sizeof(keys), data, "keys") != 0 ||
+	    pki_load_chain(keys, "seal.pem", &key.cert, &key.chain) != PKI_OK ||
+	    (key.tsa_ca = pki_load_ca(keys)) == NULL || signer_start(&cfg) != SIGNER_OK)
+		return 1;
+	buf_init(&b, 1 << 20);
+	for (int pass = 0; pass < (tsa_url != NULL ? 2 : 1); pass++) {
+		key.tsa_url = pass == 1 ? tsa_url : NULL;
+		t0 = now();
+		for (i = 0; i < n; i++) {
+			snprintf(ref, sizeof(ref), "HR/SOS/HLTH/2026/%06d", i + 1);
+			f->ref = ref;
+			buf_reset(&b);
+			if (letter_issue_key(NULL, f, &key, &b) != LETTER_OK)
+				goto out;
+			bytes += (double)b.len;
+		}
+		t1 = now();
+		printf("seal through the signer process%s: %d letters in %.3f s = %.0f letters/s, "
+		    "%.1f us each, mean %.0f bytes\n", pass == 1 ? " + B-T timestamp (local TSA)" :
+		    " (B-B)", n, t1 - t0, n / (t1 - t0), (t1 - t0) / n * 1e6, bytes / n);
+		bytes = 0;
+	}
+	rc = 0;
+out:
+	signer_stop();
+	buf_free(&b);
+	X509_free(key.cert);
+	X509_free(key.tsa_ca);
+	sk_X509_pop_free(key.chain, X509_free);
+	return rc;
 }
 
 int
@@ -33,6 +89,9 @@ main(int argc, char **argv)
 	double t0, t1, bytes = 0;
 	int64_t base = 1795425000;
 
+	/* as serve does; LETTERS_BENCH_GLIBC=1 keeps the allocator's defaults, to compare */
+	if (getenv("LETTERS_BENCH_GLIBC") == NULL)
+		letter_heap_tune();
 	if (pki_make_ca("Bench CA", base - 86400, base + 86400 * 3650LL, &cak, &cac) != PKI_OK ||
 	    pki_make_leaf(cak, cac, "Dr. Ramesh Kumar Sharma", base - 86400, base + 86400 * 1000LL,
 	    &s.key, &s.cert) != PKI_OK)
@@ -129,6 +188,10 @@ main(int argc, char **argv)
 			free(vp);
 		}
 		verify_worker_stop();
+	}
+	if (argc > 2 && through_signer(argv[2], argc > 3 ? argv[3] : NULL, &f, n) != 0) {
+		fprintf(stderr, "signing through the signer process failed\n");
+		return 1;
 	}
 	buf_free(&b);
 	buf_free(&keep);

@@ -16,7 +16,15 @@ $S letter ca --data "$D"	# idempotent
 [ "$(stat -c %a "$D/keys/ca.key")" = 600 ] || fail "ca.key mode"
 [ "$(stat -c %a "$D/keys/ca.pem")" = 644 ] || fail "ca.pem mode"
 $S letter hod --data "$D" --hod hod.health --name "Dr. Ramesh Kumar Sharma"
-[ "$(stat -c %a "$D/keys/hod-hod.health.key")" = 600 ] || fail "hod key mode"
+# the HoD's key is in the data folder's token (SoftHSM2), never a file
+[ ! -e "$D/keys/hod-hod.health.key" ] || fail "a HoD key file exists"
+[ "$(stat -c %a "$D/hsm")" = 700 ] && [ "$(stat -c %a "$D/hsm/pin")" = 600 ] || fail "token modes"
+SOFTHSM2_CONF=$D/hsm/softhsm2.conf pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so \
+    --token-label suraksha --login --pin "$(cat "$D/hsm/pin")" --list-objects --type privkey \
+    2>/dev/null >"$T/objects.txt"
+grep -q "label: *hod-hod.health" "$T/objects.txt" || { cat "$T/objects.txt"; fail "no HoD key in the token"; }
+grep -A6 "label: *hod-hod.health" "$T/objects.txt" | grep -q "never extractable" ||
+	fail "the HoD key is extractable"
 openssl x509 -in "$D/keys/ca.pem" -noout -text | grep -q "CA:TRUE" || fail "CA constraint"
 openssl x509 -in "$D/keys/hod-hod.health.pem" -noout -text | grep -q "E-mail Protection" ||
 	fail "HoD EKU"
@@ -170,15 +178,22 @@ pdfsig -nssdir "sql:$NSS" "$T/foreign.pdf" >"$T/pdfsig2.txt" 2>&1 || true
 grep -qE "Certificate issuer (is unknown|isn't Trusted)" "$T/pdfsig2.txt" ||
 	{ cat "$T/pdfsig2.txt"; fail "pdfsig trusted a foreign CA"; }
 
-# a HoD's own PKCS#12 (here made from a key of this CA), imported and used to sign
-openssl pkcs12 -export -inkey "$D/keys/hod-hod.health.key" -in "$D/keys/hod-hod.health.pem" \
+# a HoD's own PKCS#12 (here a key certified by this CA), imported into the token and used
+openssl ecparam -name prime256v1 -genkey -noout -out "$T/own.key" 2>/dev/null
+openssl req -new -key "$T/own.key" -subj "/C=IN/O=Government of Haryana/CN=Own HoD" \
+    -out "$T/own.csr" 2>/dev/null
+printf 'keyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\n' \
+    >"$T/own.ext"
+openssl x509 -req -in "$T/own.csr" -CA "$D/keys/ca.pem" -CAkey "$D/keys/ca.key" \
+    -CAcreateserial -days 30 -extfile "$T/own.ext" -out "$T/own.pem" 2>/dev/null
+openssl pkcs12 -export -inkey "$T/own.key" -in "$T/own.pem" -certfile "$D/keys/ca.pem" \
     -passout pass:s3cret -out "$T/hod.p12"
 echo s3cret | $S hod import-p12 --data "$D" --hod hod.own --p12 "$T/hod.p12" >/dev/null ||
 	fail "hod import-p12"
-[ "$(stat -c %a "$D/keys/hod-hod.own.key")" = 600 ] || fail "imported key mode"
+[ ! -e "$D/keys/hod-hod.own.key" ] && [ -s "$D/keys/hod-hod.own.pem" ] || fail "imported key file"
 rc=0; echo wrong | $S hod import-p12 --data "$D" --hod hod.bad --p12 "$T/hod.p12" \
     >/dev/null 2>&1 || rc=$?
-[ $rc -ne 0 ] && [ ! -e "$D/keys/hod-hod.bad.key" ] || fail "a wrong PKCS#12 password"
+[ $rc -ne 0 ] && [ ! -e "$D/keys/hod-hod.bad.pem" ] || fail "a wrong PKCS#12 password"
 $S letter sample --data "$D" --hod hod.own --out "$T/own.pdf" >/dev/null
 # (a sample letter: signed and trusted, but not one this portal's database issued)
 $S verify --data "$D" "$T/own.pdf" >"$T/own.json" || true

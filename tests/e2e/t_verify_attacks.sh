@@ -10,7 +10,7 @@
 FORGE=$T/forge
 # the forge tool links the library of the variant under test (make SANITIZE=1 check: ASan)
 LIB=$ROOT/build/std/libsuraksha.a SAN=
-if ldd "$BIN" | grep -q libasan; then
+if ldd "$BIN" | grep libasan >/dev/null; then
 	LIB=$ROOT/build/san/libsuraksha.a SAN="-fsanitize=address,undefined"
 fi
 # shellcheck disable=SC2046,SC2086
@@ -25,11 +25,37 @@ forge() { ASAN_OPTIONS=detect_leaks=0 "$FORGE" "$@"; }
 init_demo
 open_windows
 export SURAKSHA_OTP_RESEND_INTERVAL=0
+KEYS=$DATA/keys
+NOW=$(date +%s)
+# The portal's signing keys are in the token (issue 13), never files. The insider forgery
+# needs an insider who holds a genuine key: HoDs who brought their own (a PKCS#12 they
+# keep, imported into the token with 'hod import-p12'). The test plays the offline CA's
+# operator for them; the insider's files are in $INS, apart from the portal's keys.
+INS=$T/insider
+mkdir -p "$INS"
+cp "$KEYS/ca.pem" "$KEYS/ca.key" "$INS/"
+own_key() { # USER NAME: an EC P-256 key and a HoD certificate of the portal CA, imported
+	local u=$1
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$INS/hod-$u.key" 2>/dev/null
+	printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+	    "keyUsage=critical,digitalSignature,nonRepudiation" "extendedKeyUsage=emailProtection" \
+	    "crlDistributionPoints=URI:http://127.0.0.1:8080/crl" >"$T/own-$u.ext"
+	openssl req -new -key "$INS/hod-$u.key" -subj "/C=IN/O=Government of Haryana/CN=$2" \
+	    -out "$T/own-$u.csr"
+	openssl x509 -req -in "$T/own-$u.csr" -CA "$KEYS/ca.pem" -CAkey "$KEYS/ca.key" -days 365 \
+	    -set_serial "0x$(openssl rand -hex 12)" -extfile "$T/own-$u.ext" -out "$INS/hod-$u.pem" 2>/dev/null
+	cat "$KEYS/ca.pem" >>"$INS/hod-$u.pem"
+	openssl pkcs12 -export -inkey "$INS/hod-$u.key" -in "$INS/hod-$u.pem" -passout pass:own-p12 \
+	    -out "$T/own-$u.p12"
+	echo own-p12 | "$BIN" hod import-p12 --data "$DATA" --hod "$u" --p12 "$T/own-$u.p12" ||
+		fail "hod import-p12 $u"
+}
+own_key hod.pwd "Engineer-in-Chief, PWD"
+own_key hod.hlt "Director General, Health Services"
+check "imported keys are in the token, not in the data folder" test ! -e "$KEYS/hod-hod.pwd.key"
 # a small parser budget so that the bombs stop quickly
 start_server --pdf-memory-max 100000000 --parser-cpu-seconds 5
 login_staff
-KEYS=$DATA/keys
-NOW=$(date +%s)
 
 # ---- a genuine letter, issued through the portal ----
 tok=$(otp_login UCP-10001 PPP10001A)
@@ -135,8 +161,10 @@ pdfsig -nssdir "sql:$NSS" "$T/genuine.pdf" >"$T/pdfsig.txt" 2>&1 || true
 for want in "Signature is Valid." "Certificate is Trusted." "Total document signed"; do
 	grep -qF "$want" "$T/pdfsig.txt" || fail "pdfsig: no '$want': $(cat "$T/pdfsig.txt")"
 done
-openssl x509 -in "$KEYS/hod-$ISSUER.pem" -noout -text | grep -q "URI:http://127.0.0.1:8080/crl" ||
-	fail "the HoD certificate names no CRL distribution point"
+for c in "hod-$ISSUER" seal hkcl tsa; do
+	openssl x509 -in "$KEYS/$c.pem" -noout -text | grep -q "URI:http://127.0.0.1:8080/crl" ||
+		fail "the $c certificate names no CRL distribution point"
+done
 
 # ---- universal signature forgery: ByteRange and Contents malformed in every way ----
 patch "$T/genuine.pdf" "$T/u1.pdf" 'd.replace(b"/ByteRange [", b"/ByteRangX [", 1)'
@@ -185,37 +213,38 @@ expect_refused "$T/s2.pdf" modified_after_signing "shadow: an overlay revealed"
 
 # ---- the insider forgery: a genuine HoD key, the reference removed, malformed or not
 # the signed one ----
-forge sign "$KEYS" "$ISSUER" "$T/f1.pdf" --ref "$REF" --pay 99900 || fail "forge f1"
+forge sign "$INS" "$ISSUER" "$T/f1.pdf" --ref "$REF" --pay 99900 || fail "forge f1"
 expect_refused "$T/f1.pdf" not_issued_by_portal "a real reference over changed pay"
 jq -e '.chain_trusted == true and .issued_by_portal == false' "$T/api.json" >/dev/null ||
 	fail "the insider forgery chains to the CA and is reported not issued"
-forge sign "$KEYS" "$ISSUER" "$T/f2.pdf" --ref "$REF" --pay 99900 --ref-mode remove || fail "forge f2"
+forge sign "$INS" "$ISSUER" "$T/f2.pdf" --ref "$REF" --pay 99900 --ref-mode remove || fail "forge f2"
 expect_refused "$T/f2.pdf" ref_missing "the /SurakshaRef entry removed"
-forge sign "$KEYS" "$ISSUER" "$T/f3.pdf" --ref "$REF" --pay 99900 --ref-mode name || fail "forge f3"
+forge sign "$INS" "$ISSUER" "$T/f3.pdf" --ref "$REF" --pay 99900 --ref-mode name || fail "forge f3"
 expect_refused "$T/f3.pdf" ref_malformed "the reference made a name"
-forge sign "$KEYS" "$ISSUER" "$T/f4.pdf" --ref "$REF" --pay 99900 --ref-mode long || fail "forge f4"
+forge sign "$INS" "$ISSUER" "$T/f4.pdf" --ref "$REF" --pay 99900 --ref-mode long || fail "forge f4"
 expect_refused "$T/f4.pdf" ref_malformed "the reference made over-long"
-forge sign "$KEYS" hod.hlt "$T/f5.pdf" --ref "$REF" --pay 99900 || fail "forge f5"
+forge sign "$INS" hod.hlt "$T/f5.pdf" --ref "$REF" --pay 99900 || fail "forge f5"
 expect_refused "$T/f5.pdf" not_issued_by_portal "another department's HoD"
-cp "$KEYS/hkcl-export.key" "$KEYS/hod-hkcl.key"
-cp "$KEYS/hkcl-export.pem" "$KEYS/hod-hkcl.pem"
-forge sign "$KEYS" hkcl "$T/f6.pdf" --ref "$REF" --pay 99900 || fail "forge f6"
-expect_refused "$T/f6.pdf" not_issued_by_portal "the HKCL export certificate"
-rm -f "$KEYS/hod-hkcl.key" "$KEYS/hod-hkcl.pem"
+# (issue 9 signed here with the HKCL export key file; since issue 13 that key is in the
+# token, so the stray genuine certificate is one the CA issued to nobody enrolled)
+check "the HKCL export key is no file" test ! -e "$KEYS/hkcl-export.key" -a ! -e "$KEYS/hkcl.key"
+forge leaf "$INS" stray $((NOW - 3600)) $((NOW + 86400)) || fail "forge stray leaf"
+forge sign "$INS" stray "$T/f6.pdf" --ref "$REF" --pay 99900 || fail "forge f6"
+expect_refused "$T/f6.pdf" not_issued_by_portal "a genuine certificate of the CA nobody enrolled"
 
 # ---- certificate profile ----
 profile() { # NAME EXTENSIONS [KEY-ALGORITHM OPTIONS]: a HoD-like certificate of the portal CA
 	local name=$1 ext=$2; shift 2
 	if [ $# -eq 0 ]; then set -- -algorithm EC -pkeyopt ec_paramgen_curve:P-256; fi
-	openssl genpkey "$@" -out "$KEYS/hod-$name.key" 2>/dev/null
+	openssl genpkey "$@" -out "$INS/hod-$name.key" 2>/dev/null
 	printf '%s\n' "$ext" >"$T/$name.ext"
-	openssl req -new -key "$KEYS/hod-$name.key" -subj "/C=IN/O=Government of Haryana/CN=Dr. Ramesh Kumar Sharma" \
+	openssl req -new -key "$INS/hod-$name.key" -subj "/C=IN/O=Government of Haryana/CN=Dr. Ramesh Kumar Sharma" \
 	    -out "$T/$name.csr"
 	openssl x509 -req -in "$T/$name.csr" -CA "$KEYS/ca.pem" -CAkey "$KEYS/ca.key" -days 30 \
-	    -set_serial "0x$(openssl rand -hex 12)" -extfile "$T/$name.ext" -out "$KEYS/hod-$name.pem" 2>/dev/null
-	cat "$KEYS/ca.pem" >>"$KEYS/hod-$name.pem"
-	"$BIN" letter sample --data "$DATA" --hod "$name" --out "$T/p-$name.pdf" >/dev/null ||
-		fail "cannot sign with the $name certificate"
+	    -set_serial "0x$(openssl rand -hex 12)" -extfile "$T/$name.ext" -out "$INS/hod-$name.pem" 2>/dev/null
+	cat "$KEYS/ca.pem" >>"$INS/hod-$name.pem"
+	# signed by the holder of that key (the token takes EC P-256 keys only: not RSA-1024)
+	forge sign "$INS" "$name" "$T/p-$name.pdf" || fail "cannot sign with the $name certificate"
 }
 profile noku "basicConstraints=critical,CA:FALSE
 extendedKeyUsage=emailProtection"
@@ -235,14 +264,14 @@ profile rsa1024 "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,nonRepudiation
 extendedKeyUsage=emailProtection" -algorithm RSA -pkeyopt rsa_keygen_bits:1024
 expect_refused "$T/p-rsa1024.pdf" weak_key "an RSA-1024 key"
-forge sign "$KEYS" "$ISSUER" "$T/p-ess.pdf" --ess-hod hod.hlt || fail "forge ESS"
+forge sign "$INS" "$ISSUER" "$T/p-ess.pdf" --ess-hod hod.hlt || fail "forge ESS"
 expect_refused "$T/p-ess.pdf" ess_cert_mismatch "ESS naming another certificate"
 
 # ---- claimed time: an expired certificate with a back-dated signing time; the future ----
-forge leaf "$KEYS" old $((NOW - 400 * 86400)) $((NOW - 30 * 86400)) || fail "forge leaf"
-forge sign "$KEYS" old "$T/t1.pdf" --time $((NOW - 200 * 86400)) || fail "forge t1"
+forge leaf "$INS" old $((NOW - 400 * 86400)) $((NOW - 30 * 86400)) || fail "forge leaf"
+forge sign "$INS" old "$T/t1.pdf" --time $((NOW - 200 * 86400)) || fail "forge t1"
 expect_refused "$T/t1.pdf" cert_expired "an expired certificate, signing time back-dated"
-forge sign "$KEYS" "$ISSUER" "$T/t2.pdf" --time $((NOW + 90 * 86400)) || fail "forge t2"
+forge sign "$INS" "$ISSUER" "$T/t2.pdf" --time $((NOW + 90 * 86400)) || fail "forge t2"
 expect_refused "$T/t2.pdf" signing_time_in_future "a signing time months ahead"
 
 # ---- revoked letter, revoked certificate ----
@@ -253,7 +282,7 @@ check "GET /crl lists the revoked serial" sh -c "openssl crl -inform DER -in '$T
 check "the revocation is audited" test "$(db "SELECT count(*) FROM audit WHERE action = 'ca.revoke_cert'")" = 1
 rc=0; "$BIN" ca revoke-cert --data "$DATA" --hod hod.hlt --reason "again" >/dev/null 2>&1 || rc=$?
 check "revoking twice is refused" test "$rc" = 2
-forge sign "$KEYS" hod.hlt "$T/r1.pdf" || fail "forge r1"
+forge sign "$INS" hod.hlt "$T/r1.pdf" || fail "forge r1"
 expect_refused "$T/r1.pdf" cert_revoked "a revoked HoD certificate"
 expect_valid "$T/genuine.pdf" "the genuine letter, its HoD's certificate not revoked"
 areq "$HOD" POST "/api/v1/letters/${REF//\//%2F}/revoke" '{"reason":"issued in error"}'
